@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rust_igb — top-level entry points. See README.md.
+#
+#   make [KDIR=<kernel build dir>]   build rust-igb.ko (module name rust_igb)
+#   make run                         set up, build, boot QEMU with two igb NICs, show the driver
+#   make check                       the test suite (what CI runs)
+#   make clippy | fmtcheck | fmt     lints
+#   make setup | kernel              install the toolchain / build the cached test kernel
+#   make clean
+#
+# KDIR defaults to the running kernel's build dir if it has Rust support,
+# else to the project's cached 7.3 test kernel (built on first use).
+
+SHELL := /bin/bash
+LLVM ?= -19
+KBUILD_ARGS = LLVM=$(LLVM)
+
+running_kdir := /lib/modules/$(shell uname -r)/build
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(shell grep -qs '^CONFIG_RUST=y' $(running_kdir)/.config && echo y),)
+    KDIR := $(running_kdir)
+  else
+    KDIR_FROM_CACHE := y
+  endif
+endif
+
+RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
+TESTS ?= foundation
+
+.PHONY: all module setup kernel run check clippy fmtcheck fmt clean help
+
+all: module
+
+help:
+	@sed -n '3,13p' Makefile
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/build-kernel.sh debug >/dev/null
+
+ifdef KDIR_FROM_CACHE
+module clippy: kernel
+module clippy: KDIR = $(shell scripts/build-kernel.sh debug)
+endif
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+clippy:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) CLIPPY=1 modules
+
+fmtcheck:
+	rustfmt --config-path .rustfmt.toml --check $(RUST_SRCS)
+
+fmt:
+	rustfmt --config-path .rustfmt.toml $(RUST_SRCS)
+
+# check and run always use the cached test kernel: the module must match the
+# kernel QEMU boots.
+check: kernel
+	@kdir=$$(scripts/build-kernel.sh debug) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir clippy && \
+	$(MAKE) --no-print-directory fmtcheck && \
+	$(MAKE) --no-print-directory KDIR=$$kdir module && \
+	KDIR=$$kdir MODULE=$(CURDIR)/rust-igb.ko DRIVER=rust_igb TESTS=$(TESTS) scripts/guest-run.sh
+
+run: kernel
+	@kdir=$$(scripts/build-kernel.sh debug) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir module && \
+	KDIR=$$kdir MODULE=$(CURDIR)/rust-igb.ko DRIVER=rust_igb TESTS=show INTERACTIVE=1 scripts/guest-run.sh
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f net/bindings_generated.rs

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The networking abstraction layer rust_igb needs and the 7.3 `kernel` crate
+//! lacks: `net_device` registration and callbacks, `ethtool_ops`, PCI/DMA set-up
+//! helpers.
+//!
+//! This module and its children are the only place in the driver that holds
+//! `unsafe` code. The FFI comes from two sources: `kernel::bindings` (reused
+//! wherever it has a type) and our own bindgen run over `net/bindings_helper.h`
+//! (see `Kbuild` and `net/bindgen_parameters`), plus the C shim in `net/shim.c`
+//! for static inline functions and macros.
+
+pub(crate) mod bindings;
+pub(crate) mod device;
+pub(crate) mod ethtool;
+pub(crate) mod pci;
+pub(crate) mod skb;
+
+pub(crate) use device::{Config, Device, Registration, Stats64};

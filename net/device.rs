@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices: allocation and registration of a `struct net_device` with
+//! typed private data, the `net_device_ops` callbacks, carrier control and a
+//! per-device watchdog work item.
+//!
+//! C headers: include/linux/netdevice.h, include/linux/etherdevice.h
+//!
+//! A driver implements [`Operations`] (and [`ethtool::Operations`]) for its
+//! private data type `T` and creates a [`Registration<T>`]. The private data
+//! lives inside the `net_device` allocation (`netdev_priv()`), is pinned there
+//! and is dropped after the device is unregistered. Callbacks receive a
+//! [`Device<T>`], from which the driver reaches its data with [`Device::data`].
+//!
+//! Contexts: `open`/`stop` run in process context under RTNL; `start_xmit`
+//! runs in softirq or process context with BHs disabled, under the TX queue
+//! lock; `get_stats64` may run concurrently with everything else; the
+//! watchdog runs in process context (system workqueue) without RTNL.
+
+use core::{marker::PhantomData, mem::offset_of, ptr::NonNull};
+
+use kernel::{
+    device,
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    prelude::*,
+    types::Opaque, //
+};
+
+use super::{
+    bindings,
+    ethtool,
+    skb::SkBuff, //
+};
+
+/// `NETDEV_ALIGN`: the alignment of `netdev_priv()`.
+const NETDEV_ALIGN: usize = 32;
+
+/// Interface counters reported by `ndo_get_stats64` (`struct rtnl_link_stats64`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stats64 {
+    /// Frames received and passed up.
+    pub(crate) rx_packets: u64,
+    /// Frames handed to the hardware and completed.
+    pub(crate) tx_packets: u64,
+    /// Bytes of `rx_packets`.
+    pub(crate) rx_bytes: u64,
+    /// Bytes of `tx_packets`.
+    pub(crate) tx_bytes: u64,
+    /// Bad frames received.
+    pub(crate) rx_errors: u64,
+    /// Frames that failed to transmit.
+    pub(crate) tx_errors: u64,
+    /// Good frames dropped on receive (no buffer, ...).
+    pub(crate) rx_dropped: u64,
+    /// Frames dropped by the driver on transmit.
+    pub(crate) tx_dropped: u64,
+    /// Multicast frames received.
+    pub(crate) multicast: u64,
+    /// Frames received with a CRC error.
+    pub(crate) rx_crc_errors: u64,
+    /// Frames the MAC missed for lack of descriptors.
+    pub(crate) rx_missed_errors: u64,
+    /// Frames received with a length error.
+    pub(crate) rx_length_errors: u64,
+}
+
+/// The `net_device_ops` a driver provides for its private data type.
+#[vtable]
+pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static {
+    /// `ndo_open`: bring the interface up (process context, RTNL held).
+    fn open(dev: &Device<Self>) -> Result;
+
+    /// `ndo_stop`: bring the interface down; after this returns the hardware
+    /// must no longer touch host memory (process context, RTNL held).
+    fn stop(dev: &Device<Self>) -> Result;
+
+    /// `ndo_start_xmit`: transmit `skb` or drop it with a reason; the driver
+    /// always takes ownership (softirq/process context, BHs off).
+    fn start_xmit(dev: &Device<Self>, skb: SkBuff);
+
+    /// `ndo_get_stats64`: report the interface counters (any context).
+    fn get_stats64(dev: &Device<Self>, stats: &mut Stats64);
+
+    /// The periodic watchdog (process context, no RTNL), run after
+    /// [`Device::schedule_watchdog`].
+    fn watchdog(_dev: &Device<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// What the `net_device` private area holds: the abstraction's own state
+/// followed by the driver's data.
+#[repr(C)]
+#[pin_data]
+struct Priv<T> {
+    /// Back-pointer to the owning `net_device` (for the work item callback).
+    dev: *mut bindings::net_device,
+    /// The driver watchdog (`struct delayed_work`).
+    #[pin]
+    watchdog: Opaque<bindings::delayed_work>,
+    /// The driver's private data.
+    #[pin]
+    data: T,
+}
+
+/// A registered network device whose private data is a `T`.
+///
+/// # Invariants
+///
+/// Instances are only reachable (as `&Device<T>`) for a `net_device` that was
+/// allocated by [`Registration::<T>::new`] and whose private area holds an
+/// initialised `Priv<T>`, for as long as that registration exists.
+#[repr(transparent)]
+pub(crate) struct Device<T>(Opaque<bindings::net_device>, PhantomData<T>);
+
+// SAFETY: The methods of `Device` call C functions that are safe to call from
+// any thread for a registered device; the private data is `Sync`.
+unsafe impl<T: Sync> Sync for Device<T> {}
+
+impl<T: Operations> Device<T> {
+    /// # Safety
+    ///
+    /// `ptr` must be a `net_device` created by a live [`Registration<T>`], and
+    /// the registration must outlive `'a`.
+    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `Device<T>` is a transparent wrapper of `net_device`; the
+        // pointer is valid for `'a` per the safety requirements.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    fn priv_area(&self) -> &Priv<T> {
+        // SAFETY: By the type invariant the private area holds an initialised
+        // `Priv<T>` that lives as long as the device.
+        unsafe { &*bindings::rust_igb_netdev_priv(self.as_raw()).cast::<Priv<T>>() }
+    }
+
+    /// The driver's private data.
+    pub(crate) fn data(&self) -> &T {
+        &self.priv_area().data
+    }
+
+    /// The interface name (`eth0`, ...).
+    pub(crate) fn name(&self) -> &CStr {
+        // SAFETY: `netdev_name()` returns a NUL-terminated string inside the
+        // device, valid while the device exists.
+        unsafe { CStr::from_char_ptr(bindings::rust_igb_netdev_name(self.as_raw())) }
+    }
+
+    /// The raw parent (bus) device.
+    pub(super) fn parent_raw(&self) -> *mut bindings::device {
+        // SAFETY: `as_raw()` is a valid net_device.
+        unsafe { bindings::rust_igb_netdev_parent(self.as_raw()) }
+    }
+
+    /// The parent (bus) device, for `dev_*!` logging.
+    pub(crate) fn parent(&self) -> &device::Device {
+        // SAFETY: The parent was set at registration and holds a reference for
+        // as long as the net_device is registered.
+        unsafe { device::Device::from_raw(self.parent_raw()) }
+    }
+
+    /// Tell the stack the link is up (`netif_carrier_on`).
+    pub(crate) fn carrier_on(&self) {
+        // SAFETY: `as_raw()` is a valid registered net_device.
+        unsafe { bindings::netif_carrier_on(self.as_raw()) }
+    }
+
+    /// Tell the stack the link is down (`netif_carrier_off`).
+    pub(crate) fn carrier_off(&self) {
+        // SAFETY: `as_raw()` is a valid registered net_device.
+        unsafe { bindings::netif_carrier_off(self.as_raw()) }
+    }
+
+    /// Whether the stack currently sees the link up.
+    pub(crate) fn carrier_ok(&self) -> bool {
+        // SAFETY: `as_raw()` is a valid net_device.
+        unsafe { bindings::rust_igb_netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// Whether the interface is administratively up (`netif_running`).
+    pub(crate) fn is_running(&self) -> bool {
+        // SAFETY: `as_raw()` is a valid net_device.
+        unsafe { bindings::rust_igb_netif_running(self.as_raw()) }
+    }
+
+    /// Run [`Operations::watchdog`] after `msecs` milliseconds, unless it is
+    /// already pending.
+    pub(crate) fn schedule_watchdog(&self, msecs: u32) {
+        // SAFETY: The work item was initialised at registration and lives in
+        // the private area for the device's lifetime.
+        unsafe { bindings::rust_igb_schedule_delayed_work(self.priv_area().watchdog.get(), msecs) };
+    }
+
+    /// Cancel the watchdog and wait for a running instance to finish.
+    ///
+    /// Must not be called from the watchdog itself.
+    pub(crate) fn cancel_watchdog(&self) {
+        // SAFETY: The work item was initialised at registration. The watchdog
+        // never calls this (documented requirement), so this cannot deadlock
+        // on itself; a self-rearming work is handled by the _sync variant.
+        unsafe { bindings::cancel_delayed_work_sync(self.priv_area().watchdog.get()) };
+    }
+}
+
+/// Static parameters of a new network device.
+pub(crate) struct Config {
+    /// The permanent MAC address.
+    pub(crate) mac: [u8; 6],
+    /// Number of TX queues to allocate.
+    pub(crate) tx_queues: u32,
+    /// Number of RX queues to allocate.
+    pub(crate) rx_queues: u32,
+    /// Smallest MTU accepted by `ip link set mtu`.
+    pub(crate) min_mtu: u32,
+    /// Largest MTU accepted by `ip link set mtu`.
+    pub(crate) max_mtu: u32,
+}
+
+/// Owns a registered `net_device` with private data `T`.
+///
+/// Dropping it unregisters the device (closing it first if it is up), stops
+/// the watchdog, drops `T` and frees the `net_device`.
+///
+/// # Invariants
+///
+/// `dev` is a registered `net_device` allocated with a `Priv<T>` private area
+/// that is fully initialised.
+pub(crate) struct Registration<T: Operations> {
+    dev: NonNull<bindings::net_device>,
+    _t: PhantomData<T>,
+}
+
+// SAFETY: The registration only hands out `&Device<T>`, which is `Sync` when
+// `T` is; unregistering from another thread is allowed by the net core.
+unsafe impl<T: Operations> Send for Registration<T> {}
+// SAFETY: See above; shared access only reaches `&Device<T>`.
+unsafe impl<T: Operations> Sync for Registration<T> {}
+
+impl<T: Operations> Registration<T> {
+    /// Allocate an Ethernet `net_device` for `parent`, initialise its private
+    /// data with `data` and register it.
+    pub(crate) fn new(
+        parent: &device::Device<device::Bound>,
+        config: &Config,
+        data: impl PinInit<T, Error>,
+    ) -> Result<Self> {
+        const { assert!(align_of::<Priv<T>>() <= NETDEV_ALIGN) };
+        let priv_size = c_int::try_from(size_of::<Priv<T>>())?;
+
+        // SAFETY: Plain allocation call; the result is checked below.
+        let raw = unsafe {
+            bindings::alloc_etherdev_mqs(priv_size, config.tx_queues, config.rx_queues)
+        };
+        let dev = NonNull::new(raw).ok_or(ENOMEM)?;
+        let priv_ptr = {
+            // SAFETY: `dev` is a valid, not yet registered net_device.
+            unsafe { bindings::rust_igb_netdev_priv(dev.as_ptr()) }.cast::<Priv<T>>()
+        };
+
+        // SAFETY: `priv_ptr` points to `priv_size` bytes of zeroed, suitably
+        // aligned (checked above) memory that nothing else uses yet; the
+        // fields are initialised in place, `data` last since it can fail.
+        let init = unsafe {
+            (&raw mut (*priv_ptr).dev).write(dev.as_ptr());
+            bindings::rust_igb_init_delayed_work(
+                Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
+                Some(watchdog_callback::<T>),
+            );
+            data.__pinned_init(&raw mut (*priv_ptr).data)
+        };
+        if let Err(e) = init {
+            // SAFETY: `dev` was allocated above and never registered.
+            unsafe { bindings::free_netdev(dev.as_ptr()) };
+            return Err(e);
+        }
+
+        // SAFETY: `dev` and `parent` are valid; the ops tables are 'static.
+        unsafe {
+            bindings::rust_igb_netdev_setup(
+                dev.as_ptr(),
+                raw_device(parent),
+                OpsTable::<T>::netdev_ops(),
+                ethtool::OpsTable::<T>::ethtool_ops(),
+                config.min_mtu,
+                config.max_mtu,
+            );
+            bindings::rust_igb_eth_hw_addr_set(dev.as_ptr(), config.mac.as_ptr());
+        }
+
+        // SAFETY: The device is fully set up; callbacks may run from now on
+        // and find an initialised `Priv<T>`.
+        let ret = to_result(unsafe { bindings::register_netdev(dev.as_ptr()) });
+        if let Err(e) = ret {
+            // SAFETY: Registration failed, so no callback can run any more:
+            // drop the private data and free the device.
+            unsafe {
+                core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
+                bindings::free_netdev(dev.as_ptr());
+            }
+            return Err(e);
+        }
+        // INVARIANT: registered with an initialised `Priv<T>`.
+        Ok(Self {
+            dev,
+            _t: PhantomData,
+        })
+    }
+
+    /// The registered device.
+    pub(crate) fn device(&self) -> &Device<T> {
+        // SAFETY: By the type invariant the device is registered and lives as
+        // long as `self`.
+        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    }
+}
+
+impl<T: Operations> Drop for Registration<T> {
+    fn drop(&mut self) {
+        let dev = self.dev.as_ptr();
+        // SAFETY: `dev` is registered (type invariant). `unregister_netdev`
+        // closes it if up (calling `ndo_stop`), waits for all callbacks and
+        // references to finish; then nothing but us can reach the private
+        // area, so the watchdog is cancelled, `T` dropped and the device freed.
+        unsafe {
+            bindings::unregister_netdev(dev);
+            let priv_ptr = bindings::rust_igb_netdev_priv(dev).cast::<Priv<T>>();
+            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
+            core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
+            bindings::free_netdev(dev);
+        }
+    }
+}
+
+/// The raw `struct device` behind `dev`.
+///
+/// `device::Device::as_raw()` is private to the kernel crate; the type is a
+/// `#[repr(transparent)]` wrapper of `Opaque<bindings::device>`, so the
+/// reference's address is the C object's.
+fn raw_device<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> *mut bindings::device {
+    core::ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// The `net_device_ops` table for `T`.
+struct OpsTable<T>(PhantomData<T>);
+
+impl<T: Operations> OpsTable<T> {
+    const OPS: bindings::net_device_ops = bindings::net_device_ops {
+        ndo_open: Some(ndo_open::<T>),
+        ndo_stop: Some(ndo_stop::<T>),
+        ndo_start_xmit: Some(ndo_start_xmit::<T>),
+        ndo_get_stats64: Some(ndo_get_stats64::<T>),
+        ndo_validate_addr: Some(bindings::eth_validate_addr),
+        // SAFETY: All other members are optional callbacks or plain data for
+        // which all-zero (NULL / 0) is the valid "not provided" value.
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    const fn netdev_ops() -> &'static bindings::net_device_ops {
+        &Self::OPS
+    }
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_open<T: Operations>(dev: *mut bindings::net_device) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| T::open(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_stop<T: Operations>(dev: *mut bindings::net_device) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| T::stop(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the net core with an skb whose ownership passes to us and a
+/// device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_start_xmit<T: Operations>(
+    skb: *mut bindings::sk_buff,
+    dev: *mut bindings::net_device,
+) -> bindings::netdev_tx_t {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    // SAFETY: The net core passes us ownership of a valid skb.
+    if let Some(skb) = unsafe { SkBuff::from_raw(skb) } {
+        T::start_xmit(dev, skb);
+    }
+    bindings::netdev_tx_NETDEV_TX_OK
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>` and a
+/// valid, zero-initialised `stats`.
+unsafe extern "C" fn ndo_get_stats64<T: Operations>(
+    dev: *mut bindings::net_device,
+    stats: *mut bindings::rtnl_link_stats64,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    let mut s = Stats64::default();
+    T::get_stats64(dev, &mut s);
+    // SAFETY: `stats` is valid for writes per the safety requirements.
+    let out = unsafe { &mut *stats };
+    out.rx_packets = s.rx_packets;
+    out.tx_packets = s.tx_packets;
+    out.rx_bytes = s.rx_bytes;
+    out.tx_bytes = s.tx_bytes;
+    out.rx_errors = s.rx_errors;
+    out.tx_errors = s.tx_errors;
+    out.rx_dropped = s.rx_dropped;
+    out.tx_dropped = s.tx_dropped;
+    out.multicast = s.multicast;
+    out.rx_crc_errors = s.rx_crc_errors;
+    out.rx_missed_errors = s.rx_missed_errors;
+    out.rx_length_errors = s.rx_length_errors;
+}
+
+/// # Safety
+///
+/// Called by the workqueue for the `watchdog` member of a `Priv<T>`.
+unsafe extern "C" fn watchdog_callback<T: Operations>(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the work_struct inside the delayed_work inside a
+    // `Priv<T>`, per the safety requirements; walk back to the container.
+    let dev = unsafe {
+        let dw = bindings::rust_igb_to_delayed_work(work);
+        let p = dw
+            .cast::<u8>()
+            .sub(offset_of!(Priv<T>, watchdog))
+            .cast::<Priv<T>>();
+        Device::<T>::from_raw((*p).dev)
+    };
+    if T::HAS_WATCHDOG {
+        T::watchdog(dev);
+    }
+}

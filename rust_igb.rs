@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rust_igb: a Rust driver for Intel igb Gigabit Ethernet controllers
+//! (82575, 82576, 82580, I350, I354, I210, I211).
+//!
+//! The crate root only binds the PCI driver; everything else lives in one file
+//! per concern, mirroring drivers/net/ethernet/meta/fbnic:
+//!
+//! - `regs.rs`, `mac.rs`, `nvm.rs`, `phy.rs`: the hardware blocks;
+//! - `netdev.rs`: the net_device callbacks and the link watchdog;
+//! - `ethtool.rs`: the ethtool callbacks;
+//! - `net.rs` and `net/`: the abstraction layer over the kernel's networking
+//!   C API, the only place that holds `unsafe` code.
+
+use kernel::{
+    device::Core,
+    pci,
+    prelude::*, //
+};
+
+mod ethtool;
+mod hw;
+mod mac;
+mod net;
+mod netdev;
+mod nvm;
+mod phy;
+mod regs;
+
+use mac::MacType;
+use netdev::Adapter;
+use regs::BAR0_SIZE;
+
+/// Largest MTU: 9216-byte jumbo frames, as the C igb allows.
+const MAX_MTU: u32 = 9216;
+/// Smallest MTU the IPv4 stack accepts (`ETH_MIN_MTU`).
+const MIN_MTU: u32 = 68;
+
+/// The PCI driver.
+struct IgbDriver;
+
+/// Per-device driver data, alive from probe to unbind.
+struct IgbDevice {
+    /// The registered network interface; dropping it unregisters the
+    /// interface, then releases BAR0.
+    _netdev: net::Registration<Adapter>,
+}
+
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <IgbDriver as pci::Driver>::IdInfo,
+    [
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1F40), ()), // I354 backplane 1G
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1F41), ()), // I354 SGMII
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1F45), ()), // I354 backplane 2.5G
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1539), ()), // I211 copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1533), ()), // I210 copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1536), ()), // I210 fiber
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1537), ()), // I210 SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1538), ()), // I210 SGMII
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x157B), ()), // I210 copper flashless
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x157C), ()), // I210 SerDes flashless
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1521), ()), // I350 copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1522), ()), // I350 fiber
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1523), ()), // I350 SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1524), ()), // I350 SGMII
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x150E), ()), // 82580 copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x150F), ()), // 82580 fiber
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1527), ()), // 82580 quad fiber
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1510), ()), // 82580 SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1511), ()), // 82580 SGMII
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1516), ()), // 82580 dual copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x0438), ()), // DH89xxCC SGMII
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x043A), ()), // DH89xxCC SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x043C), ()), // DH89xxCC backplane
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x0440), ()), // DH89xxCC SFP
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10C9), ()), // 82576 (QEMU's igb)
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x150A), ()), // 82576 NS
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1518), ()), // 82576 NS SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10E6), ()), // 82576 fiber
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10E7), ()), // 82576 SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x150D), ()), // 82576 quad SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x1526), ()), // 82576 quad copper ET2
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10E8), ()), // 82576 quad copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10A7), ()), // 82575EB copper
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10A9), ()), // 82575EB fiber/SerDes
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10D6), ()), // 82575GB quad copper
+    ]
+);
+
+impl pci::Driver for IgbDriver {
+    type IdInfo = ();
+    type Data<'bound> = IgbDevice;
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        probe_device(pdev)
+    }
+}
+
+/// Bring up one controller: identify it, map BAR0, reset the MAC, check the
+/// NVM, read the MAC address and register the interface. Every step before
+/// the registration is undone by dropping what it returned, so an error at
+/// any point leaves nothing behind.
+fn probe_device(pdev: &pci::Device<Core<'_>>) -> Result<IgbDevice> {
+    let device_id = pdev.device_id();
+    let mac_type = MacType::from_device_id(device_id).ok_or(ENODEV)?;
+    if !mac_type.is_supported() {
+        dev_err!(
+            pdev,
+            "{:?} (device {:#06x}) is not supported by rust_igb yet; use the igb driver\n",
+            mac_type,
+            device_id
+        );
+        return Err(ENODEV);
+    }
+
+    pdev.enable_device_mem()?;
+    pdev.set_master();
+    net::pci::set_dma_mask(pdev, 64)?;
+    let bar = pdev
+        .iomap_region_sized::<BAR0_SIZE>(0, c"rust_igb")?
+        .into_devres()?;
+
+    let hw = bar.access(pdev.as_ref())?;
+    mac::reset(hw).inspect_err(|e| dev_err!(pdev, "MAC reset failed: {:?}\n", e))?;
+    nvm::validate_checksum(hw)
+        .inspect_err(|_| dev_err!(pdev, "The NVM Checksum Is Not Valid\n"))?;
+    let addr = nvm::read_mac_addr(hw)?;
+    if !netdev::is_valid_ether_addr(&addr) {
+        dev_err!(pdev, "Invalid MAC Address\n");
+        return Err(EIO);
+    }
+    let nvm_version = nvm::read_version(hw)?;
+    mac::init_hw(hw, &addr)?;
+
+    let config = net::Config {
+        mac: addr,
+        tx_queues: 1,
+        rx_queues: 1,
+        min_mtu: MIN_MTU,
+        max_mtu: MAX_MTU,
+    };
+    let netdev = net::Registration::new(
+        pdev.as_ref(),
+        &config,
+        Ok::<_, Error>(Adapter::new(bar, mac_type, nvm_version)),
+    )?;
+    let dev = netdev.device();
+    dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
+    dev_info!(
+        pdev,
+        "{}: {:?} {}\n",
+        dev.name(),
+        mac_type,
+        netdev::MacAddr(&addr)
+    );
+    dev_info!(pdev, "{}: NVM version {}\n", dev.name(), nvm_version);
+    Ok(IgbDevice { _netdev: netdev })
+}
+
+kernel::module_pci_driver! {
+    type: IgbDriver,
+    name: "rust_igb",
+    authors: ["The rust_igb developers"],
+    description: "Intel(R) Gigabit Ethernet Network Driver, in Rust",
+    license: "GPL v2",
+}
