@@ -31,7 +31,7 @@ impl Operations for Adapter {
     }
 
     fn get_link_settings(dev: &Device<Self>) -> Result<LinkSettings> {
-        let link = dev.data().with_hw(|hw| Ok(mac::link_status(hw)))?;
+        let link = mac::link_status(Adapter::hw(dev)?);
         let up = link.up && dev.carrier_ok();
         Ok(LinkSettings {
             speed_mbps: up.then_some(link.speed_mbps),

@@ -5,15 +5,14 @@
 //! The watchdog polls the MAC's link state and drives the carrier, as the C
 //! driver's `igb_watchdog_task` does. It runs only while the interface is up.
 
-use core::fmt;
-
 use kernel::{
     prelude::*,
     sync::atomic::{Atomic, Relaxed}, //
 };
 
 use crate::{
-    mac::{self, MacType},
+    hw::FlowControl,
+    mac,
     net::{self, skb::DropReason, skb::SkBuff, Device, Stats64},
     nvm::NvmVersion,
     phy,
@@ -25,12 +24,12 @@ const WATCHDOG_PERIOD_MS: u32 = 1000;
 
 /// Driver state of one interface (the `net_device` private data).
 pub(crate) struct Adapter {
-    /// BAR0, revoked by the driver core when the device is unbound.
+    /// BAR0; device-managed, so it stays mapped while the interface exists.
     bar: kernel::pci::DevresBar<BAR0_SIZE>,
-    /// Which member of the igb family this is.
-    pub(crate) mac_type: MacType,
     /// NVM image version, for `ethtool -i`.
     pub(crate) nvm_version: NvmVersion,
+    /// Flow control requested by the NVM, applied at each link-up.
+    fc: FlowControl,
     /// Frames dropped by `start_xmit` (xmit context, read by stats readers).
     tx_dropped: Atomic<u64>,
 }
@@ -39,48 +38,41 @@ impl Adapter {
     /// Create the interface state for a reset and identified controller.
     pub(crate) fn new(
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
-        mac_type: MacType,
         nvm_version: NvmVersion,
+        fc: FlowControl,
     ) -> Self {
         Self {
             bar,
-            mac_type,
             nvm_version,
+            fc,
             tx_dropped: Atomic::new(0),
         }
     }
 
-    /// Run `f` with BAR0, or fail with `ENODEV` once the device is gone.
-    pub(crate) fn with_hw<R>(&self, f: impl FnOnce(&Bar0<'_>) -> Result<R>) -> Result<R> {
-        let bar = self.bar.try_access().ok_or(ENODEV)?;
-        f(&bar)
+    /// BAR0 of the interface's controller. Callbacks run only while the PCI
+    /// device is bound, so this takes no lock and may be held across sleeps.
+    pub(crate) fn hw(dev: &Device<Self>) -> Result<&Bar0<'_>> {
+        dev.data().bar.access(dev.parent_bound())
     }
 }
 
-/// Whether `addr` can be a station address: not multicast, not all zeroes
-/// (`is_valid_ether_addr`).
-pub(crate) fn is_valid_ether_addr(addr: &[u8; 6]) -> bool {
-    addr[0] & 1 == 0 && addr.iter().any(|&b| b != 0)
-}
-
-/// Displays a MAC address as `xx:xx:xx:xx:xx:xx`.
-pub(crate) struct MacAddr<'a>(pub(crate) &'a [u8; 6]);
-
-impl fmt::Display for MacAddr<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let a = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            a[0], a[1], a[2], a[3], a[4], a[5]
-        )
+impl Drop for Adapter {
+    fn drop(&mut self) {
+        // The interface is unregistered: hand the device back to the
+        // firmware (`igb_release_hw_control`). Non-sleeping, so the RCU-guarded
+        // access is fine; if the BAR is already revoked there is nothing to do.
+        if let Some(bar) = self.bar.try_access() {
+            mac::release_hw_control(&bar);
+        }
     }
 }
 
 #[vtable]
 impl net::device::Operations for Adapter {
     fn open(dev: &Device<Self>) -> Result {
-        dev.data().with_hw(phy::setup_link)?;
+        let hw = Adapter::hw(dev)?;
+        phy::power_up(hw)?;
+        phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, dev.data().fc)?;
         dev.carrier_off();
         dev.schedule_watchdog(0);
         Ok(())
@@ -89,7 +81,7 @@ impl net::device::Operations for Adapter {
     fn stop(dev: &Device<Self>) -> Result {
         dev.cancel_watchdog();
         dev.carrier_off();
-        Ok(())
+        phy::power_down(Adapter::hw(dev)?)
     }
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) {
@@ -103,17 +95,25 @@ impl net::device::Operations for Adapter {
     }
 
     fn watchdog(dev: &Device<Self>) {
-        // A failed read means the device is gone: stop polling.
-        let Ok(link) = dev.data().with_hw(|hw| Ok(mac::link_status(hw))) else {
+        // A failed access means the device is going away: stop polling.
+        let Ok(hw) = Adapter::hw(dev) else {
             return;
         };
+        let link = mac::link_status(hw);
         if link.up && !dev.carrier_ok() {
+            let fc = mac::config_after_link_up(hw, dev.data().fc).unwrap_or(FlowControl::None);
             dev_info!(
                 dev.parent(),
-                "{}: NIC Link is Up {} Mbps {} Duplex\n",
+                "{}: NIC Link is Up {} Mbps {} Duplex, Flow Control: {}\n",
                 dev.name(),
                 link.speed_mbps,
-                if link.full_duplex { "Full" } else { "Half" }
+                if link.full_duplex { "Full" } else { "Half" },
+                match fc {
+                    FlowControl::Full => "RX/TX",
+                    FlowControl::RxPause => "RX",
+                    FlowControl::TxPause => "TX",
+                    FlowControl::None => "None",
+                }
             );
             dev.carrier_on();
         } else if !link.up && dev.carrier_ok() {

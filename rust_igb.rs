@@ -27,6 +27,7 @@ mod nvm;
 mod phy;
 mod regs;
 
+use hw::MacDisplay;
 use mac::MacType;
 use netdev::Adapter;
 use regs::BAR0_SIZE;
@@ -35,15 +36,18 @@ use regs::BAR0_SIZE;
 const MAX_MTU: u32 = 9216;
 /// Smallest MTU the IPv4 stack accepts (`ETH_MIN_MTU`).
 const MIN_MTU: u32 = 68;
+/// Largest frame for the default 1500-byte MTU: MTU + Ethernet header, FCS
+/// and one VLAN tag (1500 + 14 + 4 + 4).
+const MAX_FRAME_SIZE_1500: u32 = 1522;
 
 /// The PCI driver.
 struct IgbDriver;
 
-/// Per-device driver data, alive from probe to unbind.
-struct IgbDevice {
-    /// The registered network interface; dropping it unregisters the
-    /// interface, then releases BAR0.
-    _netdev: net::Registration<Adapter>,
+/// Per-device driver data, alive from probe to unbind. The interface itself
+/// is device-managed (see `net::Registration`).
+struct IgbDevice<'bound> {
+    /// The registered network interface.
+    _netdev: &'bound net::Device<Adapter>,
 }
 
 kernel::pci_device_table!(
@@ -90,7 +94,7 @@ kernel::pci_device_table!(
 
 impl pci::Driver for IgbDriver {
     type IdInfo = ();
-    type Data<'bound> = IgbDevice;
+    type Data<'bound> = IgbDevice<'bound>;
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
 
     fn probe<'bound>(
@@ -102,17 +106,17 @@ impl pci::Driver for IgbDriver {
 }
 
 /// Bring up one controller: identify it, map BAR0, reset the MAC, check the
-/// NVM, read the MAC address and register the interface. Every step before
-/// the registration is undone by dropping what it returned, so an error at
-/// any point leaves nothing behind.
-fn probe_device(pdev: &pci::Device<Core<'_>>) -> Result<IgbDevice> {
+/// NVM, read the MAC address, set up the PHY and register the interface.
+/// Everything acquired before the registration is device-managed or dropped
+/// on return, so an error at any point leaves nothing behind.
+fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice<'bound>> {
     let device_id = pdev.device_id();
     let mac_type = MacType::from_device_id(device_id).ok_or(ENODEV)?;
     if !mac_type.is_supported() {
         dev_err!(
             pdev,
-            "{:?} (device {:#06x}) is not supported by rust_igb yet; use the igb driver\n",
-            mac_type,
+            "{} (device {:#06x}) is not supported by rust_igb yet; use the igb driver\n",
+            mac_type.name(),
             device_id
         );
         return Err(ENODEV);
@@ -126,16 +130,35 @@ fn probe_device(pdev: &pci::Device<Core<'_>>) -> Result<IgbDevice> {
         .into_devres()?;
 
     let hw = bar.access(pdev.as_ref())?;
-    mac::reset(hw).inspect_err(|e| dev_err!(pdev, "MAC reset failed: {:?}\n", e))?;
-    nvm::validate_checksum(hw)
-        .inspect_err(|_| dev_err!(pdev, "The NVM Checksum Is Not Valid\n"))?;
-    let addr = nvm::read_mac_addr(hw)?;
-    if !netdev::is_valid_ether_addr(&addr) {
-        dev_err!(pdev, "Invalid MAC Address\n");
+    let reset = mac::reset(hw).inspect_err(|e| dev_err!(pdev, "MAC reset failed: {:?}\n", e))?;
+    if reset.master_disable_timed_out {
+        dev_warn!(pdev, "PCIe master disable timed out during reset\n");
+    }
+    if let Err(e) = nvm::validate_checksum(hw) {
+        let sum = nvm::read_checksum(hw).unwrap_or(0);
+        dev_err!(
+            pdev,
+            "The NVM Checksum Is Not Valid (sum {:#06x}, expected 0xbaba)\n",
+            sum
+        );
+        return Err(e);
+    }
+    // The station address: the NVM's, unless pre-boot software installed an
+    // alternate one (which `mac::reset` found, as `igb_check_alt_mac_addr`).
+    let addr = match reset.alt_mac_addr {
+        Some(alt) => alt,
+        None => nvm::read_mac_addr(hw)?,
+    };
+    if !hw::is_valid_ether_addr(&addr) {
+        dev_err!(pdev, "Invalid MAC Address {}\n", MacDisplay(&addr));
         return Err(EIO);
     }
-    let nvm_version = nvm::read_version(hw)?;
-    mac::init_hw(hw, &addr)?;
+    let nvm_version = nvm::read_version(hw, mac_type)?;
+    let fc = mac::init_hw(hw, &addr, MAX_FRAME_SIZE_1500)?;
+    mac::get_hw_control(hw);
+    phy::setup_link(hw, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
+    // As the C driver: the PHY stays powered down until the interface is up.
+    phy::power_down(hw)?;
 
     let config = net::Config {
         mac: addr,
@@ -144,21 +167,20 @@ fn probe_device(pdev: &pci::Device<Core<'_>>) -> Result<IgbDevice> {
         min_mtu: MIN_MTU,
         max_mtu: MAX_MTU,
     };
-    let netdev = net::Registration::new(
+    let netdev = net::Registration::register(
         pdev.as_ref(),
         &config,
-        Ok::<_, Error>(Adapter::new(bar, mac_type, nvm_version)),
+        Ok::<_, Error>(Adapter::new(bar, nvm_version, fc)),
     )?;
-    let dev = netdev.device();
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
     dev_info!(
         pdev,
-        "{}: {:?} {}\n",
-        dev.name(),
-        mac_type,
-        netdev::MacAddr(&addr)
+        "{}: {} {}, NVM version {}\n",
+        netdev.name(),
+        mac_type.name(),
+        MacDisplay(&addr),
+        nvm_version
     );
-    dev_info!(pdev, "{}: NVM version {}\n", dev.name(), nvm_version);
     Ok(IgbDevice { _netdev: netdev })
 }
 

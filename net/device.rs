@@ -158,9 +158,17 @@ impl<T: Operations> Device<T> {
 
     /// The parent (bus) device, for `dev_*!` logging.
     pub(crate) fn parent(&self) -> &device::Device {
-        // SAFETY: The parent was set at registration and holds a reference for
-        // as long as the net_device is registered.
-        unsafe { device::Device::from_raw(self.parent_raw()) }
+        self.parent_bound()
+    }
+
+    /// The parent device, which is bound to its driver for as long as this
+    /// `Device` is reachable: proof for `Devres::access` and DMA allocation.
+    pub(crate) fn parent_bound(&self) -> &device::Device<device::Bound> {
+        // SAFETY: `Device<T>` is only reachable while its `Registration<T>`
+        // exists (type invariant), and the registration is owned by the
+        // parent's devres, released at unbind, so the parent is bound. The
+        // parent holds a reference for as long as the net_device exists.
+        unsafe { &*self.parent_raw().cast::<device::Device<device::Bound>>() }
     }
 
     /// Tell the stack the link is up (`netif_carrier_on`).
@@ -220,10 +228,17 @@ pub(crate) struct Config {
     pub(crate) max_mtu: u32,
 }
 
-/// Owns a registered `net_device` with private data `T`.
+/// A registered `net_device` with private data `T`, owned by the parent
+/// device's devres (like C's `devm_register_netdev`).
 ///
-/// Dropping it unregisters the device (closing it first if it is up), stops
-/// the watchdog, drops `T` and frees the `net_device`.
+/// It is dropped when the parent is unbound, after the driver's own unbind
+/// work and before earlier device-managed resources (such as BAR mappings)
+/// are released. Dropping it unregisters the device (closing it first if it
+/// is up), stops the watchdog, drops `T` and frees the `net_device`.
+///
+/// Because the registration cannot outlive the binding, every callback runs
+/// while the parent is bound, which is what makes
+/// [`Device::parent_bound`] sound.
 ///
 /// # Invariants
 ///
@@ -234,27 +249,24 @@ pub(crate) struct Registration<T: Operations> {
     _t: PhantomData<T>,
 }
 
-// SAFETY: The registration only hands out `&Device<T>`, which is `Sync` when
-// `T` is; unregistering from another thread is allowed by the net core.
+// SAFETY: The registration is only used to unregister the device on drop,
+// which the net core allows from any thread; `T` is `Send + Sync`.
 unsafe impl<T: Operations> Send for Registration<T> {}
-// SAFETY: See above; shared access only reaches `&Device<T>`.
-unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Registration<T> {
     /// Allocate an Ethernet `net_device` for `parent`, initialise its private
-    /// data with `data` and register it.
-    pub(crate) fn new(
-        parent: &device::Device<device::Bound>,
+    /// data with `data` and register it until `parent` is unbound.
+    pub(crate) fn register<'a>(
+        parent: &'a device::Device<device::Bound>,
         config: &Config,
         data: impl PinInit<T, Error>,
-    ) -> Result<Self> {
+    ) -> Result<&'a Device<T>> {
         const { assert!(align_of::<Priv<T>>() <= NETDEV_ALIGN) };
         let priv_size = c_int::try_from(size_of::<Priv<T>>())?;
 
         // SAFETY: Plain allocation call; the result is checked below.
-        let raw = unsafe {
-            bindings::alloc_etherdev_mqs(priv_size, config.tx_queues, config.rx_queues)
-        };
+        let raw =
+            unsafe { bindings::alloc_etherdev_mqs(priv_size, config.tx_queues, config.rx_queues) };
         let dev = NonNull::new(raw).ok_or(ENOMEM)?;
         let priv_ptr = {
             // SAFETY: `dev` is a valid, not yet registered net_device.
@@ -270,7 +282,7 @@ impl<T: Operations> Registration<T> {
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
             );
-            data.__pinned_init(&raw mut (*priv_ptr).data)
+            pin_init::raw_try_init(&raw mut (*priv_ptr).data, data)
         };
         if let Err(e) = init {
             // SAFETY: `dev` was allocated above and never registered.
@@ -303,18 +315,16 @@ impl<T: Operations> Registration<T> {
             }
             return Err(e);
         }
-        // INVARIANT: registered with an initialised `Priv<T>`.
-        Ok(Self {
+        // INVARIANT: registered with an initialised `Priv<T>`. On failure
+        // `devres::register` drops the registration, unregistering again.
+        let reg = Self {
             dev,
             _t: PhantomData,
-        })
-    }
-
-    /// The registered device.
-    pub(crate) fn device(&self) -> &Device<T> {
-        // SAFETY: By the type invariant the device is registered and lives as
-        // long as `self`.
-        unsafe { Device::from_raw(self.dev.as_ptr()) }
+        };
+        kernel::devres::register::<Self, Error>(parent, Ok(reg), GFP_KERNEL)?;
+        // SAFETY: The registration now lives until `parent` is unbound, which
+        // is after `'a` (a borrow of the bound device) ends.
+        Ok(unsafe { Device::from_raw(dev.as_ptr()) })
     }
 }
 

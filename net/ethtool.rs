@@ -27,8 +27,6 @@ pub(crate) mod mode {
     pub(crate) const T100_HALF: u32 = 1 << 2;
     /// 100BASE-TX full duplex.
     pub(crate) const T100_FULL: u32 = 1 << 3;
-    /// 1000BASE-T half duplex.
-    pub(crate) const T1000_HALF: u32 = 1 << 4;
     /// 1000BASE-T full duplex.
     pub(crate) const T1000_FULL: u32 = 1 << 5;
     /// Autonegotiation.
@@ -100,9 +98,10 @@ fn copy_fmt(dst: &mut [c_char], args: fmt::Arguments<'_>) {
 
 /// Copy the C string `src` into `dst`, truncating, NUL-terminated.
 fn copy_cstr(dst: &mut [c_char], src: &CStr) {
-    let n = src.to_bytes().len().min(dst.len().saturating_sub(1));
-    for (d, &s) in dst.iter_mut().zip(&src.to_bytes()[..n]) {
-        *d = s as c_char;
+    let src = src.to_bytes();
+    let n = src.len().min(dst.len().saturating_sub(1));
+    for (i, d) in dst.iter_mut().enumerate().take(n) {
+        *d = src.get(i).copied().unwrap_or(0) as c_char;
     }
     if let Some(end) = dst.get_mut(n) {
         *end = 0;
@@ -202,12 +201,7 @@ unsafe extern "C" fn get_link_ksettings<T: device::Operations>(
         };
         // SAFETY: `ks` is valid; the helper only writes its link-mode maps.
         unsafe {
-            bindings::rust_igb_ksettings_set_modes(
-                ks,
-                s.supported,
-                s.advertising,
-                s.lp_advertising,
-            )
+            bindings::rust_igb_ksettings_set_modes(ks, s.supported, s.advertising, s.lp_advertising)
         };
         Ok(0)
     })

@@ -17,23 +17,14 @@ use super::bindings;
 /// `perf trace`/`dropwatch` and the `kfree_skb` tracepoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DropReason {
-    /// No more specific reason applies.
-    NotSpecified,
     /// The device is not ready to transmit (no datapath, queue stopped, ...).
     DevReady,
-    /// A DMA mapping failed or the buffer could not be prepared for the device.
-    DevHdr,
-    /// The frame is malformed (bad length, error bits set by the MAC).
-    PktTooSmall,
 }
 
 impl DropReason {
     fn as_raw(self) -> bindings::skb_drop_reason {
         match self {
-            Self::NotSpecified => bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
             Self::DevReady => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
-            Self::DevHdr => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_HDR,
-            Self::PktTooSmall => bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_SMALL,
         }
     }
 }
@@ -60,12 +51,6 @@ impl SkBuff {
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
         // INVARIANT: non-null, valid and owned per the safety requirements.
         NonNull::new(ptr).map(Self)
-    }
-
-    /// Total length of the data in bytes (linear part and fragments).
-    pub(crate) fn len(&self) -> u32 {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { (*self.0.as_ptr()).len }
     }
 
     /// Drop the buffer with `reason`, from any context.

@@ -1,0 +1,164 @@
+# shellcheck shell=sh
+# KTAP helpers for the rust_igb guest test suites (busybox ash). Sourced by
+# /init (tests/guest/init.sh), which then sources each suite tests/guest/<suite>.sh.
+#
+# A suite is a list of cases:   run_case NAME FUNCTION [ARGS...]
+# FUNCTION runs in a subshell; it passes by returning 0, fails with `fail MSG`
+# (or any nonzero status) and skips with `skip REASON`. Results are printed as
+#   ok N suite.name | not ok N suite.name | ok N suite.name # SKIP reason
+# preceded by `# ...` diagnostics, on the console and on the KTAP channel
+# (fd 3: /dev/ttyS1, which the host saves to a file), and counted for
+#   # totals: pass N fail N skip N
+#
+# Settings (environment; /init sets them from rigb.* kernel parameters):
+#   DRIVER  PCI driver under test (rust_igb | igb)
+#   MACS    comma list of the MACs QEMU gave the NICs, in PCI_ADDRS order
+#   PCI_ADDRS  the NICs' PCI addresses (default 0000:00:03.0 0000:00:05.0)
+: "${DRIVER:=igb}" "${MACS:=}" "${SUITE:=adhoc}"
+: "${PCI_ADDRS:=0000:00:03.0 0000:00:05.0}"
+TESTDIR=${TESTDIR:-/tests}
+STATE=${STATE:-/run/rigb}
+mkdir -p "$STATE"
+[ -e /proc/self/fd/3 ] || exec 3>/dev/null
+
+# ---- output ----------------------------------------------------------------
+ktap() { printf '%s\n' "$*"; printf '%s\n' "$*" >&3; }
+diag() { ktap "# $*"; }
+# Diagnostics quoting the kernel log: KTAP channel only, so that the console
+# (which the host scans for kernel errors) holds each kernel line only once.
+diag_klog() { sed 's/^/# /' >&3; }
+fail() { diag "$*"; exit 1; }
+skip() { printf '%s\n' "$*" >"$STATE/skip"; exit 77; }
+
+# Centiseconds since boot.
+now_cs() {
+	read -r up _ </proc/uptime
+	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+fmt_cs() { printf '%d.%02d' $(( $1 / 100 )) $(( $1 % 100 )); }
+
+ktap_begin() { ktap "KTAP version 1"; : >"$STATE/results"; }
+
+run_case() {
+	_name=$SUITE.$1
+	shift
+	_n=$(( $(wc -l <"$STATE/results") + 1 ))
+	klog_mark "case $_name"
+	rm -f "$STATE/skip"
+	_t0=$(now_cs)
+	("$@")
+	_rc=$?
+	diag "$_name: $(fmt_cs $(( $(now_cs) - _t0 )))s"
+	case $_rc in
+	0) _res="ok $_n $_name" ;;
+	77) _res="ok $_n $_name # SKIP $(cat "$STATE/skip" 2>/dev/null)" ;;
+	*) _res="not ok $_n $_name" ;;
+	esac
+	echo "$_res" >>"$STATE/results"
+	ktap "$_res"
+}
+
+ktap_end() {
+	_n=$(wc -l <"$STATE/results")
+	_skip=$(grep -c '^ok .* # SKIP' "$STATE/results")
+	_fail=$(grep -c '^not ok ' "$STATE/results")
+	ktap "1..$_n"
+	ktap "# totals: pass $(( _n - _fail - _skip )) fail $_fail skip $_skip"
+}
+
+# ---- waiting ---------------------------------------------------------------
+# wait_for SECONDS CMD [ARGS...]: poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	_end=$(( $(now_cs) + $1 * 100 ))
+	shift
+	until "$@"; do
+		[ "$(now_cs)" -lt "$_end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# ---- kernel log ------------------------------------------------------------
+# klog_mark TEXT writes "rigb: TEXT" to the kernel log; klog_since TEXT prints
+# the kernel log after the last such mark (all of it if the mark is absent).
+klog_mark() { echo "rigb: $*" >/dev/kmsg; }
+klog_since() {
+	dmesg | awk -v m="rigb: $*" '
+		{ lines[NR] = $0 }
+		substr($0, length($0) - length(m) + 1) == m { start = NR }
+		END { for (i = start + 1; i <= NR; i++) print lines[i] }'
+}
+# Kernel-log lines matching tests/guest/kernel-log-bad.txt (minus the allowed
+# ones in kernel-log-ok.txt); the host applies the same files to the console.
+klog_bad() {
+	grep -v -e '^#' -e '^$' "$TESTDIR/kernel-log-bad.txt" >"$STATE/bad.re"
+	grep -v -e '^#' -e '^$' "$TESTDIR/kernel-log-ok.txt" >"$STATE/ok.re"
+	grep -E -f "$STATE/bad.re" | grep -v -E -f "$STATE/ok.re"
+}
+
+# ---- the NICs --------------------------------------------------------------
+nth() { _i=$(( $1 + 1 )); shift; [ $# -ge $_i ] && eval "echo \"\${$_i}\""; }
+# shellcheck disable=SC2086 # word splitting of the list is intended
+nic_pci() { nth "$1" $PCI_ADDRS; }                                # index -> PCI address
+# shellcheck disable=SC2046
+nic_mac() { nth "$1" $(echo "$MACS" | tr , ' ') | tr A-F a-f; }   # index -> expected MAC
+nic_name() { ls "/sys/bus/pci/devices/$(nic_pci "$1")/net" 2>/dev/null | head -n1; }
+nic_driver() {
+	_l=$(readlink "/sys/bus/pci/devices/$(nic_pci "$1")/driver") || return 1
+	basename "$_l"
+}
+# nic_ready I: NIC I has a netdev, is bound to $DRIVER, and has its expected MAC.
+nic_ready() {
+	_if=$(nic_name "$1")
+	[ -n "$_if" ] && [ "$(nic_driver "$1")" = "$DRIVER" ] &&
+		[ "$(cat "/sys/class/net/$_if/address" 2>/dev/null)" = "$(nic_mac "$1")" ]
+}
+nics_ready() { nic_ready 0 && nic_ready 1; }
+nics_gone() { [ -z "$(nic_name 0)$(nic_name 1)" ]; }
+# link_up IFNAME: carrier present and operstate up.
+link_up() {
+	[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] &&
+		[ "$(cat "/sys/class/net/$1/operstate" 2>/dev/null)" = up ]
+}
+# Print what we know about NIC I (for diagnostics).
+nic_diag() {
+	diag "nic$1 $(nic_pci "$1"): netdev=$(nic_name "$1") driver=$(nic_driver "$1" || echo none)" \
+		"mac=$(cat "/sys/class/net/$(nic_name "$1")/address" 2>/dev/null) expected=$(nic_mac "$1")"
+}
+
+# ---- the driver ------------------------------------------------------------
+# An out-of-tree module is at /lib/modules/$DRIVER.ko (added by the host);
+# otherwise $DRIVER is an in-tree module that modprobe resolves with its deps.
+driver_ko() { [ -f "/lib/modules/$DRIVER.ko" ] && echo "/lib/modules/$DRIVER.ko"; }
+module_name() {
+	_ko=$(driver_ko) || { echo "$DRIVER"; return; }
+	modinfo -F name "$_ko" 2>/dev/null || basename "$_ko" .ko | tr - _
+}
+load_driver() {
+	if _ko=$(driver_ko); then
+		_deps=$(modinfo -F depends "$_ko" | tr , ' ')
+		# shellcheck disable=SC2086
+		[ -z "$_deps" ] || modprobe -a $_deps || return 1
+		insmod "$_ko"
+	else
+		modprobe "$DRIVER"
+	fi
+}
+unload_driver() { rmmod "$(module_name)"; }
+module_loaded() { lsmod | grep -q "^$(module_name) "; }
+
+# ---- peer network namespace ------------------------------------------------
+# peer_setup moves NIC 1 into namespace "peer" (NIC 0 stays here, cabled to it
+# through the QEMU hub); run commands there with in_peer CMD...
+peer_setup() {
+	_if=$(nic_name 1)
+	[ -n "$_if" ] || return 1
+	ip netns add peer && ip link set "$_if" netns peer && echo "$_if" >"$STATE/peer_if"
+}
+peer_if() { cat "$STATE/peer_if"; }
+in_peer() { ip netns exec peer "$@"; }
+# Deleting the namespace returns the physical NIC to this one.
+peer_teardown() {
+	ip netns del peer 2>/dev/null
+	rm -f "$STATE/peer_if"
+	wait_for 20 nic_ready 1
+}
