@@ -12,7 +12,10 @@
 
 pub(crate) mod bindings;
 pub(crate) mod device;
+pub(crate) mod dma;
 pub(crate) mod ethtool;
+pub(crate) mod irq;
+pub(crate) mod napi;
 pub(crate) mod pci;
 pub(crate) mod skb;
 

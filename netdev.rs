@@ -1,28 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The interface: `net_device_ops` for rust_igb and the link watchdog.
+//! The interface: `net_device_ops` for rust_igb (open, stop, transmit,
+//! statistics) and the link watchdog.
 //!
-//! The watchdog polls the MAC's link state and drives the carrier, as the C
-//! driver's `igb_watchdog_task` does. It runs only while the interface is up.
+//! Bring-up and teardown follow the C driver's `__igb_open`/`igb_down`: rings
+//! are allocated and programmed before interrupts are requested and NAPI
+//! enabled; on the way down, transmit is stopped and the hardware quiesced
+//! (DMA off, interrupts masked and synchronised, NAPI disabled) before any
+//! ring memory or buffer is freed.
+//!
+//! Locks (both `SpinLockIrq`, never held across a sleep):
+//! - `tx`: the TX ring. Taken by `start_xmit` (softirq/process, BH off) and
+//!   the NAPI poll (softirq); by `open`/`stop` (process) only to install or
+//!   remove the ring while both of those are excluded.
+//! - `rx`: the RX ring. Taken by the NAPI poll; by `open`/`stop` likewise.
 
 use kernel::{
+    new_spinlock_irq,
     prelude::*,
-    sync::atomic::{Atomic, Relaxed}, //
+    sync::{
+        atomic::{Atomic, Relaxed},
+        barrier::{dma_mb, Write},
+        SpinLockIrq,
+    },
 };
 
 use crate::{
     hw::FlowControl,
-    mac,
-    net::{self, skb::DropReason, skb::SkBuff, Device, Stats64},
+    intr, mac,
+    napi::{self as poll, QUEUE},
+    net::{
+        self,
+        irq::IrqMode,
+        napi::Napi,
+        skb::{DropReason, SkBuff},
+        Device, Stats64,
+    },
     nvm::NvmVersion,
-    phy,
+    phy, queue,
     regs::{Bar0, BAR0_SIZE},
+    rx_ring::{RxRing, DEFAULT_RX_DESCS, RX_BUFFER_LEN},
+    tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
 };
 
 /// How often the watchdog polls the link, in milliseconds.
 const WATCHDOG_PERIOD_MS: u32 = 1000;
 
+/// Interface counters, updated locklessly by the datapath.
+pub(crate) struct Stats {
+    pub(crate) rx_packets: Atomic<u64>,
+    pub(crate) rx_bytes: Atomic<u64>,
+    pub(crate) rx_errors: Atomic<u64>,
+    pub(crate) rx_dropped: Atomic<u64>,
+    pub(crate) tx_packets: Atomic<u64>,
+    pub(crate) tx_bytes: Atomic<u64>,
+    pub(crate) tx_dropped: Atomic<u64>,
+    /// Times a stopped TX queue was woken.
+    pub(crate) tx_restart: Atomic<u64>,
+}
+
+impl Stats {
+    const fn new() -> Self {
+        Self {
+            rx_packets: Atomic::new(0),
+            rx_bytes: Atomic::new(0),
+            rx_errors: Atomic::new(0),
+            rx_dropped: Atomic::new(0),
+            tx_packets: Atomic::new(0),
+            tx_bytes: Atomic::new(0),
+            tx_dropped: Atomic::new(0),
+            tx_restart: Atomic::new(0),
+        }
+    }
+}
+
 /// Driver state of one interface (the `net_device` private data).
+#[pin_data(PinnedDrop)]
 pub(crate) struct Adapter {
     /// BAR0; device-managed, so it stays mapped while the interface exists.
     bar: kernel::pci::DevresBar<BAR0_SIZE>,
@@ -30,8 +83,18 @@ pub(crate) struct Adapter {
     pub(crate) nvm_version: NvmVersion,
     /// Flow control requested by the NVM, applied at each link-up.
     fc: FlowControl,
-    /// Frames dropped by `start_xmit` (xmit context, read by stats readers).
-    tx_dropped: Atomic<u64>,
+    /// The TX ring while the interface is up (see the module docs).
+    #[pin]
+    pub(crate) tx: SpinLockIrq<Option<TxRing>>,
+    /// The RX ring while the interface is up (see the module docs).
+    #[pin]
+    pub(crate) rx: SpinLockIrq<Option<RxRing>>,
+    /// EIMS bit of the MSI-X "other" vector (set in `open`).
+    pub(crate) eims_other: Atomic<u32>,
+    /// EIMS bit of the MSI-X queue vector (set in `open`).
+    pub(crate) eims_queue: Atomic<u32>,
+    /// Counters.
+    pub(crate) stats: Stats,
 }
 
 impl Adapter {
@@ -40,13 +103,17 @@ impl Adapter {
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
         nvm_version: NvmVersion,
         fc: FlowControl,
-    ) -> Self {
-        Self {
+    ) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
             bar,
             nvm_version,
             fc,
-            tx_dropped: Atomic::new(0),
-        }
+            tx <- new_spinlock_irq!(None, "rust_igb_tx_ring"),
+            rx <- new_spinlock_irq!(None, "rust_igb_rx_ring"),
+            eims_other: Atomic::new(0),
+            eims_queue: Atomic::new(0),
+            stats: Stats::new(),
+        }? Error)
     }
 
     /// BAR0 of the interface's controller. Callbacks run only while the PCI
@@ -56,8 +123,9 @@ impl Adapter {
     }
 }
 
-impl Drop for Adapter {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for Adapter {
+    fn drop(self: Pin<&mut Self>) {
         // The interface is unregistered: hand the device back to the
         // firmware (`igb_release_hw_control`). Non-sleeping, so the RCU-guarded
         // access is fine; if the BAR is already revoked there is nothing to do.
@@ -67,31 +135,188 @@ impl Drop for Adapter {
     }
 }
 
+/// Which interrupt mechanism `open` asks for first (module parameter
+/// `int_mode`: 0 MSI-X, 1 MSI, 2 legacy INTx); it falls back from there.
+pub(crate) fn preferred_irq_mode() -> IrqMode {
+    match crate::module_parameters::int_mode.value() {
+        1 => IrqMode::Msi,
+        2 => IrqMode::Intx,
+        _ => IrqMode::MsiX,
+    }
+}
+
+/// Program the rings into the hardware and fill the RX ring.
+fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
+    let a = dev.data();
+    queue::setup_tctl(hw);
+    queue::setup_rctl(hw);
+    let (tx_dma, tx_count) =
+        a.tx.lock()
+            .as_ref()
+            .map(|r| (r.dma_addr(), r.count()))
+            .ok_or(EINVAL)?;
+    queue::configure_tx_ring(hw, QUEUE, tx_dma, tx_count as u32)?;
+    let (rx_dma, rx_count, rx_tail) =
+        a.rx.lock()
+            .as_ref()
+            .map(|r| (r.dma_addr(), r.count(), r.tail()))
+            .ok_or(EINVAL)?;
+    queue::configure_rx_ring(hw, QUEUE, rx_dma, rx_count as u32, RX_BUFFER_LEN)?;
+    // Longest frame accepted (RLPML): one buffer, as the RX ring expects.
+    queue::set_max_frame(hw, crate::MAX_FRAME_SIZE_1500)?;
+    // The descriptors were armed at allocation; hand them over.
+    dma_mb(Write);
+    queue::write_rx_tail(hw, QUEUE, rx_tail);
+    queue::rx_enable(hw, true);
+    Ok(())
+}
+
+/// Request interrupts, route the queue pair to them, enable NAPI, then
+/// unmask: NAPI must be enabled before the first interrupt can fire.
+fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
+    let mode = dev.request_irqs()?;
+    let masks = match mode {
+        IrqMode::MsiX => {
+            let masks = intr::configure_msix(hw, 1);
+            dev.data().eims_other.store(masks.other, Relaxed);
+            dev.data().eims_queue.store(masks.queue(0), Relaxed);
+            Some(masks)
+        }
+        IrqMode::Msi | IrqMode::Intx => {
+            intr::configure_single(hw);
+            None
+        }
+    };
+    dev.napi_enable(QUEUE)?;
+    intr::clear_pending(hw);
+    match &masks {
+        Some(masks) => intr::enable_msix(hw, masks),
+        None => intr::enable_single(hw),
+    }
+    Ok(mode)
+}
+
+/// Quiesce the hardware and free the rings (the second half of `stop`, also
+/// the unwinding of a failed `open`).
+fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+    let a = dev.data();
+    dev.tx_disable();
+    if queue::disable_all(hw).is_err() {
+        // A queue did not stop: reset the MAC so no DMA outlives the rings.
+        dev_warn!(
+            dev.parent(),
+            "{}: queues did not stop, resetting\n",
+            dev.name()
+        );
+        let _ = mac::reset(hw);
+    }
+    intr::disable_all_irqs(hw);
+    dev.synchronize_irqs();
+    dev.napi_disable(QUEUE);
+    dev.free_irqs();
+    dev.napi_del(QUEUE);
+    dev.cancel_watchdog();
+    dev.carrier_off();
+    // Nothing can reach the rings any more: take them out and free them
+    // outside the locks (freeing coherent memory needs interrupts on).
+    let tx = a.tx.lock().take();
+    let rx = a.rx.lock().take();
+    if let Some(mut tx) = tx {
+        tx.drain(dev.parent_bound());
+    }
+    dev.tx_reset(QUEUE as u16);
+    drop(rx);
+}
+
 #[vtable]
 impl net::device::Operations for Adapter {
     fn open(dev: &Device<Self>) -> Result {
+        let a = dev.data();
         let hw = Adapter::hw(dev)?;
-        phy::power_up(hw)?;
-        phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, dev.data().fc)?;
+        let bound = dev.parent_bound();
+        let tx = TxRing::new(bound, DEFAULT_TX_DESCS)?;
+        let rx = RxRing::new(bound, DEFAULT_RX_DESCS)?;
+        *a.tx.lock() = Some(tx);
+        *a.rx.lock() = Some(rx);
         dev.carrier_off();
-        dev.schedule_watchdog(0);
-        Ok(())
+
+        let res = (|| -> Result {
+            phy::power_up(hw)?;
+            configure(dev, hw)?;
+            dev.napi_add(QUEUE)?;
+            let mode = setup_irqs(dev, hw)?;
+            dev.tx_start_all();
+            dev_dbg!(
+                dev.parent(),
+                "{}: up with {:?} interrupts\n",
+                dev.name(),
+                mode
+            );
+            phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, a.fc)?;
+            dev.schedule_watchdog(0);
+            Ok(())
+        })();
+        if res.is_err() {
+            teardown(dev, hw);
+        }
+        res
     }
 
     fn stop(dev: &Device<Self>) -> Result {
-        dev.cancel_watchdog();
-        dev.carrier_off();
-        phy::power_down(Adapter::hw(dev)?)
+        let hw = Adapter::hw(dev)?;
+        teardown(dev, hw);
+        phy::power_down(hw)
     }
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) {
-        // No datapath yet: every frame is a counted drop.
-        dev.data().tx_dropped.fetch_add(1, Relaxed);
-        skb.drop_with(DropReason::DevReady);
+        let a = dev.data();
+        let Ok(hw) = Adapter::hw(dev) else {
+            skb.drop_with(DropReason::DevReady);
+            a.stats.tx_dropped.fetch_add(1, Relaxed);
+            return;
+        };
+        let bound = dev.parent_bound();
+        // Pad and map before taking the ring lock.
+        let mut p = Prepared::new(bound, skb);
+        if p.is_none() {
+            a.stats.tx_dropped.fetch_add(1, Relaxed);
+            return;
+        }
+        {
+            let mut guard = a.tx.lock();
+            if let Some(ring) = &mut *guard {
+                if let Some(bytes) = ring.post(&mut p) {
+                    dev.tx_sent(QUEUE as u16, bytes);
+                }
+                // Stop before the ring could overflow; the poll wakes
+                // the queue under this same lock once there is room.
+                if ring.unused() < DESC_NEEDED {
+                    dev.tx_stop(QUEUE as u16);
+                }
+                if !dev.xmit_more() || dev.tx_stopped(QUEUE as u16) {
+                    // Descriptor writes must be visible before the tail.
+                    dma_mb(Write);
+                    queue::write_tx_tail(hw, QUEUE, ring.tail());
+                }
+            }
+        }
+        if let Some(p) = p {
+            // No room (the queue is stopped early, so this is not expected)
+            // or the interface is going down: a counted drop, never BUSY.
+            p.release(bound, DropReason::DevReady);
+            a.stats.tx_dropped.fetch_add(1, Relaxed);
+        }
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64) {
-        stats.tx_dropped = dev.data().tx_dropped.load(Relaxed);
+        let s = &dev.data().stats;
+        stats.rx_packets = s.rx_packets.load(Relaxed);
+        stats.rx_bytes = s.rx_bytes.load(Relaxed);
+        stats.rx_errors = s.rx_errors.load(Relaxed);
+        stats.rx_dropped = s.rx_dropped.load(Relaxed);
+        stats.tx_packets = s.tx_packets.load(Relaxed);
+        stats.tx_bytes = s.tx_bytes.load(Relaxed);
+        stats.tx_dropped = s.tx_dropped.load(Relaxed);
     }
 
     fn watchdog(dev: &Device<Self>) {
@@ -116,6 +341,7 @@ impl net::device::Operations for Adapter {
                 }
             );
             dev.carrier_on();
+            dev.tx_wake(QUEUE as u16);
         } else if !link.up && dev.carrier_ok() {
             dev_info!(dev.parent(), "{}: NIC Link is Down\n", dev.name());
             dev.carrier_off();
@@ -123,5 +349,13 @@ impl net::device::Operations for Adapter {
         if dev.is_running() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
+    }
+
+    fn poll(dev: &Device<Self>, napi: &Napi<'_>, budget: i32) -> i32 {
+        poll::poll(dev, napi, budget)
+    }
+
+    fn irq(dev: &Device<Self>, vector: usize) -> bool {
+        poll::irq(dev, vector)
     }
 }

@@ -502,6 +502,42 @@ register! {
     }
 }
 
+// Receive filter control and per-pool offloads (added for the datapath).
+
+register! {
+    /// RFCTL: Receive Filter Control.
+    pub(crate) RFCTL(u32) @ 0x00005008 {
+        /// LEF: long packet enable filter (`E1000_RFCTL_LEF`).
+        18:18 lef => bool;
+        /// IPv6_EX_DIS: disable IPv6 extension header parsing (`E1000_RFCTL_IPV6_EX_DIS`).
+        16:16 ipv6_ex_dis => bool;
+    }
+
+    /// VMOLR: VM Offload Register, one per pool (82576 and later).
+    pub(crate) VMOLR(u32)[8, stride = 4] @ 0x00005ad0 {
+        /// STRCRC: strip the CRC (`E1000_VMOLR_STRCRC`).
+        31:31 strcrc => bool;
+        /// STRVLAN: strip the VLAN tag (`E1000_VMOLR_STRVLAN`).
+        30:30 strvlan => bool;
+        /// MPME: multicast promiscuous (`E1000_VMOLR_MPME`).
+        28:28 mpme => bool;
+        /// BAM: accept broadcast packets (`E1000_VMOLR_BAM`).
+        27:27 bam => bool;
+        /// ROPE: accept unicast packets matching the UTA (`E1000_VMOLR_ROPE`).
+        26:26 rope => bool;
+        /// ROMPE: accept multicast packets matching the MTA (`E1000_VMOLR_ROMPE`).
+        25:25 rompe => bool;
+        /// AUPE: accept untagged packets (`E1000_VMOLR_AUPE`).
+        24:24 aupe => bool;
+        /// RSSE: enable RSS for the pool (`E1000_VMOLR_RSSE`).
+        17:17 rsse => bool;
+        /// LPE: accept long packets up to RLPML (`E1000_VMOLR_LPE`).
+        16:16 lpe => bool;
+        /// RLPML: longest packet accepted with LPE (`E1000_VMOLR_RLPML_MASK`).
+        13:0 rlpml;
+    }
+}
+
 // Address filtering.
 
 register! {

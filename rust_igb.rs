@@ -18,14 +18,21 @@ use kernel::{
     prelude::*, //
 };
 
+mod desc;
 mod ethtool;
 mod hw;
+mod intr;
 mod mac;
+mod napi;
 mod net;
 mod netdev;
 mod nvm;
 mod phy;
+mod queue;
 mod regs;
+mod ring;
+mod rx_ring;
+mod tx_ring;
 
 use hw::MacDisplay;
 use mac::MacType;
@@ -38,7 +45,7 @@ const MAX_MTU: u32 = 9216;
 const MIN_MTU: u32 = 68;
 /// Largest frame for the default 1500-byte MTU: MTU + Ethernet header, FCS
 /// and one VLAN tag (1500 + 14 + 4 + 4).
-const MAX_FRAME_SIZE_1500: u32 = 1522;
+pub(crate) const MAX_FRAME_SIZE_1500: u32 = 1522;
 
 /// The PCI driver.
 struct IgbDriver;
@@ -166,12 +173,10 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         rx_queues: 1,
         min_mtu: MIN_MTU,
         max_mtu: MAX_MTU,
+        irq_mode: netdev::preferred_irq_mode(),
+        queue_vectors: 1,
     };
-    let netdev = net::Registration::register(
-        pdev.as_ref(),
-        &config,
-        Ok::<_, Error>(Adapter::new(bar, nvm_version, fc)),
-    )?;
+    let netdev = net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
     dev_info!(
         pdev,
@@ -190,4 +195,10 @@ kernel::module_pci_driver! {
     authors: ["The rust_igb developers"],
     description: "Intel(R) Gigabit Ethernet Network Driver, in Rust",
     license: "GPL v2",
+    params: {
+        int_mode: u32 {
+            default: 0,
+            description: "Interrupt mode to try first: 0 MSI-X (default), 1 MSI, 2 legacy INTx",
+        },
+    },
 }

@@ -29,6 +29,8 @@ use kernel::{
 use super::{
     bindings,
     ethtool,
+    irq::{IrqMode, IrqState},
+    napi::{Napi, NapiSlot, MAX_QUEUE_VECTORS},
     skb::SkBuff, //
 };
 
@@ -86,6 +88,19 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     fn watchdog(_dev: &Device<Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// The NAPI poll of instance `napi` (softirq): do at most `budget` units
+    /// of receive work, return the work done; complete `napi` and re-enable
+    /// the interrupt only when it is less than `budget`.
+    fn poll(_dev: &Device<Self>, _napi: &Napi<'_>, _budget: i32) -> i32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The hard-IRQ handler of interrupt vector `vector`: acknowledge and
+    /// schedule NAPI; return whether the interrupt was ours.
+    fn irq(_dev: &Device<Self>, _vector: usize) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// What the `net_device` private area holds: the abstraction's own state
@@ -98,6 +113,10 @@ struct Priv<T> {
     /// The driver watchdog (`struct delayed_work`).
     #[pin]
     watchdog: Opaque<bindings::delayed_work>,
+    /// NAPI instances (see `napi.rs`).
+    napi: [NapiSlot; MAX_QUEUE_VECTORS],
+    /// Interrupt vectors (see `irq.rs`).
+    irq: IrqState,
     /// The driver's private data.
     #[pin]
     data: T,
@@ -128,8 +147,72 @@ impl<T: Operations> Device<T> {
         unsafe { &*ptr.cast::<Self>() }
     }
 
-    fn as_raw(&self) -> *mut bindings::net_device {
+    pub(super) fn as_raw(&self) -> *mut bindings::net_device {
         self.0.get()
+    }
+
+    pub(super) fn priv_napi(&self) -> &[NapiSlot; MAX_QUEUE_VECTORS] {
+        &self.priv_area().napi
+    }
+
+    pub(super) fn priv_irq(&self) -> &IrqState {
+        &self.priv_area().irq
+    }
+
+    /// Stop TX queue `queue` (`netif_stop_subqueue`).
+    pub(crate) fn tx_stop(&self, queue: u16) {
+        // SAFETY: Registered device; the core checks the queue index.
+        unsafe { bindings::rust_igb_netif_stop_subqueue(self.as_raw(), queue) }
+    }
+
+    /// Wake TX queue `queue` (`netif_wake_subqueue`).
+    pub(crate) fn tx_wake(&self, queue: u16) {
+        // SAFETY: Registered device.
+        unsafe { bindings::rust_igb_netif_wake_subqueue(self.as_raw(), queue) }
+    }
+
+    /// Whether TX queue `queue` is stopped.
+    pub(crate) fn tx_stopped(&self, queue: u16) -> bool {
+        // SAFETY: Registered device.
+        unsafe { bindings::rust_igb_netif_subqueue_stopped(self.as_raw(), queue) }
+    }
+
+    /// Start all TX queues (`netif_tx_start_all_queues`), in `open`.
+    pub(crate) fn tx_start_all(&self) {
+        // SAFETY: Registered device.
+        unsafe { bindings::rust_igb_netif_tx_start_all_queues(self.as_raw()) }
+    }
+
+    /// Stop all TX queues and wait for running `start_xmit` calls
+    /// (`netif_tx_disable`), in `stop`.
+    pub(crate) fn tx_disable(&self) {
+        // SAFETY: Registered device; process context.
+        unsafe { bindings::rust_igb_netif_tx_disable(self.as_raw()) }
+    }
+
+    /// Byte queue limits: `bytes` were queued to the hardware on `queue`.
+    pub(crate) fn tx_sent(&self, queue: u16, bytes: u32) {
+        // SAFETY: Registered device, valid queue (from the core).
+        unsafe { bindings::rust_igb_netdev_tx_sent_queue(self.as_raw(), queue, bytes) }
+    }
+
+    /// Byte queue limits: `pkts` frames of `bytes` completed on `queue`.
+    pub(crate) fn tx_completed(&self, queue: u16, pkts: u32, bytes: u32) {
+        // SAFETY: Registered device.
+        unsafe { bindings::rust_igb_netdev_tx_completed_queue(self.as_raw(), queue, pkts, bytes) }
+    }
+
+    /// Byte queue limits: forget in-flight bytes of `queue` (ring cleared).
+    pub(crate) fn tx_reset(&self, queue: u16) {
+        // SAFETY: Registered device.
+        unsafe { bindings::rust_igb_netdev_tx_reset_queue(self.as_raw(), queue) }
+    }
+
+    /// Whether the stack will hand more frames right away (defer the tail
+    /// write). Only meaningful inside `start_xmit`.
+    pub(crate) fn xmit_more(&self) -> bool {
+        // SAFETY: Reads a per-CPU flag set by the core around `start_xmit`.
+        unsafe { bindings::rust_igb_netdev_xmit_more() }
     }
 
     fn priv_area(&self) -> &Priv<T> {
@@ -226,6 +309,10 @@ pub(crate) struct Config {
     pub(crate) min_mtu: u32,
     /// Largest MTU accepted by `ip link set mtu`.
     pub(crate) max_mtu: u32,
+    /// Interrupt mechanism to try first (falling back towards INTx).
+    pub(crate) irq_mode: IrqMode,
+    /// Queue vectors wanted (MSI-X gets one more vector for other causes).
+    pub(crate) queue_vectors: usize,
 }
 
 /// A registered `net_device` with private data `T`, owned by the parent
@@ -257,11 +344,12 @@ impl<T: Operations> Registration<T> {
     /// Allocate an Ethernet `net_device` for `parent`, initialise its private
     /// data with `data` and register it until `parent` is unbound.
     pub(crate) fn register<'a>(
-        parent: &'a device::Device<device::Bound>,
+        parent: &'a kernel::pci::Device<device::Bound>,
         config: &Config,
         data: impl PinInit<T, Error>,
     ) -> Result<&'a Device<T>> {
         const { assert!(align_of::<Priv<T>>() <= NETDEV_ALIGN) };
+        check_layouts()?;
         let priv_size = c_int::try_from(size_of::<Priv<T>>())?;
 
         // SAFETY: Plain allocation call; the result is checked below.
@@ -294,7 +382,7 @@ impl<T: Operations> Registration<T> {
         unsafe {
             bindings::rust_igb_netdev_setup(
                 dev.as_ptr(),
-                raw_device(parent),
+                raw_device(parent.as_ref()),
                 OpsTable::<T>::netdev_ops(),
                 ethtool::OpsTable::<T>::ethtool_ops(),
                 config.min_mtu,
@@ -303,10 +391,15 @@ impl<T: Operations> Registration<T> {
             bindings::rust_igb_eth_hw_addr_set(dev.as_ptr(), config.mac.as_ptr());
         }
 
-        // SAFETY: The device is fully set up; callbacks may run from now on
-        // and find an initialised `Priv<T>`.
-        let ret = to_result(unsafe { bindings::register_netdev(dev.as_ptr()) });
+        // SAFETY: The private area is initialised; nothing is registered yet.
+        let d = unsafe { Device::<T>::from_raw(dev.as_ptr()) };
+        let ret = d
+            .alloc_vectors(config.irq_mode, config.queue_vectors)
+            // SAFETY: The device is fully set up; callbacks may run from now
+            // on and find an initialised `Priv<T>`.
+            .and_then(|_| to_result(unsafe { bindings::register_netdev(dev.as_ptr()) }));
         if let Err(e) = ret {
+            d.free_vectors();
             // SAFETY: Registration failed, so no callback can run any more:
             // drop the private data and free the device.
             unsafe {
@@ -321,7 +414,7 @@ impl<T: Operations> Registration<T> {
             dev,
             _t: PhantomData,
         };
-        kernel::devres::register::<Self, Error>(parent, Ok(reg), GFP_KERNEL)?;
+        kernel::devres::register::<Self, Error>(parent.as_ref(), Ok(reg), GFP_KERNEL)?;
         // SAFETY: The registration now lives until `parent` is unbound, which
         // is after `'a` (a borrow of the bound device) ends.
         Ok(unsafe { Device::from_raw(dev.as_ptr()) })
@@ -337,12 +430,39 @@ impl<T: Operations> Drop for Registration<T> {
         // area, so the watchdog is cancelled, `T` dropped and the device freed.
         unsafe {
             bindings::unregister_netdev(dev);
+            // Safety net for a driver whose `stop` left interrupts or NAPI
+            // instances behind: release them before the memory goes away.
+            let d = Device::<T>::from_raw(dev);
+            for i in 0..MAX_QUEUE_VECTORS {
+                d.napi_del(i);
+            }
+            d.free_vectors();
             let priv_ptr = bindings::rust_igb_netdev_priv(dev).cast::<Priv<T>>();
             bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
             core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
             bindings::free_netdev(dev);
         }
     }
+}
+
+/// Check that the C structs embedded by value in `Priv` have the size the C
+/// compiler gives them: a binding that is opaque or stale would otherwise
+/// make them overlap.
+fn check_layouts() -> Result {
+    // SAFETY: The helpers only return `sizeof` values.
+    let (dw, napi) = unsafe {
+        (
+            bindings::rust_igb_sizeof_delayed_work(),
+            bindings::rust_igb_sizeof_napi_struct(),
+        )
+    };
+    if dw as usize != size_of::<bindings::delayed_work>()
+        || napi as usize != size_of::<bindings::napi_struct>()
+    {
+        kernel::pr_err!("rust_igb: C struct layouts differ from the Rust bindings\n");
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
 /// The raw `struct device` behind `dev`.

@@ -35,6 +35,7 @@ void rust_igb_init_delayed_work(struct delayed_work *dw,
 struct delayed_work *rust_igb_to_delayed_work(struct work_struct *work);
 bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs);
 unsigned int rust_igb_sizeof_delayed_work(void);
+unsigned int rust_igb_sizeof_napi_struct(void);
 
 void rust_igb_ksettings_set_modes(struct ethtool_link_ksettings *ks,
 				  u32 supported, u32 advertising,
@@ -42,5 +43,55 @@ void rust_igb_ksettings_set_modes(struct ethtool_link_ksettings *ks,
 
 void rust_igb_dev_kfree_skb_any_reason(struct sk_buff *skb, unsigned int reason);
 const char *rust_igb_dev_driver_name(const struct device *dev);
+
+/* NAPI */
+struct napi_struct;
+void rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
+		       int (*poll)(struct napi_struct *, int));
+void rust_igb_napi_del(struct napi_struct *napi);
+void rust_igb_napi_schedule(struct napi_struct *napi);
+void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
+struct sk_buff *rust_igb_napi_rx_copy(struct napi_struct *napi,
+				      struct page *page, unsigned int offset,
+				      unsigned int len);
+
+/* TX queues and byte queue limits */
+void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue);
+void rust_igb_netif_wake_subqueue(struct net_device *dev, u16 queue);
+bool rust_igb_netif_subqueue_stopped(const struct net_device *dev, u16 queue);
+void rust_igb_netif_tx_start_all_queues(struct net_device *dev);
+void rust_igb_netif_tx_disable(struct net_device *dev);
+void rust_igb_netdev_tx_sent_queue(struct net_device *dev, u16 queue,
+				   unsigned int bytes);
+void rust_igb_netdev_tx_completed_queue(struct net_device *dev, u16 queue,
+					unsigned int pkts, unsigned int bytes);
+void rust_igb_netdev_tx_reset_queue(struct net_device *dev, u16 queue);
+bool rust_igb_netdev_xmit_more(void);
+
+/* sk_buff */
+unsigned int rust_igb_skb_headlen(const struct sk_buff *skb);
+unsigned int rust_igb_skb_nr_frags(const struct sk_buff *skb);
+unsigned int rust_igb_skb_frag_size(const struct sk_buff *skb, unsigned int i);
+int rust_igb_skb_put_padto(struct sk_buff *skb, unsigned int len);
+u64 rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb);
+u64 rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
+			  unsigned int i);
+void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
+			    u16 queue);
+
+/* Streaming DMA */
+struct page;
+u64 rust_igb_dma_map_page(struct device *dev, struct page *page,
+			  unsigned int offset, unsigned int len, int dir);
+void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
+			int dir, bool page);
+bool rust_igb_dma_mapping_error(struct device *dev, u64 addr);
+void rust_igb_dma_sync_for_cpu(struct device *dev, u64 addr,
+			       unsigned int len, int dir);
+void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
+				  unsigned int len, int dir);
+
+/* PCI interrupts */
+struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
 
 #endif /* RUST_IGB_SHIM_H */

@@ -19,12 +19,15 @@ use super::bindings;
 pub(crate) enum DropReason {
     /// The device is not ready to transmit (no datapath, queue stopped, ...).
     DevReady,
+    /// The buffer could not be prepared for the device (DMA mapping failed).
+    DevHdr,
 }
 
 impl DropReason {
     fn as_raw(self) -> bindings::skb_drop_reason {
         match self {
             Self::DevReady => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
+            Self::DevHdr => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_HDR,
         }
     }
 }
@@ -53,9 +56,114 @@ impl SkBuff {
         NonNull::new(ptr).map(Self)
     }
 
+    pub(super) fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.0.as_ptr()
+    }
+
+    /// Give up ownership to a C function that takes it.
+    pub(super) fn into_raw(self) -> *mut bindings::sk_buff {
+        self.0.as_ptr()
+    }
+
+    /// Total data length (linear part and fragments).
+    pub(crate) fn len(&self) -> u32 {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { (*self.0.as_ptr()).len }
+    }
+
+    /// Length of the linear part.
+    pub(crate) fn headlen(&self) -> u32 {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::rust_igb_skb_headlen(self.0.as_ptr()) }
+    }
+
+    /// Number of page fragments.
+    pub(crate) fn nr_frags(&self) -> u32 {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::rust_igb_skb_nr_frags(self.0.as_ptr()) }
+    }
+
+    /// Length of fragment `i` (0 if there is no such fragment).
+    pub(crate) fn frag_len(&self, i: u32) -> u32 {
+        if i >= self.nr_frags() {
+            return 0;
+        }
+        // SAFETY: Valid skb; `i` is a valid fragment index.
+        unsafe { bindings::rust_igb_skb_frag_size(self.0.as_ptr(), i) }
+    }
+
+    /// Pad the frame with zeroes to at least `len` bytes (`skb_put_padto`).
+    /// On failure the kernel has freed the skb (and counted it): `None`.
+    pub(crate) fn put_padto(self, len: u32) -> Option<Self> {
+        // SAFETY: We own the skb; on failure the callee frees it.
+        if unsafe { bindings::rust_igb_skb_put_padto(self.0.as_ptr(), len) } == 0 {
+            Some(self)
+        } else {
+            None
+        }
+    }
+
+    /// Free a buffer that was transmitted (`napi_consume_skb`): from the
+    /// NAPI poll with its `budget`, or with budget 0 from any other context.
+    pub(crate) fn consume(self, budget: i32) {
+        // SAFETY: We own the skb and give it up here.
+        unsafe { bindings::napi_consume_skb(self.0.as_ptr(), budget) }
+    }
+
+    /// Set the RX queue and protocol of a received frame (`eth_type_trans`).
+    pub(crate) fn rx_finish<T: super::device::Operations>(
+        &mut self,
+        dev: &super::Device<T>,
+        queue: u16,
+    ) {
+        // SAFETY: We own the skb; `dev` is a registered net_device.
+        unsafe { bindings::rust_igb_skb_rx_finish(self.0.as_ptr(), dev.as_raw(), queue) }
+    }
+
     /// Drop the buffer with `reason`, from any context.
     pub(crate) fn drop_with(self, reason: DropReason) {
         // SAFETY: We own the skb (type invariant) and give it up here.
         unsafe { bindings::rust_igb_dev_kfree_skb_any_reason(self.0.as_ptr(), reason.as_raw()) }
+    }
+}
+
+/// Up to `N` owned skbs collected under a lock and handed on after it is
+/// released (to the stack, or freed), so that no skb leaves the driver while
+/// a driver lock is held.
+pub(crate) struct SkbBatch<const N: usize> {
+    items: [Option<SkBuff>; N],
+    len: usize,
+}
+
+impl<const N: usize> SkbBatch<N> {
+    /// An empty batch.
+    pub(crate) fn new() -> Self {
+        Self {
+            items: [const { None }; N],
+            len: 0,
+        }
+    }
+
+    /// Whether no more skbs fit.
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == N
+    }
+
+    /// Add `skb`; if the batch is full it is handed back.
+    pub(crate) fn push(&mut self, skb: SkBuff) -> core::result::Result<(), SkBuff> {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(skb);
+                self.len += 1;
+                Ok(())
+            }
+            None => Err(skb),
+        }
+    }
+
+    /// Take the skbs out, oldest first, leaving the batch empty.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = SkBuff> + '_ {
+        let n = core::mem::replace(&mut self.len, 0);
+        self.items.iter_mut().take(n).filter_map(Option::take)
     }
 }

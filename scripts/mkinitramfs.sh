@@ -2,7 +2,7 @@
 # Build the gzip'd cpio initramfs for the rust_igb QEMU tests.
 #
 #   scripts/mkinitramfs.sh OUT KDIR [SRC[:DEST]...]
-#       full image: busybox (+ applet links), ip/tc/bridge/ethtool/iperf3/kmod
+#       full image: busybox (+ applet links), dash as /bin/sh, ip/tc/bridge/ethtool/iperf3/kmod
 #       with their libraries, KDIR's installed modules, /init and /tests from
 #       tests/guest/, plus extra files (DEST defaults to /root/<name>)
 #   scripts/mkinitramfs.sh --overlay OUT SRC:DEST...
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 die() { printf '[initramfs] ERROR: %s\n' "$*" >&2; exit 1; }
 
-tools=(ip tc bridge ethtool iperf3 kmod)
+tools=(dash ip tc bridge ethtool iperf3 kmod)
 kmod_links=(modprobe insmod rmmod lsmod modinfo depmod)
 guest=$top/tests/guest
 
@@ -60,11 +60,15 @@ full() { # OUT KDIR EXTRA...
 	put "$(tool busybox)" /bin/busybox
 	for t in "${tools[@]}"; do put_elf "$(tool "$t")"; done
 	for t in "${kmod_links[@]}"; do ln -s "$(tool kmod)" "$stage/sbin/$t"; done
-	# Applet links, except where a real tool (or kmod link) already is.
+	# Applet links, except where a real tool (or kmod link) already is. /bin/sh
+	# is dash: Debian's busybox ash runs its own applets (ip, modprobe...) even
+	# where $PATH has the real tool.
+	ln -s "$(tool dash)" "$stage/bin/sh"
 	while read -r path; do
-		case " ip tc bridge ${kmod_links[*]} " in *" ${path##*/} "*) continue ;; esac
+		case " ${tools[*]} ${kmod_links[*]} " in *" ${path##*/} "*) continue ;; esac
 		[ -e "$stage/$path" ] || [ -L "$stage/$path" ] || ln -s /bin/busybox "$stage/$path"
 	done < <(busybox --list-full)
+	printf 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n' >"$stage/etc/profile"
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
 	printf 'root:x:0:\n' >"$stage/etc/group"
 	echo rigb >"$stage/etc/hostname"

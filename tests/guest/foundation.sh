@@ -6,7 +6,8 @@
 CYCLES=${CYCLES:-20}
 
 each_nic() { for i in 0 1; do "$@" "$i" || return 1; done; }
-need_nics() { nics_ready || { nic_diag 0; nic_diag 1; fail "${1:-NICs not ready}"; }; }
+# need_nics [MSG]: fail unless both NICs are bound to $DRIVER (MACs: see t_interfaces).
+need_nics() { nics_bound || nics_diag_fail "${1:-NICs not bound to $DRIVER}"; }
 set_up() { ip link set "$(nic_name "$1")" up; }
 
 t_module_loads() {
@@ -34,7 +35,7 @@ t_kunit_suite() {
 t_no_kunit() { skip "$DRIVER registers no KUnit suites"; }
 
 t_interfaces() {
-	wait_for 30 nics_ready || need_nics "two NICs bound to $DRIVER with the expected MACs did not appear"
+	wait_for 30 nics_ready || nics_diag_fail "two NICs bound to $DRIVER with the expected MACs did not appear"
 	n=$(ls -d "/sys/bus/pci/drivers/$DRIVER"/0000:* 2>/dev/null | wc -l)
 	[ "$n" = 2 ] || fail "$n devices bound to $DRIVER, expected 2"
 	for i in 0 1; do nic_diag "$i"; done
@@ -85,7 +86,7 @@ t_reload_cycles() {
 		! module_loaded || fail "cycle $c: module still listed after rmmod"
 		[ ! -d "/sys/bus/pci/drivers/$DRIVER" ] || fail "cycle $c: PCI driver still registered after rmmod"
 		load_driver || fail "cycle $c: loading $DRIVER failed"
-		wait_for 30 nics_ready || need_nics "cycle $c: NICs did not come back after load"
+		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after load"
 	done
 	diag "$CYCLES cycles"
 }
@@ -99,7 +100,7 @@ t_rebind_cycles() {
 		wait_for 20 nics_gone || fail "cycle $c: netdevs still present after unbind"
 		if nic_driver 0 >/dev/null || nic_driver 1 >/dev/null; then fail "cycle $c: a NIC is still bound after unbind"; fi
 		each_nic bind_op bind || fail "cycle $c: bind failed"
-		wait_for 30 nics_ready || need_nics "cycle $c: NICs did not come back after bind"
+		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after bind"
 	done
 	diag "$CYCLES cycles"
 }

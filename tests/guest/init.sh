@@ -17,7 +17,6 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
-ip link set lo up
 boot_cs=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 
 TESTS=foundation DRIVER=igb MACS='' GUEST_SHELL=0 CYCLES=20
@@ -34,6 +33,7 @@ export TESTS DRIVER MACS CYCLES
 
 exec 3>/dev/ttyS1 || exec 3>/dev/null
 . /tests/lib.sh
+ip link set lo up
 
 kmemleak_check() {
 	f=/sys/kernel/debug/kmemleak
@@ -65,7 +65,7 @@ ktap_end
 
 if [ "$GUEST_SHELL" = 1 ]; then
 	echo "rigb: shell; exit it to power off"
-	setsid cttyhack sh -l
+	setsid cttyhack /bin/sh -l
 fi
 exec 3>&-
 sleep 1

@@ -1,6 +1,8 @@
 # shellcheck shell=sh
-# KTAP helpers for the rust_igb guest test suites (busybox ash). Sourced by
-# /init (tests/guest/init.sh), which then sources each suite tests/guest/<suite>.sh.
+# KTAP helpers for the rust_igb guest test suites. Sourced by /init
+# (tests/guest/init.sh), which then sources each suite tests/guest/<suite>.sh.
+# POSIX sh, run by dash (/bin/sh in the initramfs), not busybox ash: Debian's
+# busybox ash runs its own applets instead of the real ip, tc, modprobe...
 #
 # A suite is a list of cases:   run_case NAME FUNCTION [ARGS...]
 # FUNCTION runs in a subshell; it passes by returning 0, fails with `fail MSG`
@@ -106,12 +108,13 @@ nic_driver() {
 	_l=$(readlink "/sys/bus/pci/devices/$(nic_pci "$1")/driver") || return 1
 	basename "$_l"
 }
-# nic_ready I: NIC I has a netdev, is bound to $DRIVER, and has its expected MAC.
+# nic_bound I: NIC I has a netdev and is bound to $DRIVER; nic_ready I: and
+# has the MAC QEMU gave it.
+nic_bound() { [ -n "$(nic_name "$1")" ] && [ "$(nic_driver "$1")" = "$DRIVER" ]; }
 nic_ready() {
-	_if=$(nic_name "$1")
-	[ -n "$_if" ] && [ "$(nic_driver "$1")" = "$DRIVER" ] &&
-		[ "$(cat "/sys/class/net/$_if/address" 2>/dev/null)" = "$(nic_mac "$1")" ]
+	nic_bound "$1" && [ "$(cat "/sys/class/net/$(nic_name "$1")/address" 2>/dev/null)" = "$(nic_mac "$1")" ]
 }
+nics_bound() { nic_bound 0 && nic_bound 1; }
 nics_ready() { nic_ready 0 && nic_ready 1; }
 nics_gone() { [ -z "$(nic_name 0)$(nic_name 1)" ]; }
 # link_up IFNAME: carrier present and operstate up.
@@ -124,6 +127,7 @@ nic_diag() {
 	diag "nic$1 $(nic_pci "$1"): netdev=$(nic_name "$1") driver=$(nic_driver "$1" || echo none)" \
 		"mac=$(cat "/sys/class/net/$(nic_name "$1")/address" 2>/dev/null) expected=$(nic_mac "$1")"
 }
+nics_diag_fail() { nic_diag 0; nic_diag 1; fail "$*"; }
 
 # ---- the driver ------------------------------------------------------------
 # An out-of-tree module is at /lib/modules/$DRIVER.ko (added by the host);

@@ -5,8 +5,8 @@
 
 t_show() {
 	klog_mark "load $DRIVER"
-	load_driver || fail "loading $DRIVER failed"
-	wait_for 30 nics_ready || { nic_diag 0; nic_diag 1; fail "NICs bound to $DRIVER did not appear"; }
+	module_loaded || load_driver || fail "loading $DRIVER failed"
+	wait_for 30 nics_ready || nics_diag_fail "NICs bound to $DRIVER (with their MACs) did not appear"
 	for i in 0 1; do ip link set "$(nic_name "$i")" up; done
 	wait_for 30 link_up "$(nic_name 0)" && wait_for 30 link_up "$(nic_name 1)"
 	linked=$?

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Interrupts of a PCI network device: vector allocation (MSI-X, MSI or
+//! legacy INTx) when the device is registered, and handlers requested in
+//! `open` and freed in `stop`, as the C igb does.
+//!
+//! C headers: include/linux/pci.h, include/linux/interrupt.h
+//!
+//! (The kernel crate's `irq::Registration` borrows from the probe-time
+//! device reference, which `open` does not have.)
+//!
+//! Contexts: request/free of handlers run in process context under RTNL and may sleep;
+//! the handler ([`Operations::irq`](super::device::Operations::irq)) runs in
+//! hard-IRQ context and must only acknowledge and schedule NAPI.
+
+use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+
+use kernel::prelude::*;
+
+use super::{
+    bindings,
+    device::{Device, Operations},
+    napi::MAX_QUEUE_VECTORS,
+};
+
+/// Vectors a device can have: one per queue vector plus one for other causes.
+pub(crate) const MAX_VECTORS: usize = MAX_QUEUE_VECTORS + 1;
+
+/// `PCI_IRQ_INTX`, `PCI_IRQ_MSI`, `PCI_IRQ_MSIX` (include/linux/pci.h).
+const PCI_IRQ_INTX: u32 = 1 << 0;
+const PCI_IRQ_MSI: u32 = 1 << 1;
+const PCI_IRQ_MSIX: u32 = 1 << 2;
+/// `IRQF_SHARED`: legacy INTx lines may be shared.
+const IRQF_SHARED: c_ulong = 0x80;
+
+/// The interrupt mechanism in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IrqMode {
+    /// One vector per queue vector plus one for other causes.
+    MsiX,
+    /// A single message-signalled vector for everything.
+    Msi,
+    /// The legacy (possibly shared) INTx line.
+    Intx,
+}
+
+impl IrqMode {
+    fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            1 => Some(Self::MsiX),
+            2 => Some(Self::Msi),
+            3 => Some(Self::Intx),
+            _ => None,
+        }
+    }
+
+    fn as_u8(self) -> u8 {
+        match self {
+            Self::MsiX => 1,
+            Self::Msi => 2,
+            Self::Intx => 3,
+        }
+    }
+}
+
+/// One requested vector, in the private area.
+pub(super) struct IrqSlot {
+    /// The owning device.
+    dev: *mut bindings::net_device,
+    /// Vector index, as passed to the driver's handler.
+    index: u32,
+    /// Linux IRQ number while requested, else 0.
+    irq: AtomicU32,
+    /// `/proc/interrupts` name, NUL-terminated; must outlive the request.
+    name: [u8; 24],
+}
+
+/// The interrupt state of a device, in the private area.
+pub(super) struct IrqState {
+    slots: [IrqSlot; MAX_VECTORS],
+    /// `IrqMode::as_u8()` while vectors are allocated, else 0.
+    mode: AtomicU8,
+    /// Number of allocated vectors.
+    vectors: AtomicU32,
+    /// Number of requested handlers. RTNL.
+    count: AtomicU32,
+}
+
+impl<T: Operations> Device<T> {
+    fn pci_dev(&self) -> *mut bindings::pci_dev {
+        // SAFETY: Devices are registered with a PCI parent
+        // (`Registration::register` takes a `pci::Device`).
+        unsafe { bindings::rust_igb_to_pci_dev(self.parent_raw()) }
+    }
+
+    /// The interrupt mode while interrupts are requested.
+    pub(crate) fn irq_mode(&self) -> Option<IrqMode> {
+        IrqMode::from_u8(self.priv_irq().mode.load(Ordering::Relaxed))
+    }
+
+    /// Allocate interrupt vectors: with `MsiX`, `queue_vectors + 1` (vector
+    /// 0 for other causes), else one; modes are tried from `prefer` down to
+    /// INTx. Done once, before the device is registered, so that the PCI
+    /// core's device-managed MSI state outlives the registration.
+    pub(super) fn alloc_vectors(
+        &self,
+        prefer: IrqMode,
+        queue_vectors: usize,
+    ) -> Result<(IrqMode, usize)> {
+        let st = self.priv_irq();
+        let queue_vectors = queue_vectors.clamp(1, MAX_QUEUE_VECTORS);
+        let order: &[IrqMode] = match prefer {
+            IrqMode::MsiX => &[IrqMode::MsiX, IrqMode::Msi, IrqMode::Intx],
+            IrqMode::Msi => &[IrqMode::Msi, IrqMode::Intx],
+            IrqMode::Intx => &[IrqMode::Intx],
+        };
+        let mut last = ENODEV;
+        for &mode in order {
+            let (flags, n) = match mode {
+                IrqMode::MsiX => (PCI_IRQ_MSIX, queue_vectors + 1),
+                IrqMode::Msi => (PCI_IRQ_MSI, 1),
+                IrqMode::Intx => (PCI_IRQ_INTX, 1),
+            };
+            // SAFETY: `pci_dev()` is our bound PCI device; no vectors are
+            // allocated yet (called once, from registration).
+            let ret = unsafe {
+                bindings::pci_alloc_irq_vectors(self.pci_dev(), n as u32, n as u32, flags)
+            };
+            if ret < 0 {
+                last = Error::from_errno(ret);
+                continue;
+            }
+            st.mode.store(mode.as_u8(), Ordering::Relaxed);
+            st.vectors.store(n as u32, Ordering::Relaxed);
+            return Ok((mode, n));
+        }
+        Err(last)
+    }
+
+    /// Free the vectors (after every handler was freed).
+    pub(super) fn free_vectors(&self) {
+        self.free_irqs();
+        let st = self.priv_irq();
+        st.vectors.store(0, Ordering::Relaxed);
+        if st.mode.swap(0, Ordering::Relaxed) != 0 {
+            // SAFETY: Vectors were allocated and all handlers are freed.
+            unsafe { bindings::pci_free_irq_vectors(self.pci_dev()) };
+        }
+    }
+
+    /// The number of allocated vectors.
+    pub(crate) fn irq_vectors(&self) -> usize {
+        self.priv_irq().vectors.load(Ordering::Relaxed) as usize
+    }
+
+    /// Request a handler on every allocated vector. Process context, RTNL
+    /// held (from `open`); may sleep.
+    pub(crate) fn request_irqs(&self) -> Result<IrqMode> {
+        let mode = self.irq_mode().ok_or(ENODEV)?;
+        if self.priv_irq().count.load(Ordering::Relaxed) != 0 {
+            return Err(EBUSY);
+        }
+        if let Err(e) = self.request_handlers(mode, self.irq_vectors()) {
+            self.free_irqs();
+            return Err(e);
+        }
+        Ok(mode)
+    }
+
+    fn request_handlers(&self, mode: IrqMode, n: usize) -> Result {
+        let st = self.priv_irq();
+        let name = self.name().to_bytes();
+        for i in 0..n {
+            let slot = &st.slots[i];
+            // SAFETY: Vectors are allocated; `i < n` vectors exist.
+            let irq = unsafe { bindings::pci_irq_vector(self.pci_dev(), i as u32) };
+            if irq < 0 {
+                return Err(Error::from_errno(irq));
+            }
+            // SAFETY: The slot is not requested (count <= i), so nothing else
+            // reads its fields; they are written before the handler can run.
+            unsafe {
+                let p = core::ptr::from_ref(slot).cast_mut();
+                (&raw mut (*p).dev).write(self.as_raw());
+                (&raw mut (*p).index).write(i as u32);
+                let nm = &mut (*p).name;
+                fill_name(nm, name, i);
+            }
+            let flags = if mode == IrqMode::Intx {
+                IRQF_SHARED
+            } else {
+                0
+            };
+            // SAFETY: The handler and cookie stay valid until `free_irq` in
+            // `free_irqs`, which runs before the private area is freed; the
+            // name lives in the slot.
+            let ret = unsafe {
+                bindings::request_threaded_irq(
+                    irq as u32,
+                    Some(irq_callback::<T>),
+                    None,
+                    flags,
+                    slot.name.as_ptr().cast(),
+                    core::ptr::from_ref(slot).cast_mut().cast(),
+                )
+            };
+            if ret != 0 {
+                return Err(Error::from_errno(ret));
+            }
+            slot.irq.store(irq as u32, Ordering::Relaxed);
+            st.count.store(i as u32 + 1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Free all requested handlers (a no-op if none); the vectors stay
+    /// allocated. Process context, RTNL held; waits for running handlers.
+    pub(crate) fn free_irqs(&self) {
+        let st = self.priv_irq();
+        let count = st.count.swap(0, Ordering::Relaxed) as usize;
+        for slot in st.slots.iter().take(count) {
+            let irq = slot.irq.swap(0, Ordering::Relaxed);
+            if irq != 0 {
+                // SAFETY: `irq` was requested with this slot as cookie.
+                unsafe { bindings::free_irq(irq, core::ptr::from_ref(slot).cast_mut().cast()) };
+            }
+        }
+    }
+
+    /// Wait for running handlers of all requested vectors to finish.
+    pub(crate) fn synchronize_irqs(&self) {
+        let st = self.priv_irq();
+        for slot in &st.slots {
+            let irq = slot.irq.load(Ordering::Relaxed);
+            if irq != 0 {
+                // SAFETY: `irq` is a requested interrupt of ours.
+                unsafe { bindings::synchronize_irq(irq) };
+            }
+        }
+    }
+}
+
+/// Write "<ifname>-<index>" into `buf`, NUL-terminated, truncating the name.
+fn fill_name(buf: &mut [u8; 24], ifname: &[u8], index: usize) {
+    let digit = b'0' + (index % 10) as u8;
+    let n = ifname.len().min(buf.len() - 3);
+    buf[..n].copy_from_slice(&ifname[..n]);
+    buf[n] = b'-';
+    buf[n + 1] = digit;
+    buf[n + 2] = 0;
+}
+
+/// # Safety
+///
+/// Called by the IRQ core with the cookie passed to `request_threaded_irq`:
+/// an `IrqSlot` of a device of type `T`, valid until `free_irq` returns.
+unsafe extern "C" fn irq_callback<T: Operations>(
+    _irq: c_int,
+    cookie: *mut c_void,
+) -> bindings::irqreturn_t {
+    // SAFETY: Per the function's safety requirements.
+    let slot = unsafe { &*cookie.cast::<IrqSlot>() };
+    // SAFETY: The device outlives its requested interrupts.
+    let dev = unsafe { Device::<T>::from_raw(slot.dev) };
+    if T::irq(dev, slot.index as usize) {
+        bindings::irqreturn::IRQ_HANDLED
+    } else {
+        bindings::irqreturn::IRQ_NONE
+    }
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The transmit ring: advanced TX descriptors in coherent DMA memory and, per
+//! descriptor, the skb mapping it points at.
+//!
+//! The producer (`start_xmit`) and the consumer (the NAPI poll cleaning
+//! completions) share one [`TxRing`] under the adapter's `tx` lock
+//! (`SpinLockIrq`), so the queue stop/wake decisions are taken under the same
+//! lock as the ring indices they depend on and no wake-up can be lost.
+//!
+//! A packet of `n` buffers takes `n` consecutive descriptors. Its skb is kept
+//! in the slot of the first one, together with the index of the last one
+//! (whose DD bit says the whole packet is done), as the C driver's
+//! `next_to_watch`.
+
+use kernel::{
+    device::{Bound, Device},
+    dma::Coherent,
+    io::{io_read, io_write},
+    prelude::*,
+    sync::barrier::{dma_mb, Read},
+};
+
+use crate::{
+    desc::{self, AdvTxDesc},
+    net::{
+        dma::TxMapping,
+        skb::{DropReason, SkBuff, SkbBatch},
+    },
+    ring::Ring,
+};
+
+/// Default number of TX descriptors (`IGB_DEFAULT_TXD`).
+pub(crate) const DEFAULT_TX_DESCS: usize = 256;
+/// Most buffers one skb can need: the linear part plus `MAX_SKB_FRAGS` (17).
+const MAX_BUFFERS: usize = 1 + 17;
+/// Free descriptors below which the queue is stopped after a transmit
+/// (`DESC_NEEDED`: a worst-case packet plus a context descriptor and a gap).
+pub(crate) const DESC_NEEDED: usize = MAX_BUFFERS + 3;
+/// Free descriptors at which a stopped queue is woken (`TX_WAKE_THRESHOLD`).
+pub(crate) const TX_WAKE_THRESHOLD: usize = DESC_NEEDED * 2;
+/// Shortest frame handed to the MAC: `ETH_ZLEN`, padded with zeroes.
+const ETH_ZLEN: u32 = 60;
+
+/// Software state of one descriptor.
+#[derive(Default)]
+struct TxSlot {
+    /// The mapping this descriptor points at.
+    map: Option<TxMapping>,
+    /// On the first descriptor of a packet: the packet.
+    skb: Option<SkBuff>,
+    /// On the first descriptor of a packet: index of its last descriptor.
+    last: usize,
+    /// On the first descriptor of a packet: bytes on the wire.
+    bytes: u32,
+}
+
+/// A packet padded and mapped for the device, ready to post (built before
+/// taking the ring lock).
+pub(crate) struct Prepared {
+    skb: SkBuff,
+    maps: [Option<TxMapping>; MAX_BUFFERS],
+    buffers: usize,
+}
+
+impl Prepared {
+    /// Pad `skb` and map all its buffers for `dev`. On failure the skb is
+    /// dropped with a reason (or was freed by the padding) and `None`
+    /// returned.
+    pub(crate) fn new(dev: &Device<Bound>, skb: SkBuff) -> Option<Self> {
+        let skb = skb.put_padto(ETH_ZLEN)?;
+        let buffers = 1 + skb.nr_frags() as usize;
+        if buffers > MAX_BUFFERS {
+            skb.drop_with(DropReason::DevHdr);
+            return None;
+        }
+        let mut p = Self {
+            skb,
+            maps: Default::default(),
+            buffers,
+        };
+        for i in 0..buffers {
+            let m = if i == 0 {
+                p.skb.map_head(dev)
+            } else {
+                p.skb.map_frag(dev, (i - 1) as u32)
+            };
+            match m {
+                Ok(m) => p.maps[i] = Some(m),
+                Err(_) => {
+                    p.release(dev, DropReason::DevHdr);
+                    return None;
+                }
+            }
+        }
+        Some(p)
+    }
+
+    /// Unmap and drop the packet with `reason`.
+    pub(crate) fn release(mut self, dev: &Device<Bound>, reason: DropReason) {
+        for m in self.maps.iter_mut().filter_map(Option::take) {
+            m.unmap(dev);
+        }
+        self.skb.drop_with(reason);
+    }
+}
+
+/// What a completion pass cleaned.
+#[derive(Default)]
+pub(crate) struct Cleaned {
+    /// Packets completed.
+    pub(crate) packets: u32,
+    /// Their bytes.
+    pub(crate) bytes: u32,
+    /// Whether the ring was cleaned up to the hardware's position (rather
+    /// than stopping because the batch was full).
+    pub(crate) complete: bool,
+}
+
+/// One transmit ring.
+pub(crate) struct TxRing {
+    /// The descriptors as two little-endian words each (the layout of
+    /// `union e1000_adv_tx_desc`).
+    desc: Coherent<[[u64; 2]]>,
+    slots: KVec<TxSlot>,
+    idx: Ring,
+}
+
+impl TxRing {
+    /// Allocate a ring of `count` descriptors for `dev`.
+    pub(crate) fn new(dev: &Device<Bound>, count: usize) -> Result<Self> {
+        let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
+        let mut slots = KVec::with_capacity(count, GFP_KERNEL)?;
+        for _ in 0..count {
+            slots.push(TxSlot::default(), GFP_KERNEL)?;
+        }
+        Ok(Self {
+            desc,
+            slots,
+            idx: Ring::new(count)?,
+        })
+    }
+
+    /// Bus address of the descriptors, for TDBAL/TDBAH.
+    pub(crate) fn dma_addr(&self) -> u64 {
+        self.desc.dma_address()
+    }
+
+    /// Number of descriptors.
+    pub(crate) fn count(&self) -> usize {
+        self.idx.count()
+    }
+
+    /// The tail value to write to TDT.
+    pub(crate) fn tail(&self) -> u32 {
+        self.idx.next_to_use() as u32
+    }
+
+    /// Free descriptors.
+    pub(crate) fn unused(&self) -> usize {
+        self.idx.unused()
+    }
+
+    /// Fill the descriptors of the prepared packet in `slot` and keep it
+    /// until its completion; returns its bytes. Without room for it, it is
+    /// left in `slot` (the caller releases it after unlocking).
+    pub(crate) fn post(&mut self, slot: &mut Option<Prepared>) -> Option<u32> {
+        let buffers = slot.as_ref()?.buffers;
+        let p = slot.as_ref()?;
+        if self.unused() < buffers || self.write_descs(&p.skb, &p.maps[..buffers]).is_err() {
+            return None;
+        }
+        let Prepared { skb, mut maps, .. } = slot.take()?;
+        let first = self.idx.next_to_use();
+        let last = self.idx.add(first, buffers - 1);
+        for (k, m) in maps.iter_mut().take(buffers).enumerate() {
+            let i = self.idx.add(first, k);
+            if let Some(slot) = self.slots.get_mut(i) {
+                slot.map = m.take();
+            }
+        }
+        let bytes = skb.len();
+        if let Some(slot) = self.slots.get_mut(first) {
+            slot.skb = Some(skb);
+            slot.last = last;
+            slot.bytes = bytes;
+        }
+        self.idx.produce(buffers);
+        Some(bytes)
+    }
+
+    /// Write the data descriptors of one packet at `next_to_use`.
+    fn write_descs(&self, skb: &SkBuff, maps: &[Option<TxMapping>]) -> Result {
+        let first = self.idx.next_to_use();
+        for (k, m) in maps.iter().enumerate() {
+            let m = m.as_ref().ok_or(EINVAL)?;
+            let i = self.idx.add(first, k);
+            let eop = k + 1 == maps.len();
+            let d = AdvTxDesc::data(m.addr(), m.len(), eop, (k == 0).then(|| skb.len()));
+            let [w0, w1] = d.to_qwords();
+            io_write!(self.desc, [try: i][build: 0], w0);
+            io_write!(self.desc, [try: i][build: 1], w1);
+        }
+        Ok(())
+    }
+
+    /// Clean completed packets: unmap them and move their skbs into
+    /// `done` until it is full or the hardware has no more completions
+    /// (then `complete` is set). The caller frees the skbs after unlocking.
+    pub(crate) fn clean<const N: usize>(
+        &mut self,
+        dev: &Device<Bound>,
+        done: &mut SkbBatch<N>,
+    ) -> Cleaned {
+        let mut c = Cleaned::default();
+        while !done.is_full() {
+            let ntc = self.idx.next_to_clean();
+            let Some(last) = self
+                .slots
+                .get(ntc)
+                .and_then(|s| s.skb.as_ref().map(|_| s.last))
+            else {
+                c.complete = true;
+                break;
+            };
+            let Ok(status) = (|| -> Result<u32> {
+                Ok((io_read!(self.desc, [try: last][build: 1]) >> 32) as u32)
+            })() else {
+                c.complete = true;
+                break;
+            };
+            if !desc::tx_done(status) {
+                c.complete = true;
+                break;
+            }
+            // Read nothing else of the descriptors before DD was seen.
+            dma_mb(Read);
+            let n = self.idx.distance(ntc, last) + 1;
+            for k in 0..n {
+                let i = self.idx.add(ntc, k);
+                if let Some(slot) = self.slots.get_mut(i) {
+                    if let Some(m) = slot.map.take() {
+                        m.unmap(dev);
+                    }
+                    if let Some(skb) = slot.skb.take() {
+                        c.packets += 1;
+                        c.bytes += slot.bytes;
+                        // Cannot fail: the loop runs only while not full.
+                        if let Err(skb) = done.push(skb) {
+                            skb.consume(0);
+                        }
+                    }
+                }
+            }
+            self.idx.consume(n);
+        }
+        c
+    }
+
+    /// Unmap and free every packet still in the ring (the hardware is
+    /// stopped), and reset the indices.
+    pub(crate) fn drain(&mut self, dev: &Device<Bound>) {
+        for slot in self.slots.iter_mut() {
+            if let Some(m) = slot.map.take() {
+                m.unmap(dev);
+            }
+            if let Some(skb) = slot.skb.take() {
+                skb.drop_with(DropReason::DevReady);
+            }
+        }
+        self.idx.reset();
+    }
+}
