@@ -26,7 +26,7 @@ ifeq ($(origin KDIR),undefined)
 endif
 
 RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
-TESTS ?= foundation
+TESTS ?=
 
 .PHONY: all module setup kernel run check clippy fmtcheck fmt clean help
 
@@ -65,7 +65,7 @@ check: kernel
 	$(MAKE) --no-print-directory KDIR=$$kdir clippy && \
 	$(MAKE) --no-print-directory fmtcheck && \
 	$(MAKE) --no-print-directory KDIR=$$kdir module && \
-	KDIR=$$kdir MODULE=$(CURDIR)/rust-igb.ko DRIVER=rust_igb TESTS=$(TESTS) scripts/guest-run.sh
+	scripts/check.sh $$kdir $(CURDIR)/rust-igb.ko $(TESTS)
 
 run: kernel
 	@kdir=$$(scripts/build-kernel.sh debug) && \

@@ -10,7 +10,7 @@
 //! - `netdev.rs`: the net_device callbacks and the link watchdog;
 //! - `ethtool.rs`: the ethtool callbacks;
 //! - `net.rs` and `net/`: the abstraction layer over the kernel's networking
-//!   C API, the only place that holds `unsafe` code.
+//!   C API, the only place with FFI calls (each with its safety argument).
 
 use kernel::{
     device::Core,
@@ -118,7 +118,15 @@ impl pci::Driver for IgbDriver {
 /// on return, so an error at any point leaves nothing behind.
 fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice<'bound>> {
     let device_id = pdev.device_id();
-    let mac_type = MacType::from_device_id(device_id).ok_or(ENODEV)?;
+    let Some(mac_type) = MacType::from_device_id(device_id) else {
+        // Only reachable through a dynamic ID (sysfs new_id).
+        dev_err!(
+            pdev,
+            "device {:#06x} is not an igb controller; refusing it\n",
+            device_id
+        );
+        return Err(ENODEV);
+    };
     if !mac_type.is_supported() {
         dev_err!(
             pdev,
@@ -178,6 +186,15 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     };
     let netdev = net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
+    if let Some(mode) = netdev.irq_mode() {
+        dev_info!(
+            pdev,
+            "{}: using {:?} interrupts, {} vector(s)\n",
+            netdev.name(),
+            mode,
+            netdev.irq_vectors()
+        );
+    }
     dev_info!(
         pdev,
         "{}: {} {}, NVM version {}\n",

@@ -105,6 +105,25 @@ t_rebind_cycles() {
 	diag "$CYCLES cycles"
 }
 
+# A device that is not a supported igb must be refused with a clear message
+# and stay unbound: force QEMU's e1000e (00:07.0, present when `make check`
+# adds it) onto rust_igb with driver_override, as one would on a real host.
+t_refuses_other() {
+	[ "$DRIVER" = rust_igb ] || skip "only for rust_igb"
+	d=/sys/bus/pci/devices/0000:00:07.0
+	[ -e $d ] || skip "no third NIC at 00:07.0 (QEMU_ARGS adds one)"
+	klog_mark "offer 00:07.0"
+	echo rust_igb >$d/driver_override || fail "driver_override"
+	# The probe is expected to fail, and so may this write.
+	echo 0000:00:07.0 >/sys/bus/pci/drivers_probe 2>/dev/null
+	sleep 1
+	echo >$d/driver_override
+	[ -e $d/driver ] && fail "00:07.0 got bound to $(basename "$(readlink $d/driver)")"
+	msg=$(klog_since "offer 00:07.0" | grep -m1 "rust_igb 0000:00:07.0: .*refusing it")
+	diag "${msg:-no refusal message}"
+	[ -n "$msg" ] || fail "no clear refusal message in the kernel log"
+}
+
 t_kernel_log_clean() {
 	klog_since "suite $SUITE" | klog_bad >"$STATE/bad"
 	[ -s "$STATE/bad" ] || return 0
@@ -125,4 +144,5 @@ run_case link_up t_link_up
 run_case carrier_follows_admin t_carrier_follows
 run_case reload_cycles t_reload_cycles
 run_case rebind_cycles t_rebind_cycles
+run_case refuses_other_devices t_refuses_other
 run_case kernel_log_clean t_kernel_log_clean

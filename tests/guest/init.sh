@@ -9,6 +9,8 @@
 #   rigb.macs=MAC0,MAC1          MACs QEMU gave the NICs at 00:03.0 and 00:05.0
 #   rigb.cycles=N                reload/rebind cycles in the foundation suite (20)
 #   rigb.shell=1                 start a shell on the console before powering off
+#   rigb.modparams=a=1,b=2       module parameters for the driver under test
+#   rigb.expect_irq=MsiX|Msi|Intx  interrupt mode the smoke suite expects
 # KTAP goes to the console and to /dev/ttyS1 (QEMU's second serial port).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 mount -t proc proc /proc
@@ -19,7 +21,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 boot_cs=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 
-TESTS=foundation DRIVER=igb MACS='' GUEST_SHELL=0 CYCLES=20
+TESTS=foundation DRIVER=igb MACS='' GUEST_SHELL=0 CYCLES=20 MODPARAMS='' EXPECT_IRQ=''
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	rigb.tests=*) TESTS=${arg#*=} ;;
@@ -27,9 +29,11 @@ for arg in $(cat /proc/cmdline); do
 	rigb.macs=*) MACS=${arg#*=} ;;
 	rigb.shell=*) GUEST_SHELL=${arg#*=} ;;
 	rigb.cycles=*) CYCLES=${arg#*=} ;;
+	rigb.modparams=*) MODPARAMS=$(echo "${arg#*=}" | tr , ' ') ;;
+	rigb.expect_irq=*) EXPECT_IRQ=${arg#*=} ;;
 	esac
 done
-export TESTS DRIVER MACS CYCLES
+export TESTS DRIVER MACS CYCLES MODPARAMS EXPECT_IRQ
 
 exec 3>/dev/ttyS1 || exec 3>/dev/null
 . /tests/lib.sh

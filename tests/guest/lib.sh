@@ -142,7 +142,8 @@ load_driver() {
 		_deps=$(modinfo -F depends "$_ko" | tr , ' ')
 		# shellcheck disable=SC2086
 		[ -z "$_deps" ] || modprobe -a $_deps || return 1
-		insmod "$_ko"
+		# shellcheck disable=SC2086
+		insmod "$_ko" $MODPARAMS
 	else
 		modprobe "$DRIVER"
 	fi

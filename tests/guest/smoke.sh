@@ -1,31 +1,72 @@
 # shellcheck shell=sh
-# "smoke" suite: the quickest datapath check (load, peer namespace, ping both
-# ways, a short iperf3), for iterating on the driver. Sourced by /init.
+# "smoke" suite: the quick datapath check, run once per interrupt mode by
+# `make check` (MSI-X, MSI via rigb.modparams=int_mode=1, INTx via pci=nomsi):
+# the mode in use, then ICMP, TCP and UDP both ways between NIC 0 and NIC 1
+# (moved into namespace "peer"). Sourced by /init after lib.sh.
 
 t_smoke_up() {
-	module_loaded || load_driver || fail "loading $DRIVER failed"
+	# A fresh load, so that the probe's interrupt-mode line is in this log.
+	module_loaded && { unload_driver || fail "rmmod"; }
+	klog_mark "load $DRIVER"
+	load_driver || fail "loading $DRIVER failed"
 	wait_for 30 nics_ready || nics_diag_fail "NICs did not appear"
 	peer_setup || fail "peer namespace"
 	l=$(nic_name 0); p=$(peer_if)
 	ip addr add 10.0.0.1/24 dev "$l" && ip link set "$l" up
 	in_peer ip addr add 10.0.0.2/24 dev "$p" && in_peer ip link set "$p" up && in_peer ip link set lo up
 	wait_for 30 link_up "$l" || fail "no link"
-	wait_for 30 in_peer cat /sys/class/net/"$p"/carrier || fail "no peer link"
+	wait_for 30 in_peer sh -c "grep -q 1 /sys/class/net/$p/carrier" || fail "no peer link"
 }
 
-t_smoke_ping() {
-	ping -c 5 -W 2 10.0.0.2 || { ip -s link show "$(nic_name 0)" | diag_klog; fail "ping local->peer"; }
-	in_peer ping -c 5 -W 2 10.0.0.1 || fail "ping peer->local"
-	ip -s link show "$(nic_name 0)" | diag_klog
+# The driver logs the mode it got at probe; with EXPECT_IRQ set, it must match.
+t_smoke_irq_mode() {
+	line=$(klog_since "load $DRIVER" | grep -m1 "using .* interrupts")
+	diag "${line:-no interrupt-mode line}"
+	[ -n "$line" ] || fail "driver did not report its interrupt mode"
+	[ -z "$EXPECT_IRQ" ] && return 0
+	echo "$line" | grep -q "using $EXPECT_IRQ interrupts" || fail "expected $EXPECT_IRQ interrupts"
+	grep -E "$(nic_name 0)-[0-9]" /proc/interrupts | diag_klog
 }
 
-t_smoke_iperf() {
-	in_peer iperf3 -s -1 -D || fail "iperf3 server"
+t_smoke_icmp() {
+	ping -c 5 -W 2 10.0.0.2 >/dev/null || fail "ping local->peer"
+	in_peer ping -c 5 -W 2 10.0.0.1 >/dev/null || fail "ping peer->local"
+}
+
+# iperf3 TCP local->peer, then peer->local (-R); nonzero bytes both ways.
+t_smoke_tcp() {
+	in_peer iperf3 -s -D -1 >/dev/null || fail "iperf3 server"
 	sleep 1
-	iperf3 -c 10.0.0.2 -t 3 | tail -4 | diag_klog || fail "iperf3"
+	out=$(iperf3 -c 10.0.0.2 -t 3 2>&1) || { echo "$out" | diag_klog; fail "iperf3 tcp local->peer"; }
+	echo "$out" | grep -E "sender|receiver" | diag_klog
+	in_peer iperf3 -s -D -1 >/dev/null || fail "iperf3 server"
+	sleep 1
+	out=$(iperf3 -c 10.0.0.2 -t 3 -R 2>&1) || { echo "$out" | diag_klog; fail "iperf3 tcp peer->local"; }
+	echo "$out" | grep -E "sender|receiver" | diag_klog
+}
+
+# iperf3 UDP at a modest rate both ways; most datagrams must arrive.
+t_smoke_udp() {
+	for dir in "" "-R"; do
+		in_peer iperf3 -s -D -1 >/dev/null || fail "iperf3 server"
+		sleep 1
+		out=$(iperf3 -c 10.0.0.2 -u -b 20M -t 3 $dir 2>&1) || { echo "$out" | diag_klog; fail "iperf3 udp $dir"; }
+		sum=$(echo "$out" | grep receiver | tail -1)
+		diag "udp ${dir:-fwd}: $sum"
+		loss=$(echo "$sum" | sed -n 's/.*(\([0-9.]*\)%).*/\1/p')
+		[ -n "$loss" ] || fail "no UDP receiver summary"
+		awk -v l="$loss" 'BEGIN { exit !(l < 20) }' || fail "udp loss ${loss}%"
+	done
+}
+
+t_smoke_down() {
+	peer_teardown
+	unload_driver || fail "rmmod"
 }
 
 run_case smoke_up t_smoke_up
-run_case smoke_ping t_smoke_ping
-run_case smoke_iperf t_smoke_iperf
-unload_driver
+run_case irq_mode t_smoke_irq_mode
+run_case icmp t_smoke_icmp
+run_case tcp t_smoke_tcp
+run_case udp t_smoke_udp
+run_case unload t_smoke_down

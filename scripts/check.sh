@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The guest part of `make check`: boot the test kernel with rust_igb once per
+# interrupt mode and run the suites, then print one closing summary line
+# "N passed, N failed" over all runs. Exit status nonzero on any failure.
+#
+#   scripts/check.sh KDIR MODULE [SUITES]
+#
+# SUITES (default: foundation,smoke,datapath where present) run under MSI-X;
+# the smoke suite (ICMP/TCP/UDP both ways) runs again under MSI (module
+# parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
+# NIC (an e1000e at 00:07.0) is present for the refusal test.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kdir=${1:?KDIR}
+module=${2:?MODULE}
+suites=${3:-foundation,smoke$([ -f "$here/../tests/guest/datapath.sh" ] && echo ,datapath)}
+third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
+
+pass=0 fail=0 status=0
+run() {
+	local name=$1 tests=$2 kargs=$3 out
+	echo "==== check: $name ($tests)"
+	out=$(mktemp)
+	KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=$tests QUIET=1 \
+		KERNEL_ARGS="$kargs" QEMU_ARGS="$third_nic" "$here/guest-run.sh" 2>&1 | tee "$out"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+	rm -f "$out"
+	if [ -n "$line" ]; then
+		pass=$((pass + ${line%% passed*}))
+		line=${line#*, }
+		fail=$((fail + ${line%% failed*}))
+	else
+		fail=$((fail + 1))
+	fi
+	[ "$rc" = 0 ] || status=1
+}
+
+run "MSI-X" "$suites" "rigb.expect_irq=MsiX"
+run "MSI" smoke "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
+run "INTx" smoke "pci=nomsi rigb.expect_irq=Intx"
+
+echo "==== check: all runs"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ] && exit $status
+exit 1
