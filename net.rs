@@ -19,4 +19,4 @@ pub(crate) mod napi;
 pub(crate) mod pci;
 pub(crate) mod skb;
 
-pub(crate) use device::{Config, Device, Registration, Stats64};
+pub(crate) use device::{Config, Device, Registration, RxMode, Stats64};

@@ -34,7 +34,7 @@ use crate::{
         irq::IrqMode,
         napi::Napi,
         skb::{DropReason, SkBuff},
-        Device, Stats64,
+        Device, RxMode, Stats64,
     },
     nvm::NvmVersion,
     phy, queue,
@@ -349,6 +349,17 @@ impl net::device::Operations for Adapter {
         if dev.is_running() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
+    }
+
+    fn set_rx_mode(dev: &Device<Self>, mode: RxMode) {
+        let Ok(hw) = Adapter::hw(dev) else {
+            return;
+        };
+        // No multicast table (MTA) hashing yet: any subscription (IPv6
+        // neighbour discovery needs its solicited-node groups) accepts all
+        // multicast, as IFF_ALLMULTI does.
+        let multicast = mode.promisc || mode.allmulti || mode.mc_count > 0;
+        queue::set_promisc(hw, mode.promisc, multicast);
     }
 
     fn poll(dev: &Device<Self>, napi: &Napi<'_>, budget: i32) -> i32 {

@@ -317,6 +317,12 @@ pub(crate) fn setup_rctl(bar: &Bar0<'_>) {
     flush(bar);
 }
 
+/// Sets RCTL.UPE (unicast promiscuous) and RCTL.MPE (multicast promiscuous).
+/// Non-sleeping.
+pub(crate) fn set_promisc(bar: &Bar0<'_>, unicast: bool, multicast: bool) {
+    bar.update(regs::RCTL, |r| r.with_upe(unicast).with_mpe(multicast));
+}
+
 /// Sets or clears RCTL.EN. Enable once the Rx rings are configured and filled; disabling stops
 /// reception into the FIFO (see [`disable_all`] for a full quiesce). Non-sleeping.
 pub(crate) fn rx_enable(bar: &Bar0<'_>, on: bool) {

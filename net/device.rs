@@ -66,6 +66,17 @@ pub(crate) struct Stats64 {
     pub(crate) rx_length_errors: u64,
 }
 
+/// The receive filter the stack asks for (`ndo_set_rx_mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RxMode {
+    /// `IFF_PROMISC`: accept every frame.
+    pub(crate) promisc: bool,
+    /// `IFF_ALLMULTI`: accept every multicast frame.
+    pub(crate) allmulti: bool,
+    /// Number of multicast addresses subscribed to.
+    pub(crate) mc_count: u32,
+}
+
 /// The `net_device_ops` a driver provides for its private data type.
 #[vtable]
 pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static {
@@ -86,6 +97,12 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     /// The periodic watchdog (process context, no RTNL), run after
     /// [`Device::schedule_watchdog`].
     fn watchdog(_dev: &Device<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_set_rx_mode`: program the receive filter for `mode`. Runs with
+    /// the address list lock held (BHs off): must not sleep.
+    fn set_rx_mode(_dev: &Device<Self>, _mode: RxMode) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -484,6 +501,11 @@ impl<T: Operations> OpsTable<T> {
         ndo_start_xmit: Some(ndo_start_xmit::<T>),
         ndo_get_stats64: Some(ndo_get_stats64::<T>),
         ndo_validate_addr: Some(bindings::eth_validate_addr),
+        ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
+            Some(ndo_set_rx_mode::<T>)
+        } else {
+            None
+        },
         // SAFETY: All other members are optional callbacks or plain data for
         // which all-zero (NULL / 0) is the valid "not provided" value.
         ..unsafe { core::mem::zeroed() }
@@ -527,6 +549,31 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations>(
         T::start_xmit(dev, skb);
     }
     bindings::netdev_tx_NETDEV_TX_OK
+}
+
+/// `IFF_PROMISC` and `IFF_ALLMULTI` (include/uapi/linux/if.h).
+const IFF_PROMISC: u32 = 0x100;
+const IFF_ALLMULTI: u32 = 0x200;
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_set_rx_mode<T: Operations>(dev: *mut bindings::net_device) {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    // SAFETY: Reads of a registered device under the address list lock.
+    let (flags, mc) = unsafe {
+        (
+            bindings::rust_igb_netdev_flags(dev.as_raw()),
+            bindings::rust_igb_netdev_mc_count(dev.as_raw()),
+        )
+    };
+    let mode = RxMode {
+        promisc: flags & IFF_PROMISC != 0,
+        allmulti: flags & IFF_ALLMULTI != 0,
+        mc_count: u32::try_from(mc).unwrap_or(0),
+    };
+    T::set_rx_mode(dev, mode);
 }
 
 /// # Safety

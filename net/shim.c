@@ -55,6 +55,16 @@ bool rust_igb_netif_running(const struct net_device *dev)
 	return netif_running(dev);
 }
 
+unsigned int rust_igb_netdev_flags(const struct net_device *dev)
+{
+	return dev->flags;
+}
+
+int rust_igb_netdev_mc_count(const struct net_device *dev)
+{
+	return netdev_mc_count(dev);
+}
+
 const char *rust_igb_dev_name(const struct device *dev)
 {
 	return dev_name(dev);

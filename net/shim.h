@@ -28,6 +28,8 @@ const char *rust_igb_netdev_name(const struct net_device *dev);
 struct device *rust_igb_netdev_parent(const struct net_device *dev);
 bool rust_igb_netif_carrier_ok(const struct net_device *dev);
 bool rust_igb_netif_running(const struct net_device *dev);
+unsigned int rust_igb_netdev_flags(const struct net_device *dev);
+int rust_igb_netdev_mc_count(const struct net_device *dev);
 const char *rust_igb_dev_name(const struct device *dev);
 
 void rust_igb_init_delayed_work(struct delayed_work *dw,
