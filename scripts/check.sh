@@ -8,7 +8,9 @@
 # SUITES (default: foundation,smoke,datapath where present) run under MSI-X;
 # the smoke suite (ICMP/TCP/UDP both ways) runs again under MSI (module
 # parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
-# NIC (an e1000e at 00:07.0) is present for the refusal test.
+# NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
+# suite runs 1000 open/stop cycles, and once more with the peer NIC on the C
+# igb as a control.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
@@ -37,7 +39,8 @@ run() {
 	[ "$rc" = 0 ] || status=1
 }
 
-run "MSI-X" "$suites" "rigb.expect_irq=MsiX"
+run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000"
+run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000"
 run "MSI" smoke "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
 run "INTx" smoke "pci=nomsi rigb.expect_irq=Intx"
 
