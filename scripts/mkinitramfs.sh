@@ -37,9 +37,13 @@ put_elf() {
 }
 
 pack() { # OUT: archive $stage
+	# A private temporary name, renamed atomically: concurrent runs with the
+	# same cache key must never write into each other's half-built archive.
+	local tmp
+	tmp=$(mktemp "$1.XXXXXX.tmp")
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 >"$1.tmp"
-	mv "$1.tmp" "$1"
+		gzip -1 >"$tmp"
+	mv -f "$tmp" "$1"
 }
 
 put_extras() { # SRC[:DEST]...
