@@ -87,7 +87,6 @@ fn clean_tx(dev: &Device<Adapter>, budget: i32) -> bool {
                 && dev.carrier_ok()
             {
                 dev.tx_wake(QUEUE as u16);
-                a.stats.tx_restart.fetch_add(1, Relaxed);
             }
             done
         };

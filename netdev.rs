@@ -55,8 +55,6 @@ pub(crate) struct Stats {
     pub(crate) tx_packets: Atomic<u64>,
     pub(crate) tx_bytes: Atomic<u64>,
     pub(crate) tx_dropped: Atomic<u64>,
-    /// Times a stopped TX queue was woken.
-    pub(crate) tx_restart: Atomic<u64>,
 }
 
 impl Stats {
@@ -69,7 +67,6 @@ impl Stats {
             tx_packets: Atomic::new(0),
             tx_bytes: Atomic::new(0),
             tx_dropped: Atomic::new(0),
-            tx_restart: Atomic::new(0),
         }
     }
 }
