@@ -91,7 +91,13 @@ log "DRIVER=$DRIVER TESTS=$TESTS MODULE=${MODULE:-none} KDIR=$KDIR"
 log "console log: $LOG"
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" <"$stdin" 2>&1 | sed -u 's/\r$//' |
+# One guest at a time on this machine (TCG on 2 cores: two guests would each
+# run at half speed and time-sensitive cases would suffer). QEMU_LOCK=none
+# disables the lock.
+lock=${QEMU_LOCK:-$RUST_IGB_CACHE/qemu.lock}
+locker=()
+[ "$lock" != none ] && locker=(flock "$lock")
+"${locker[@]}" timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" <"$stdin" 2>&1 | sed -u 's/\r$//' |
 	if [ "$QUIET" = 1 ]; then cat >"$LOG"; else tee "$LOG"; fi
 qemu_rc=${PIPESTATUS[0]}
 set -e
