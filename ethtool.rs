@@ -8,9 +8,12 @@ use crate::{
     mac,
     net::{
         ethtool::{mode, DrvInfo, LinkSettings, Operations},
+        ethtool_queues::{Channels, Coalesce, RingParams, COALESCE_USECS},
         Device,
     },
     netdev::Adapter,
+    rss::{KEY_LEN, RETA_SIZE},
+    tuning,
 };
 
 /// Copper modes the igb PHYs support and advertise by default.
@@ -42,5 +45,47 @@ impl Operations for Adapter {
             advertising: COPPER_MODES & !mode::TP,
             lp_advertising: 0,
         })
+    }
+
+    fn get_ringparam(dev: &Device<Self>) -> RingParams {
+        tuning::get_ringparam(dev)
+    }
+
+    fn set_ringparam(dev: &Device<Self>, tx: u32, rx: u32) -> Result {
+        tuning::set_ringparam(dev, tx, rx)
+    }
+
+    fn get_channels(dev: &Device<Self>) -> Channels {
+        tuning::get_channels(dev)
+    }
+
+    fn set_channels(dev: &Device<Self>, ch: &Channels) -> Result {
+        tuning::set_channels(dev, ch)
+    }
+
+    const SUPPORTED_COALESCE: u32 = COALESCE_USECS;
+
+    fn get_coalesce(dev: &Device<Self>) -> Result<Coalesce> {
+        Ok(tuning::get_coalesce(dev))
+    }
+
+    fn set_coalesce(dev: &Device<Self>, c: &Coalesce) -> Result {
+        tuning::set_coalesce(dev, c)
+    }
+
+    fn get_rx_ring_count(dev: &Device<Self>) -> u32 {
+        dev.data().queues() as u32
+    }
+
+    fn rxfh_sizes(_dev: &Device<Self>) -> (u32, u32) {
+        (RETA_SIZE as u32, KEY_LEN as u32)
+    }
+
+    fn get_rxfh(dev: &Device<Self>, indir: Option<&mut [u32]>, key: Option<&mut [u8]>) -> Result {
+        tuning::get_rxfh(dev, indir, key)
+    }
+
+    fn set_rxfh(dev: &Device<Self>, indir: Option<&[u32]>, key: Option<&[u8]>) -> Result {
+        tuning::set_rxfh(dev, indir, key)
     }
 }

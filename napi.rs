@@ -11,16 +11,15 @@
 use kernel::sync::atomic::Relaxed;
 
 use crate::{
-    intr,
+    intr::{self, MsixMasks},
+    itr::ITR_ADAPTIVE_CONSERVATIVE,
     net::{irq::IrqMode, napi::Napi, skb::SkbBatch, Device},
     netdev::Adapter,
     queue,
+    qvec::{bump, QVector},
     regs::Bar0,
     tx_ring::TX_WAKE_THRESHOLD,
 };
-
-/// The only queue pair (queue vector 0) until multi-queue support.
-pub(crate) const QUEUE: usize = 0;
 
 /// Most TX packets cleaned per poll (`IGB_DEFAULT_TX_WORK`).
 const TX_WORK: u32 = 128;
@@ -41,8 +40,9 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             true
         }
         Some(IrqMode::MsiX) => {
-            // The queue vector was auto-masked (EIAM); the poll unmasks it.
-            dev.napi_schedule(QUEUE);
+            // Queue vector `vector - 1` was auto-masked (EIAM); its poll
+            // unmasks it.
+            dev.napi_schedule(vector - 1);
             true
         }
         Some(IrqMode::Msi) | Some(IrqMode::Intx) => {
@@ -53,7 +53,7 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             if intr::icr_link_changed(icr) {
                 dev.schedule_watchdog(0);
             }
-            dev.napi_schedule(QUEUE);
+            dev.napi_schedule(0);
             true
         }
         None => false,
@@ -63,40 +63,38 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
 /// Skbs moved out from under a ring lock at a time.
 const BATCH: usize = 16;
 
-/// Clean TX completions (at most [`TX_WORK`] packets), freeing the skbs
-/// outside the ring lock. Returns whether the ring was cleaned completely.
-fn clean_tx(dev: &Device<Adapter>, budget: i32) -> bool {
-    let a = dev.data();
+/// Clean TX completions of queue `q` (at most [`TX_WORK`] packets), freeing
+/// the skbs outside the ring lock. Returns whether the ring was cleaned
+/// completely.
+fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool {
     let bound = dev.parent_bound();
+    let queue = q as u16;
     let mut cleaned = 0;
     loop {
         let mut batch = SkbBatch::<BATCH>::new();
         let done = {
-            let mut guard = a.tx.lock();
+            let mut guard = qv.tx.lock();
             let Some(ring) = &mut *guard else {
                 return true;
             };
             let done = ring.clean(bound, &mut batch);
             if done.packets > 0 {
-                dev.tx_completed(QUEUE as u16, done.packets, done.bytes);
+                dev.tx_completed(queue, done.packets, done.bytes);
             }
             // Wake under the ring lock: `start_xmit` stops the queue under
             // the same lock, so the wake-up cannot be lost.
-            if dev.tx_stopped(QUEUE as u16)
-                && ring.unused() >= TX_WAKE_THRESHOLD
-                && dev.carrier_ok()
-            {
-                dev.tx_wake(QUEUE as u16);
+            if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
+                dev.tx_wake(queue);
+                bump(&qv.stats.tx_restart, 1);
             }
             done
         };
         for skb in batch.drain() {
             skb.consume(budget);
         }
-        a.stats
-            .tx_packets
-            .fetch_add(u64::from(done.packets), Relaxed);
-        a.stats.tx_bytes.fetch_add(u64::from(done.bytes), Relaxed);
+        bump(&qv.stats.tx_packets, u64::from(done.packets));
+        bump(&qv.stats.tx_bytes, u64::from(done.bytes));
+        qv.itr.add_tx(done.packets, done.bytes);
         cleaned += done.packets;
         if done.complete {
             return true;
@@ -107,33 +105,38 @@ fn clean_tx(dev: &Device<Adapter>, budget: i32) -> bool {
     }
 }
 
-/// Receive up to `budget` frames, passing them up outside the ring lock.
-/// Returns the work done (frames received or dropped).
-fn clean_rx(dev: &Device<Adapter>, napi: &Napi<'_>, hw: &Bar0<'_>, budget: u32) -> u32 {
-    let a = dev.data();
+/// Receive up to `budget` frames on queue `q`, passing them up outside the
+/// ring lock. Returns the work done (frames received or dropped).
+fn clean_rx(
+    dev: &Device<Adapter>,
+    napi: &Napi<'_>,
+    hw: &Bar0<'_>,
+    q: usize,
+    qv: &QVector,
+    budget: u32,
+) -> u32 {
     let mut work = 0;
     while work < budget {
         let mut batch = SkbBatch::<BATCH>::new();
         let got = {
-            let mut guard = a.rx.lock();
+            let mut guard = qv.rx.lock();
             let Some(ring) = &mut *guard else {
                 break;
             };
             ring.receive(dev, napi, budget - work, &mut batch, |tail| {
-                queue::write_rx_tail(hw, QUEUE, tail)
+                queue::write_rx_tail(hw, q, tail)
             })
         };
         for skb in batch.drain() {
             napi.gro_receive(skb);
         }
-        a.stats
-            .rx_packets
-            .fetch_add(u64::from(got.packets), Relaxed);
-        a.stats.rx_bytes.fetch_add(got.bytes, Relaxed);
-        a.stats.rx_errors.fetch_add(u64::from(got.errors), Relaxed);
-        a.stats
-            .rx_dropped
-            .fetch_add(u64::from(got.dropped), Relaxed);
+        let s = &qv.stats;
+        bump(&s.rx_packets, u64::from(got.packets));
+        bump(&s.rx_bytes, got.bytes);
+        bump(&s.rx_errors, u64::from(got.errors));
+        bump(&s.rx_dropped, u64::from(got.dropped));
+        qv.itr
+            .add_rx(got.packets, u32::try_from(got.bytes).unwrap_or(u32::MAX));
         let n = got.packets + got.errors + got.dropped;
         work += n;
         if n == 0 || (n as usize) < BATCH {
@@ -149,25 +152,43 @@ pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
     let Ok(hw) = Adapter::hw(dev) else {
         return 0;
     };
-    let tx_complete = clean_tx(dev, budget);
+    let q = napi.index();
+    let Some(qv) = dev.data().qv.get(q) else {
+        return 0;
+    };
+    let tx_complete = clean_tx(dev, q, qv, budget);
     if budget <= 0 {
         return 0;
     }
-    let work = clean_rx(dev, napi, hw, budget as u32) as i32;
+    let work = clean_rx(dev, napi, hw, q, qv, budget as u32) as i32;
     if !tx_complete || work >= budget {
         // More to do: stay scheduled.
         return budget;
     }
     if napi.complete_done(work) {
-        reenable(dev, hw);
+        reenable(dev, hw, q, qv);
     }
     work
 }
 
-/// Unmask the queue interrupt after NAPI completed.
-fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>) {
-    match dev.irq_mode() {
-        Some(IrqMode::MsiX) => intr::enable_queue_vector(hw, dev.data().eims_queue.load(Relaxed)),
+/// Adapt the interrupt rate of queue vector `q` to its recent traffic
+/// (`igb_set_itr`), then unmask its interrupt (`igb_ring_irq_enable`).
+fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, q: usize, qv: &QVector) {
+    let a = dev.data();
+    let mode = dev.irq_mode();
+    let vector = match mode {
+        Some(IrqMode::MsiX) => MsixMasks::vector(q),
+        _ => 0,
+    };
+    if a.itr_setting.is_adaptive() {
+        let conservative = a.itr_setting.get() == ITR_ADAPTIVE_CONSERVATIVE;
+        let gigabit = a.link_speed.load(Relaxed) == 1000;
+        if let Some(itr) = qv.itr.update(conservative, gigabit) {
+            let _ = intr::write_itr(hw, vector, itr >> 2);
+        }
+    }
+    match mode {
+        Some(IrqMode::MsiX) => intr::enable_queue_vector(hw, 1 << vector),
         Some(_) => intr::enable_single(hw),
         None => {}
     }

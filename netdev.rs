@@ -9,67 +9,47 @@
 //! (DMA off, interrupts masked and synchronised, NAPI disabled) before any
 //! ring memory or buffer is freed.
 //!
-//! Locks (both `SpinLockIrq`, never held across a sleep):
-//! - `tx`: the TX ring. Taken by `start_xmit` (softirq/process, BH off) and
-//!   the NAPI poll (softirq); by `open`/`stop` (process) only to install or
-//!   remove the ring while both of those are excluded.
-//! - `rx`: the RX ring. Taken by the NAPI poll; by `open`/`stop` likewise.
+//! The datapath state is split into queue vectors (`qvec.rs`), one per
+//! interrupt vector and NAPI instance, each with its own ring locks; see
+//! there for what each lock protects. The adapter-wide state below is
+//! either immutable after probe, atomics written under RTNL (`open`, ethtool)
+//! and read anywhere, or the RSS configuration under its mutex (process
+//! context only).
 
 use kernel::{
-    new_spinlock_irq,
+    new_mutex,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
         barrier::{dma_mb, Write},
-        SpinLockIrq,
+        Mutex,
     },
 };
 
 use crate::{
     hw::FlowControl,
-    intr, mac,
-    napi::{self as poll, QUEUE},
+    intr,
+    itr::ItrSetting,
+    mac, napi as poll,
     net::{
         self,
         irq::IrqMode,
         napi::Napi,
+        queues::num_online_cpus,
         skb::{DropReason, SkBuff},
         Device, RxMode, Stats64,
     },
     nvm::NvmVersion,
     phy, queue,
+    qvec::{bump, QVector, MAX_QUEUES},
     regs::{Bar0, BAR0_SIZE},
+    rss::{self, RssConfig},
     rx_ring::{RxRing, DEFAULT_RX_DESCS, RX_BUFFER_LEN},
     tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
 };
 
 /// How often the watchdog polls the link, in milliseconds.
 const WATCHDOG_PERIOD_MS: u32 = 1000;
-
-/// Interface counters, updated locklessly by the datapath.
-pub(crate) struct Stats {
-    pub(crate) rx_packets: Atomic<u64>,
-    pub(crate) rx_bytes: Atomic<u64>,
-    pub(crate) rx_errors: Atomic<u64>,
-    pub(crate) rx_dropped: Atomic<u64>,
-    pub(crate) tx_packets: Atomic<u64>,
-    pub(crate) tx_bytes: Atomic<u64>,
-    pub(crate) tx_dropped: Atomic<u64>,
-}
-
-impl Stats {
-    const fn new() -> Self {
-        Self {
-            rx_packets: Atomic::new(0),
-            rx_bytes: Atomic::new(0),
-            rx_errors: Atomic::new(0),
-            rx_dropped: Atomic::new(0),
-            tx_packets: Atomic::new(0),
-            tx_bytes: Atomic::new(0),
-            tx_dropped: Atomic::new(0),
-        }
-    }
-}
 
 /// Driver state of one interface (the `net_device` private data).
 #[pin_data(PinnedDrop)]
@@ -80,18 +60,28 @@ pub(crate) struct Adapter {
     pub(crate) nvm_version: NvmVersion,
     /// Flow control requested by the NVM, applied at each link-up.
     fc: FlowControl,
-    /// The TX ring while the interface is up (see the module docs).
+    /// The queue vectors; the first [`Adapter::queues`] are in use while up.
     #[pin]
-    pub(crate) tx: SpinLockIrq<Option<TxRing>>,
-    /// The RX ring while the interface is up (see the module docs).
-    #[pin]
-    pub(crate) rx: SpinLockIrq<Option<RxRing>>,
+    pub(crate) qv: [QVector; MAX_QUEUES],
+    /// Queue pairs in use (1..=[`MAX_QUEUES`]); set by `open` before the
+    /// datapath starts, read by the datapath.
+    num_queues: Atomic<u32>,
+    /// Queue pairs the user asked for (`ethtool -L`); 0: one per CPU, as
+    /// many as the interrupt vectors allow. RTNL.
+    pub(crate) want_queues: Atomic<u32>,
+    /// TX descriptors per ring (`ethtool -G`). RTNL.
+    pub(crate) tx_ring_size: Atomic<u32>,
+    /// RX descriptors per ring (`ethtool -G`). RTNL.
+    pub(crate) rx_ring_size: Atomic<u32>,
     /// EIMS bit of the MSI-X "other" vector (set in `open`).
     pub(crate) eims_other: Atomic<u32>,
-    /// EIMS bit of the MSI-X queue vector (set in `open`).
-    pub(crate) eims_queue: Atomic<u32>,
-    /// Counters.
-    pub(crate) stats: Stats,
+    /// Interrupt moderation setting (`ethtool -C`).
+    pub(crate) itr_setting: ItrSetting,
+    /// Link speed in Mb/s while the carrier is on, else 0 (watchdog).
+    pub(crate) link_speed: Atomic<u32>,
+    /// RSS key and redirection table (process context under RTNL).
+    #[pin]
+    pub(crate) rss: Mutex<RssConfig>,
 }
 
 impl Adapter {
@@ -105,11 +95,15 @@ impl Adapter {
             bar,
             nvm_version,
             fc,
-            tx <- new_spinlock_irq!(None, "rust_igb_tx_ring"),
-            rx <- new_spinlock_irq!(None, "rust_igb_rx_ring"),
+            qv <- pin_init::pin_init_array_from_fn(|_| QVector::new()),
+            num_queues: Atomic::new(1),
+            want_queues: Atomic::new(0),
+            tx_ring_size: Atomic::new(DEFAULT_TX_DESCS as u32),
+            rx_ring_size: Atomic::new(DEFAULT_RX_DESCS as u32),
             eims_other: Atomic::new(0),
-            eims_queue: Atomic::new(0),
-            stats: Stats::new(),
+            itr_setting: ItrSetting::new(),
+            link_speed: Atomic::new(0),
+            rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
         }? Error)
     }
 
@@ -117,6 +111,23 @@ impl Adapter {
     /// device is bound, so this takes no lock and may be held across sleeps.
     pub(crate) fn hw(dev: &Device<Self>) -> Result<&Bar0<'_>> {
         dev.data().bar.access(dev.parent_bound())
+    }
+
+    /// Queue pairs in use.
+    pub(crate) fn queues(&self) -> usize {
+        (self.num_queues.load(Relaxed) as usize).clamp(1, MAX_QUEUES)
+    }
+
+    /// The queue vectors in use.
+    pub(crate) fn active(&self) -> &[QVector] {
+        &self.qv[..self.queues()]
+    }
+
+    /// The queue vector of TX queue `queue` as the stack picked it, folded
+    /// into the queues in use (`igb_tx_queue_mapping`).
+    fn tx_qvector(&self, queue: u16) -> (usize, &QVector) {
+        let q = usize::from(queue) % self.queues();
+        (q, &self.qv[q])
     }
 }
 
@@ -142,41 +153,112 @@ pub(crate) fn preferred_irq_mode() -> IrqMode {
     }
 }
 
-/// Program the rings into the hardware and fill the RX ring.
+/// How many queue pairs `open` sets up: one per online CPU (or what the
+/// user asked for with `ethtool -L`), at most one per MSI-X queue vector;
+/// one without MSI-X.
+pub(crate) fn queue_count(dev: &Device<Adapter>) -> usize {
+    let want = match dev.data().want_queues.load(Relaxed) {
+        0 => num_online_cpus() as usize,
+        n => n as usize,
+    };
+    want.clamp(1, max_queues(dev))
+}
+
+/// Most queue pairs the interrupt vectors allow.
+pub(crate) fn max_queues(dev: &Device<Adapter>) -> usize {
+    if dev.irq_mode() != Some(IrqMode::MsiX) {
+        return 1;
+    }
+    dev.irq_vectors().saturating_sub(1).clamp(1, MAX_QUEUES)
+}
+
+/// The rings of an interface, allocated before they are installed so that a
+/// reconfiguration can fail without touching the rings in service.
+pub(crate) struct RingSet(KVec<(TxRing, RxRing)>);
+
+impl RingSet {
+    /// Allocate `n` ring pairs of the configured sizes.
+    pub(crate) fn alloc(dev: &Device<Adapter>, n: usize) -> Result<Self> {
+        let a = dev.data();
+        let bound = dev.parent_bound();
+        let (tx, rx) = (
+            a.tx_ring_size.load(Relaxed) as usize,
+            a.rx_ring_size.load(Relaxed) as usize,
+        );
+        let mut set = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            set.push(
+                (TxRing::new(bound, tx)?, RxRing::new(bound, rx)?),
+                GFP_KERNEL,
+            )?;
+        }
+        Ok(Self(set))
+    }
+
+    /// Number of ring pairs.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Put the rings into the first queue vectors.
+    fn install(self, a: &Adapter) {
+        for ((tx, rx), qv) in self.0.into_iter().zip(a.qv.iter()) {
+            *qv.tx.lock() = Some(tx);
+            *qv.rx.lock() = Some(rx);
+        }
+    }
+}
+
+/// Program the rings and RSS into the hardware and hand the armed RX
+/// descriptors over (`igb_configure`).
 fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     let a = dev.data();
     queue::setup_tctl(hw);
     queue::setup_rctl(hw);
-    let (tx_dma, tx_count) =
-        a.tx.lock()
+    for (q, qv) in a.active().iter().enumerate() {
+        let (tx_dma, tx_count) = qv
+            .tx
+            .lock()
             .as_ref()
             .map(|r| (r.dma_addr(), r.count()))
             .ok_or(EINVAL)?;
-    queue::configure_tx_ring(hw, QUEUE, tx_dma, tx_count as u32)?;
-    let (rx_dma, rx_count, rx_tail) =
-        a.rx.lock()
+        queue::configure_tx_ring(hw, q, tx_dma, tx_count as u32)?;
+        let (rx_dma, rx_count) = qv
+            .rx
+            .lock()
             .as_ref()
-            .map(|r| (r.dma_addr(), r.count(), r.tail()))
+            .map(|r| (r.dma_addr(), r.count()))
             .ok_or(EINVAL)?;
-    queue::configure_rx_ring(hw, QUEUE, rx_dma, rx_count as u32, RX_BUFFER_LEN)?;
+        queue::configure_rx_ring(hw, q, rx_dma, rx_count as u32, RX_BUFFER_LEN)?;
+    }
+    {
+        let mut cfg = a.rss.lock();
+        cfg.fit(a.queues());
+        rss::program(hw, &cfg, a.queues())?;
+    }
     // Longest frame accepted (RLPML): one buffer, as the RX ring expects.
     queue::set_max_frame(hw, crate::MAX_FRAME_SIZE_1500)?;
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
-    queue::write_rx_tail(hw, QUEUE, rx_tail);
+    for (q, qv) in a.active().iter().enumerate() {
+        if let Some(tail) = qv.rx.lock().as_ref().map(RxRing::tail) {
+            queue::write_rx_tail(hw, q, tail);
+        }
+    }
     queue::rx_enable(hw, true);
     Ok(())
 }
 
-/// Request interrupts, route the queue pair to them, enable NAPI, then
+/// Request interrupts, route the queue pairs to them, enable NAPI, then
 /// unmask: NAPI must be enabled before the first interrupt can fire.
 fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
+    let a = dev.data();
+    let n = a.queues();
     let mode = dev.request_irqs()?;
     let masks = match mode {
         IrqMode::MsiX => {
-            let masks = intr::configure_msix(hw, 1);
-            dev.data().eims_other.store(masks.other, Relaxed);
-            dev.data().eims_queue.store(masks.queue(0), Relaxed);
+            let masks = intr::configure_msix(hw, n);
+            a.eims_other.store(masks.other, Relaxed);
             Some(masks)
         }
         IrqMode::Msi | IrqMode::Intx => {
@@ -184,13 +266,33 @@ fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
             None
         }
     };
-    dev.napi_enable(QUEUE)?;
+    let initial = a.itr_setting.initial();
+    for (q, qv) in a.active().iter().enumerate() {
+        qv.itr.reset(initial);
+        let vector = if masks.is_some() {
+            intr::MsixMasks::vector(q)
+        } else {
+            0
+        };
+        intr::write_itr(hw, vector, initial >> 2)?;
+        dev.napi_enable(q)?;
+    }
     intr::clear_pending(hw);
     match &masks {
         Some(masks) => intr::enable_msix(hw, masks),
         None => intr::enable_single(hw),
     }
     Ok(mode)
+}
+
+/// Send each queue's packets from the CPU its interrupt is aimed at (XPS),
+/// so a flow's transmit and its completions stay on one CPU. A hint: the
+/// stack falls back to hashing flows over the queues.
+fn setup_xps(dev: &Device<Adapter>) {
+    let cpus = num_online_cpus() as usize;
+    for q in 0..dev.data().queues().min(cpus) {
+        let _ = dev.set_xps_queue(q as u32, q as u16);
+    }
 }
 
 /// Quiesce the hardware and free the rings (the second half of `stop`, also
@@ -209,54 +311,111 @@ fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     }
     intr::disable_all_irqs(hw);
     dev.synchronize_irqs();
-    dev.napi_disable(QUEUE);
+    for q in 0..MAX_QUEUES {
+        dev.napi_disable(q);
+    }
     dev.free_irqs();
-    dev.napi_del(QUEUE);
+    for q in 0..MAX_QUEUES {
+        dev.napi_del(q);
+    }
     dev.cancel_watchdog();
     dev.carrier_off();
+    a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
     // outside the locks (freeing coherent memory needs interrupts on).
-    let tx = a.tx.lock().take();
-    let rx = a.rx.lock().take();
-    if let Some(mut tx) = tx {
-        tx.drain(dev.parent_bound());
+    for (q, qv) in a.qv.iter().enumerate() {
+        let tx = qv.tx.lock().take();
+        let rx = qv.rx.lock().take();
+        if let Some(mut tx) = tx {
+            tx.drain(dev.parent_bound());
+            dev.tx_reset(q as u16);
+        }
+        drop(rx);
     }
-    dev.tx_reset(QUEUE as u16);
-    drop(rx);
+}
+
+/// The body of `open` once the rings exist: install them, program the
+/// hardware, request interrupts, enable NAPI and start the queues. On
+/// failure everything is undone (the rings freed).
+pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
+    let a = dev.data();
+    let hw = Adapter::hw(dev)?;
+    let n = rings.len().max(1);
+    a.num_queues.store(n as u32, Relaxed);
+    rings.install(a);
+    dev.carrier_off();
+
+    let res = (|| -> Result {
+        dev.set_real_num_queues(n as u32, n as u32)?;
+        phy::power_up(hw)?;
+        configure(dev, hw)?;
+        for q in 0..n {
+            dev.napi_add(q)?;
+        }
+        let mode = setup_irqs(dev, hw)?;
+        setup_xps(dev);
+        dev.tx_start_all();
+        dev_dbg!(
+            dev.parent(),
+            "{}: up with {:?} interrupts, {} queue pair(s)\n",
+            dev.name(),
+            mode,
+            n
+        );
+        phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, a.fc)?;
+        dev.schedule_watchdog(0);
+        Ok(())
+    })();
+    if res.is_err() {
+        teardown(dev, hw);
+    }
+    res
+}
+
+/// Apply a change that needs new rings (`ethtool -G`, `-L`) to a running
+/// interface (`igb_reinit_queues`): `apply` changes the settings, then the
+/// new rings are allocated first, so that on failure `restore` puts the
+/// settings back and the old rings stay in service; then the interface is
+/// taken down and brought up on the new rings. If that fails, the previous
+/// settings are restored and brought up again. Process context, RTNL held.
+pub(crate) fn reconfigure(
+    dev: &Device<Adapter>,
+    apply: impl Fn(&Adapter),
+    restore: impl Fn(&Adapter),
+) -> Result {
+    let a = dev.data();
+    apply(a);
+    if !dev.is_running() {
+        return Ok(());
+    }
+    let rings = match RingSet::alloc(dev, queue_count(dev)) {
+        Ok(r) => r,
+        Err(e) => {
+            restore(a);
+            return Err(e);
+        }
+    };
+    let hw = Adapter::hw(dev)?;
+    teardown(dev, hw);
+    if let Err(e) = bring_up(dev, rings) {
+        dev_err!(
+            dev.parent(),
+            "{}: reconfiguration failed ({:?}), restoring the previous settings\n",
+            dev.name(),
+            e
+        );
+        restore(a);
+        RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, r))?;
+        return Err(e);
+    }
+    Ok(())
 }
 
 #[vtable]
 impl net::device::Operations for Adapter {
     fn open(dev: &Device<Self>) -> Result {
-        let a = dev.data();
-        let hw = Adapter::hw(dev)?;
-        let bound = dev.parent_bound();
-        let tx = TxRing::new(bound, DEFAULT_TX_DESCS)?;
-        let rx = RxRing::new(bound, DEFAULT_RX_DESCS)?;
-        *a.tx.lock() = Some(tx);
-        *a.rx.lock() = Some(rx);
-        dev.carrier_off();
-
-        let res = (|| -> Result {
-            phy::power_up(hw)?;
-            configure(dev, hw)?;
-            dev.napi_add(QUEUE)?;
-            let mode = setup_irqs(dev, hw)?;
-            dev.tx_start_all();
-            dev_dbg!(
-                dev.parent(),
-                "{}: up with {:?} interrupts\n",
-                dev.name(),
-                mode
-            );
-            phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, a.fc)?;
-            dev.schedule_watchdog(0);
-            Ok(())
-        })();
-        if res.is_err() {
-            teardown(dev, hw);
-        }
-        res
+        let rings = RingSet::alloc(dev, queue_count(dev))?;
+        bring_up(dev, rings)
     }
 
     fn stop(dev: &Device<Self>) -> Result {
@@ -267,33 +426,35 @@ impl net::device::Operations for Adapter {
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) {
         let a = dev.data();
+        let (q, qv) = a.tx_qvector(skb.queue_mapping());
+        let queue = q as u16;
         let Ok(hw) = Adapter::hw(dev) else {
             skb.drop_with(DropReason::DevReady);
-            a.stats.tx_dropped.fetch_add(1, Relaxed);
+            bump(&qv.stats.tx_dropped, 1);
             return;
         };
         let bound = dev.parent_bound();
         // Pad and map before taking the ring lock.
         let mut p = Prepared::new(bound, skb);
         if p.is_none() {
-            a.stats.tx_dropped.fetch_add(1, Relaxed);
+            bump(&qv.stats.tx_dropped, 1);
             return;
         }
         {
-            let mut guard = a.tx.lock();
+            let mut guard = qv.tx.lock();
             if let Some(ring) = &mut *guard {
                 if let Some(bytes) = ring.post(&mut p) {
-                    dev.tx_sent(QUEUE as u16, bytes);
+                    dev.tx_sent(queue, bytes);
                 }
                 // Stop before the ring could overflow; the poll wakes
                 // the queue under this same lock once there is room.
                 if ring.unused() < DESC_NEEDED {
-                    dev.tx_stop(QUEUE as u16);
+                    dev.tx_stop(queue);
                 }
-                if !dev.xmit_more() || dev.tx_stopped(QUEUE as u16) {
+                if !dev.xmit_more() || dev.tx_stopped(queue) {
                     // Descriptor writes must be visible before the tail.
                     dma_mb(Write);
-                    queue::write_tx_tail(hw, QUEUE, ring.tail());
+                    queue::write_tx_tail(hw, q, ring.tail());
                 }
             }
         }
@@ -301,19 +462,21 @@ impl net::device::Operations for Adapter {
             // No room (the queue is stopped early, so this is not expected)
             // or the interface is going down: a counted drop, never BUSY.
             p.release(bound, DropReason::DevReady);
-            a.stats.tx_dropped.fetch_add(1, Relaxed);
+            bump(&qv.stats.tx_dropped, 1);
         }
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64) {
-        let s = &dev.data().stats;
-        stats.rx_packets = s.rx_packets.load(Relaxed);
-        stats.rx_bytes = s.rx_bytes.load(Relaxed);
-        stats.rx_errors = s.rx_errors.load(Relaxed);
-        stats.rx_dropped = s.rx_dropped.load(Relaxed);
-        stats.tx_packets = s.tx_packets.load(Relaxed);
-        stats.tx_bytes = s.tx_bytes.load(Relaxed);
-        stats.tx_dropped = s.tx_dropped.load(Relaxed);
+        for qv in &dev.data().qv {
+            let s = &qv.stats;
+            stats.rx_packets += s.rx_packets.load(Relaxed);
+            stats.rx_bytes += s.rx_bytes.load(Relaxed);
+            stats.rx_errors += s.rx_errors.load(Relaxed);
+            stats.rx_dropped += s.rx_dropped.load(Relaxed);
+            stats.tx_packets += s.tx_packets.load(Relaxed);
+            stats.tx_bytes += s.tx_bytes.load(Relaxed);
+            stats.tx_dropped += s.tx_dropped.load(Relaxed);
+        }
     }
 
     fn watchdog(dev: &Device<Self>) {
@@ -337,10 +500,14 @@ impl net::device::Operations for Adapter {
                     FlowControl::None => "None",
                 }
             );
+            dev.data().link_speed.store(link.speed_mbps, Relaxed);
             dev.carrier_on();
-            dev.tx_wake(QUEUE as u16);
+            for q in 0..dev.data().queues() {
+                dev.tx_wake(q as u16);
+            }
         } else if !link.up && dev.carrier_ok() {
             dev_info!(dev.parent(), "{}: NIC Link is Down\n", dev.name());
+            dev.data().link_speed.store(0, Relaxed);
             dev.carrier_off();
         }
         if dev.is_running() {

@@ -22,6 +22,7 @@ mod desc;
 mod ethtool;
 mod hw;
 mod intr;
+mod itr;
 mod mac;
 mod napi;
 mod net;
@@ -29,9 +30,12 @@ mod netdev;
 mod nvm;
 mod phy;
 mod queue;
+mod qvec;
 mod regs;
 mod ring;
+mod rss;
 mod rx_ring;
+mod tuning;
 mod tx_ring;
 
 use hw::MacDisplay;
@@ -177,12 +181,13 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
 
     let config = net::Config {
         mac: addr,
-        tx_queues: 1,
-        rx_queues: 1,
+        tx_queues: qvec::MAX_QUEUES as u32,
+        rx_queues: qvec::MAX_QUEUES as u32,
         min_mtu: MIN_MTU,
         max_mtu: MAX_MTU,
         irq_mode: netdev::preferred_irq_mode(),
-        queue_vectors: 1,
+        // One queue vector per CPU (the vectors are allocated once, here).
+        queue_vectors: (net::queues::num_online_cpus() as usize).clamp(1, qvec::MAX_QUEUES),
     };
     let netdev = net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");

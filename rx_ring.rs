@@ -32,6 +32,7 @@ use crate::{
     },
     netdev::Adapter,
     ring::Ring,
+    rss::HashType,
 };
 
 /// Default number of RX descriptors (`IGB_DEFAULT_RXD`).
@@ -190,6 +191,10 @@ impl RxRing {
             got.dropped += 1;
             return None;
         };
+        match HashType::from_rss_type(wb.rss_type()) {
+            HashType::None => {}
+            t => skb.set_hash(wb.rss_hash, t == HashType::L4),
+        }
         skb.rx_finish(dev, napi.index() as u16);
         got.packets += 1;
         got.bytes += u64::from(len);

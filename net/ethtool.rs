@@ -13,7 +13,11 @@ use kernel::{
     prelude::*, //
 };
 
-use super::{bindings, device, Device};
+use super::{
+    bindings, device,
+    ethtool_queues::{self as q, Channels, Coalesce, RingParams},
+    Device,
+};
 
 /// Legacy (`u32`) link-mode bits of `include/uapi/linux/ethtool.h`
 /// (`SUPPORTED_*` / `ADVERTISED_*`); the kernel converts them to link-mode
@@ -121,6 +125,69 @@ pub(crate) trait Operations: Sized {
     fn get_link_settings(_dev: &Device<Self>) -> Result<LinkSettings> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    // Queue-related operations (see `ethtool_queues.rs`).
+
+    /// `get_ringparam`: ring sizes and their maxima.
+    fn get_ringparam(_dev: &Device<Self>) -> RingParams {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_ringparam`: resize the TX and RX rings (values above the maxima
+    /// were already refused by the core).
+    fn set_ringparam(_dev: &Device<Self>, _tx: u32, _rx: u32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_channels`: queue channels in use and their maxima.
+    fn get_channels(_dev: &Device<Self>) -> Channels {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_channels`: change the number of channels.
+    fn set_channels(_dev: &Device<Self>, _ch: &Channels) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The coalescing parameters `set_coalesce` accepts
+    /// (`supported_coalesce_params`; the core refuses the others).
+    const SUPPORTED_COALESCE: u32 = 0;
+
+    /// `get_coalesce`: interrupt coalescing in force.
+    fn get_coalesce(_dev: &Device<Self>) -> Result<Coalesce> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_coalesce`: change interrupt coalescing.
+    fn set_coalesce(_dev: &Device<Self>, _c: &Coalesce) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_rx_ring_count`: RX queues in use (bounds the RSS table entries).
+    fn get_rx_ring_count(_dev: &Device<Self>) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Entries of the RSS indirection table and bytes of the RSS key.
+    fn rxfh_sizes(_dev: &Device<Self>) -> (u32, u32) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_rxfh`: fill whichever of the indirection table and key the
+    /// caller asked for (sized by [`Operations::rxfh_sizes`]).
+    fn get_rxfh(
+        _dev: &Device<Self>,
+        _indir: Option<&mut [u32]>,
+        _key: Option<&mut [u8]>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_rxfh`: replace the indirection table and/or key (Toeplitz only;
+    /// other hash functions are refused before this is called).
+    fn set_rxfh(_dev: &Device<Self>, _indir: Option<&[u32]>, _key: Option<&[u8]>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The `ethtool_ops` table for `T`.
@@ -132,6 +199,62 @@ impl<T: device::Operations> OpsTable<T> {
         get_link: Some(bindings::ethtool_op_get_link),
         get_link_ksettings: if T::HAS_GET_LINK_SETTINGS {
             Some(get_link_ksettings::<T>)
+        } else {
+            None
+        },
+        get_ringparam: if T::HAS_GET_RINGPARAM {
+            Some(q::get_ringparam::<T>)
+        } else {
+            None
+        },
+        set_ringparam: if T::HAS_SET_RINGPARAM {
+            Some(q::set_ringparam::<T>)
+        } else {
+            None
+        },
+        get_channels: if T::HAS_GET_CHANNELS {
+            Some(q::get_channels::<T>)
+        } else {
+            None
+        },
+        set_channels: if T::HAS_SET_CHANNELS {
+            Some(q::set_channels::<T>)
+        } else {
+            None
+        },
+        supported_coalesce_params: T::SUPPORTED_COALESCE,
+        get_coalesce: if T::HAS_GET_COALESCE {
+            Some(q::get_coalesce::<T>)
+        } else {
+            None
+        },
+        set_coalesce: if T::HAS_SET_COALESCE {
+            Some(q::set_coalesce::<T>)
+        } else {
+            None
+        },
+        get_rx_ring_count: if T::HAS_GET_RX_RING_COUNT {
+            Some(q::get_rx_ring_count::<T>)
+        } else {
+            None
+        },
+        get_rxfh_indir_size: if T::HAS_RXFH_SIZES {
+            Some(q::get_rxfh_indir_size::<T>)
+        } else {
+            None
+        },
+        get_rxfh_key_size: if T::HAS_RXFH_SIZES {
+            Some(q::get_rxfh_key_size::<T>)
+        } else {
+            None
+        },
+        get_rxfh: if T::HAS_GET_RXFH {
+            Some(q::get_rxfh::<T>)
+        } else {
+            None
+        },
+        set_rxfh: if T::HAS_SET_RXFH {
+            Some(q::set_rxfh::<T>)
         } else {
             None
         },

@@ -98,8 +98,8 @@ impl<T: Operations> Device<T> {
         IrqMode::from_u8(self.priv_irq().mode.load(Ordering::Relaxed))
     }
 
-    /// Allocate interrupt vectors: with `MsiX`, `queue_vectors + 1` (vector
-    /// 0 for other causes), else one; modes are tried from `prefer` down to
+    /// Allocate interrupt vectors: with `MsiX`, up to `queue_vectors + 1`
+    /// (vector 0 for other causes) and at least 2, else one; modes are tried from `prefer` down to
     /// INTx. Done once, before the device is registered, so that the PCI
     /// core's device-managed MSI state outlives the registration.
     pub(super) fn alloc_vectors(
@@ -116,20 +116,23 @@ impl<T: Operations> Device<T> {
         };
         let mut last = ENODEV;
         for &mode in order {
-            let (flags, n) = match mode {
-                IrqMode::MsiX => (PCI_IRQ_MSIX, queue_vectors + 1),
-                IrqMode::Msi => (PCI_IRQ_MSI, 1),
-                IrqMode::Intx => (PCI_IRQ_INTX, 1),
+            // MSI-X takes what it can get down to one queue vector (plus
+            // the other-causes vector): fewer queues, not a fallback to MSI.
+            let (flags, min, max) = match mode {
+                IrqMode::MsiX => (PCI_IRQ_MSIX, 2, queue_vectors + 1),
+                IrqMode::Msi => (PCI_IRQ_MSI, 1, 1),
+                IrqMode::Intx => (PCI_IRQ_INTX, 1, 1),
             };
             // SAFETY: `pci_dev()` is our bound PCI device; no vectors are
             // allocated yet (called once, from registration).
             let ret = unsafe {
-                bindings::pci_alloc_irq_vectors(self.pci_dev(), n as u32, n as u32, flags)
+                bindings::pci_alloc_irq_vectors(self.pci_dev(), min as u32, max as u32, flags)
             };
             if ret < 0 {
                 last = Error::from_errno(ret);
                 continue;
             }
+            let n = (ret as usize).min(max);
             st.mode.store(mode.as_u8(), Ordering::Relaxed);
             st.vectors.store(n as u32, Ordering::Relaxed);
             return Ok((mode, n));
@@ -209,6 +212,16 @@ impl<T: Operations> Device<T> {
             }
             slot.irq.store(irq as u32, Ordering::Relaxed);
             st.count.store(i as u32 + 1, Ordering::Relaxed);
+            if mode == IrqMode::MsiX && i > 0 {
+                // Queue vector `i - 1` on CPU `i - 1`, where XPS sends that
+                // queue's packets from. Only a hint: failure is harmless.
+                let cpus = super::queues::num_online_cpus().max(1);
+                // SAFETY: `irq` is requested; the hint is cleared before it
+                // is freed (`free_irqs`).
+                let _ = unsafe {
+                    bindings::rust_igb_irq_set_affinity_hint(irq as u32, (i as u32 - 1) % cpus)
+                };
+            }
         }
         Ok(())
     }
@@ -221,8 +234,12 @@ impl<T: Operations> Device<T> {
         for slot in st.slots.iter().take(count) {
             let irq = slot.irq.swap(0, Ordering::Relaxed);
             if irq != 0 {
-                // SAFETY: `irq` was requested with this slot as cookie.
-                unsafe { bindings::free_irq(irq, core::ptr::from_ref(slot).cast_mut().cast()) };
+                // SAFETY: `irq` was requested with this slot as cookie; the
+                // affinity hint (if any) must be gone before it is freed.
+                unsafe {
+                    bindings::rust_igb_irq_clear_affinity_hint(irq);
+                    bindings::free_irq(irq, core::ptr::from_ref(slot).cast_mut().cast());
+                }
             }
         }
     }

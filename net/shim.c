@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
@@ -270,4 +271,41 @@ void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
 {
 	return to_pci_dev(dev);
+}
+
+/* Multi-queue: queue counts, XPS, RSS, IRQ affinity */
+
+unsigned int rust_igb_num_online_cpus(void)
+{
+	return num_online_cpus();
+}
+
+int rust_igb_netif_set_xps_queue(struct net_device *dev, unsigned int cpu,
+				 u16 queue)
+{
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	return netif_set_xps_queue(dev, cpumask_of(cpu), queue);
+}
+
+u16 rust_igb_skb_get_queue_mapping(const struct sk_buff *skb)
+{
+	return skb_get_queue_mapping(skb);
+}
+
+void rust_igb_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4)
+{
+	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+}
+
+int rust_igb_irq_set_affinity_hint(unsigned int irq, unsigned int cpu)
+{
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	return irq_set_affinity_and_hint(irq, cpumask_of(cpu));
+}
+
+int rust_igb_irq_clear_affinity_hint(unsigned int irq)
+{
+	return irq_update_affinity_hint(irq, NULL);
 }

@@ -96,4 +96,14 @@ void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
 
+/* Multi-queue: queue counts, XPS, RSS, IRQ affinity */
+struct sk_buff;
+unsigned int rust_igb_num_online_cpus(void);
+int rust_igb_netif_set_xps_queue(struct net_device *dev, unsigned int cpu,
+				 u16 queue);
+u16 rust_igb_skb_get_queue_mapping(const struct sk_buff *skb);
+void rust_igb_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
+int rust_igb_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
+int rust_igb_irq_clear_affinity_hint(unsigned int irq);
+
 #endif /* RUST_IGB_SHIM_H */

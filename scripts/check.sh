@@ -15,7 +15,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
-suites=${3:-foundation,smoke$([ -f "$here/../tests/guest/datapath.sh" ] && echo ,datapath)}
+suites=${3:-foundation,smoke,multiqueue,tuning,datapath}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
@@ -41,8 +41,8 @@ run() {
 
 run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000"
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000"
-run "MSI" smoke "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
-run "INTx" smoke "pci=nomsi rigb.expect_irq=Intx"
+run "MSI" smoke,multiqueue "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
+run "INTx" smoke,multiqueue "pci=nomsi rigb.expect_irq=Intx"
 
 echo "==== check: all runs"
 echo "$pass passed, $fail failed"

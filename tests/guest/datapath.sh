@@ -447,7 +447,10 @@ t_open_stop_cycles() {
 	diag "$CYCLES_OPENSTOP open/stop cycles of $A: $(fmt_cs $(( $(now_cs) - _t0 ))) s"
 	wait_for 30 link_up "$A" || fail "$A: no carrier within 30 s after the cycles"
 	dp_ping_ok local 5 $PEER4
-	dp_reach local $PEER6 || fail "$PEER6 did not answer within 30 s: $(ping_summary)"
+	if ! dp_reach local $PEER6; then
+		{ ip -6 addr show dev "$A"; ip -6 neigh show dev "$A"; in_peer ip -6 addr; in_peer ip -6 neigh; } | diag_klog
+		fail "$PEER6 did not answer within 30 s: $(ping_summary)"
+	fi
 	_s1=$(local_stats "$A")
 	# shellcheck disable=SC2086
 	set -- $_s0 $_s1

@@ -167,3 +167,22 @@ peer_teardown() {
 	rm -f "$STATE/peer_if"
 	wait_for 20 nic_ready 1
 }
+
+# ---- a cabled pair ---------------------------------------------------------
+# pair_up: a fresh load of $DRIVER (so that the probe's lines are in the log
+# after the mark "load $DRIVER"), NIC 0 as 10.0.0.1 here, NIC 1 as 10.0.0.2
+# in namespace "peer", both links up. On failure PAIR_ERR says why.
+pair_up() {
+	PAIR_ERR=
+	if module_loaded && ! unload_driver; then PAIR_ERR="rmmod"; return 1; fi
+	klog_mark "load $DRIVER"
+	load_driver || { PAIR_ERR="loading $DRIVER failed"; return 1; }
+	wait_for 30 nics_ready || { nic_diag 0; nic_diag 1; PAIR_ERR="NICs did not appear"; return 1; }
+	peer_setup || { PAIR_ERR="peer namespace"; return 1; }
+	_l=$(nic_name 0); _p=$(peer_if)
+	ip addr add 10.0.0.1/24 dev "$_l" && ip link set "$_l" up || { PAIR_ERR="local address"; return 1; }
+	in_peer ip addr add 10.0.0.2/24 dev "$_p" && in_peer ip link set "$_p" up &&
+		in_peer ip link set lo up || { PAIR_ERR="peer address"; return 1; }
+	wait_for 30 link_up "$_l" || { PAIR_ERR="no link"; return 1; }
+	wait_for 30 in_peer sh -c "grep -q 1 /sys/class/net/$_p/carrier" || { PAIR_ERR="no peer link"; return 1; }
+}

@@ -5,17 +5,7 @@
 # (moved into namespace "peer"). Sourced by /init after lib.sh.
 
 t_smoke_up() {
-	# A fresh load, so that the probe's interrupt-mode line is in this log.
-	module_loaded && { unload_driver || fail "rmmod"; }
-	klog_mark "load $DRIVER"
-	load_driver || fail "loading $DRIVER failed"
-	wait_for 30 nics_ready || nics_diag_fail "NICs did not appear"
-	peer_setup || fail "peer namespace"
-	l=$(nic_name 0); p=$(peer_if)
-	ip addr add 10.0.0.1/24 dev "$l" && ip link set "$l" up
-	in_peer ip addr add 10.0.0.2/24 dev "$p" && in_peer ip link set "$p" up && in_peer ip link set lo up
-	wait_for 30 link_up "$l" || fail "no link"
-	wait_for 30 in_peer sh -c "grep -q 1 /sys/class/net/$p/carrier" || fail "no peer link"
+	pair_up || fail "$PAIR_ERR"
 }
 
 # The driver logs the mode it got at probe; with EXPECT_IRQ set, it must match.

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Queue vectors: a TX and an RX ring served by one interrupt vector and one
+//! NAPI instance (the C driver's `igb_q_vector` with paired queues), with
+//! their counters and interrupt moderation state.
+//!
+//! The adapter holds [`MAX_QUEUES`] of them, initialised once; `open` fills
+//! the first `n` with rings and `stop` empties them.
+//!
+//! Locks (`SpinLockIrq`, never held across a sleep or while an skb goes up
+//! the stack):
+//! - `tx`: the TX ring. Taken by `start_xmit` of this queue (softirq or
+//!   process context, BH off) and by this vector's NAPI poll (softirq); by
+//!   `open`/`stop` (process) only to install or remove the ring while both
+//!   are excluded.
+//! - `rx`: the RX ring. Taken by this vector's NAPI poll; by `open`/`stop`
+//!   likewise.
+
+use kernel::{
+    new_spinlock_irq,
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        SpinLockIrq,
+    },
+};
+
+use crate::{itr::Itr, net::napi::MAX_QUEUE_VECTORS, rx_ring::RxRing, tx_ring::TxRing};
+
+/// Most queue pairs an interface uses: one per vector the abstraction
+/// offers (8), which is also the 82576's RSS limit.
+pub(crate) const MAX_QUEUES: usize = MAX_QUEUE_VECTORS;
+
+/// Counters of one queue pair, updated locklessly by the datapath (each by
+/// one writer: the queue's xmit path or its poll) and summed by readers.
+pub(crate) struct QueueStats {
+    /// Packets the hardware completed on this TX queue.
+    pub(crate) tx_packets: Atomic<u64>,
+    /// Their bytes.
+    pub(crate) tx_bytes: Atomic<u64>,
+    /// Times the stopped TX queue was woken (the ring had filled up).
+    pub(crate) tx_restart: Atomic<u64>,
+    /// Packets dropped by `start_xmit` (mapping failures, interface down).
+    pub(crate) tx_dropped: Atomic<u64>,
+    /// Frames received and passed up on this RX queue.
+    pub(crate) rx_packets: Atomic<u64>,
+    /// Their bytes.
+    pub(crate) rx_bytes: Atomic<u64>,
+    /// Frames the MAC flagged bad or that did not fit a buffer.
+    pub(crate) rx_errors: Atomic<u64>,
+    /// Good frames dropped for lack of memory.
+    pub(crate) rx_dropped: Atomic<u64>,
+}
+
+impl QueueStats {
+    const fn new() -> Self {
+        Self {
+            tx_packets: Atomic::new(0),
+            tx_bytes: Atomic::new(0),
+            tx_restart: Atomic::new(0),
+            tx_dropped: Atomic::new(0),
+            rx_packets: Atomic::new(0),
+            rx_bytes: Atomic::new(0),
+            rx_errors: Atomic::new(0),
+            rx_dropped: Atomic::new(0),
+        }
+    }
+}
+
+/// Add `v` to a counter with a single writer.
+pub(crate) fn bump(c: &Atomic<u64>, v: u64) {
+    c.fetch_add(v, Relaxed);
+}
+
+/// One queue vector.
+#[pin_data]
+pub(crate) struct QVector {
+    /// The TX ring while the interface is up.
+    #[pin]
+    pub(crate) tx: SpinLockIrq<Option<TxRing>>,
+    /// The RX ring while the interface is up.
+    #[pin]
+    pub(crate) rx: SpinLockIrq<Option<RxRing>>,
+    /// Counters.
+    pub(crate) stats: QueueStats,
+    /// Adaptive interrupt moderation.
+    pub(crate) itr: Itr,
+}
+
+impl QVector {
+    /// An empty queue vector.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            tx <- new_spinlock_irq!(None, "rust_igb_tx_ring"),
+            rx <- new_spinlock_irq!(None, "rust_igb_rx_ring"),
+            stats: QueueStats::new(),
+            itr: Itr::new(),
+        })
+    }
+}

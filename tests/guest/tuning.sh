@@ -1,0 +1,158 @@
+# shellcheck shell=sh
+# "tuning" suite: ethtool -g/-G (ring sizes), -l/-L (channels), -c/-C
+# (interrupt coalescing) and -x/-X (RSS table and key): values round-trip,
+# out-of-range values are refused with nothing changed, each change is
+# applied while iperf3 runs, and traffic flows afterwards. Sourced by /init
+# after lib.sh (MSI-X run of `make check`).
+
+tu_if() { nic_name 0; }
+# tu_field OPT NAME: the "Current hardware settings" value of NAME in
+# `ethtool OPT` (the last occurrence of "NAME:").
+tu_field() { ethtool "$1" "$(tu_if)" | awk -v k="$2:" '$1 == k { v = $2 } END { print v }'; }
+# tu_load SECS: an iperf3 TCP stream to the peer in the background (retries
+# through the reconfiguration); tu_load_ok: it ended and moved data.
+tu_load() {
+	in_peer iperf3 -s -D -1 >/dev/null || return 1
+	sleep 1
+	iperf3 -c 10.0.0.2 -t "$1" >"$STATE/tu.iperf" 2>&1 &
+	echo $! >"$STATE/tu.pid"
+	sleep 1
+}
+tu_load_ok() {
+	wait "$(cat "$STATE/tu.pid")"
+	_rc=$?
+	grep -E "sender|receiver|error" "$STATE/tu.iperf" | diag_klog
+	[ $_rc = 0 ] || return 1
+	grep -q receiver "$STATE/tu.iperf"
+}
+tu_ping() { ping -c 3 -W 2 10.0.0.2 >/dev/null || ping -c 3 -W 5 10.0.0.2 >/dev/null; }
+# tu_refused CMD...: the command fails and says why (EINVAL/EOPNOTSUPP text).
+tu_refused() {
+	if "$@" >"$STATE/tu.err" 2>&1; then
+		diag "accepted: $*"
+		return 1
+	fi
+	diag "refused as expected: $* -> $(tr '\n' ' ' <"$STATE/tu.err")"
+}
+
+t_tu_up() { pair_up || fail "$PAIR_ERR"; }
+
+t_tu_rings() {
+	l=$(tu_if)
+	ethtool -g "$l" | diag_klog
+	[ "$(ethtool -g "$l" | awk '$1 == "RX:" { print $2; exit }')" = 4096 ] || fail "RX max is not 4096"
+	[ "$(tu_field -g RX)" = 256 ] && [ "$(tu_field -g TX)" = 256 ] || fail "default rings are not 256/256"
+	tu_load 8 || fail "iperf3 server"
+	ethtool -G "$l" rx 512 tx 1024 || fail "ethtool -G rx 512 tx 1024"
+	tu_load_ok || fail "iperf3 across the ring resize"
+	[ "$(tu_field -g RX)" = 512 ] && [ "$(tu_field -g TX)" = 1024 ] || fail "rings are not 512/1024"
+	ethtool -G "$l" rx 100 || fail "ethtool -G rx 100"
+	[ "$(tu_field -g RX)" = 104 ] || fail "rx 100 not rounded up to 104"
+	tu_refused ethtool -G "$l" rx 5000 || fail "rx 5000 accepted"
+	tu_refused ethtool -G "$l" tx 32 || fail "tx 32 accepted"
+	tu_refused ethtool -G "$l" rx-mini 8 || fail "rx-mini accepted"
+	[ "$(tu_field -g RX)" = 104 ] && [ "$(tu_field -g TX)" = 1024 ] || fail "a refused change changed the rings"
+	ethtool -G "$l" rx 256 tx 256 || fail "back to 256"
+	tu_ping || fail "no traffic after the ring changes"
+}
+
+t_tu_channels() {
+	l=$(tu_if)
+	ethtool -l "$l" | diag_klog
+	max=$(ethtool -l "$l" | awk '$1 == "Combined:" { print $2; exit }')
+	cur=$(tu_field -l Combined)
+	[ "$max" = "$(nproc)" ] && [ "$cur" = "$max" ] || fail "combined max $max current $cur, expected $(nproc)"
+	[ "$max" -gt 1 ] || skip "one CPU"
+	tu_load 8 || fail "iperf3 server"
+	ethtool -L "$l" combined 1 || fail "ethtool -L combined 1"
+	tu_load_ok || fail "iperf3 across the channel change"
+	[ "$(tu_field -l Combined)" = 1 ] || fail "combined is not 1"
+	n=$(ls -d /sys/class/net/"$l"/queues/tx-* | wc -l)
+	[ "$n" = 1 ] || fail "$n TX queues with one channel"
+	[ "$(grep -c "$l-[1-9]" /proc/interrupts)" -ge 1 ] || fail "no queue vector"
+	tu_ping || fail "no traffic on one channel"
+	tu_refused ethtool -L "$l" combined $((max + 1)) || fail "combined $((max + 1)) accepted"
+	tu_refused ethtool -L "$l" combined 0 || fail "combined 0 accepted"
+	tu_refused ethtool -L "$l" rx 1 || fail "rx channels accepted"
+	[ "$(tu_field -l Combined)" = 1 ] || fail "a refused change changed the channels"
+	ethtool -L "$l" combined "$max" || fail "back to $max"
+	n=$(ls -d /sys/class/net/"$l"/queues/rx-* | wc -l)
+	[ "$n" = "$max" ] || fail "$n RX queues, expected $max"
+	[ "$(ethtool -x "$l" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i > m) m = $i } END { print m + 0 }')" = $((max - 1)) ] ||
+		fail "RSS table does not span the queues again"
+	tu_ping || fail "no traffic after the channel changes"
+}
+
+# Interrupts per second of IFNAME's queue vectors while the peer sends UDP
+# at a fixed rate (~2500 frames/s).
+tu_irq_rate() {
+	_s0=$(awk -v f="$1-[1-9]$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	iperf3 -s -D -1 >/dev/null
+	sleep 1
+	in_peer iperf3 -c 10.0.0.1 -u -b 2M -l 100 -t 3 >/dev/null 2>&1
+	_s1=$(awk -v f="$1-[1-9]$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	echo $(( (_s1 - _s0) / 3 ))
+}
+
+t_tu_coalesce() {
+	l=$(tu_if)
+	ethtool -c "$l" | grep -E "usecs:" | diag_klog
+	[ "$(tu_field -c rx-usecs)" = 3 ] || fail "default rx-usecs is not 3 (adaptive, conservative)"
+	ethtool -C "$l" rx-usecs 0 || fail "rx-usecs 0"
+	fast=$(tu_irq_rate "$l")
+	ethtool -C "$l" rx-usecs 10000 || fail "rx-usecs 10000"
+	[ "$(tu_field -c rx-usecs)" = 10000 ] || fail "rx-usecs did not read back 10000"
+	slow=$(tu_irq_rate "$l")
+	diag "queue interrupts/s at 2500 frames/s: rx-usecs 0: $fast, rx-usecs 10000: $slow"
+	[ "$slow" -lt "$fast" ] || fail "a 10 ms interval did not lower the interrupt rate"
+	tu_load 6 || fail "iperf3 server"
+	ethtool -C "$l" rx-usecs 50 || fail "rx-usecs 50 under load"
+	ethtool -C "$l" rx-usecs 1 || fail "rx-usecs 1 under load"
+	tu_load_ok || fail "iperf3 across coalescing changes"
+	[ "$(tu_field -c rx-usecs)" = 1 ] || fail "rx-usecs 1 did not read back"
+	for bad in 2 5 10001; do
+		tu_refused ethtool -C "$l" rx-usecs $bad || fail "rx-usecs $bad accepted"
+	done
+	tu_refused ethtool -C "$l" tx-usecs 100 || fail "tx-usecs accepted (vectors are paired)"
+	tu_refused ethtool -C "$l" rx-frames 8 || fail "rx-frames accepted"
+	[ "$(tu_field -c rx-usecs)" = 1 ] || fail "a refused change changed rx-usecs"
+	ethtool -C "$l" rx-usecs 3 || fail "back to 3"
+	tu_ping || fail "no traffic after the coalescing changes"
+}
+
+t_tu_rss() {
+	l=$(tu_if)
+	ethtool -x "$l" >"$STATE/tu.x" || fail "ethtool -x"
+	head -4 "$STATE/tu.x" | diag_klog
+	entries=$(awk '/^ *[0-9]+:/ { n += NF - 1 } END { print n + 0 }' "$STATE/tu.x")
+	[ "$entries" = 128 ] || fail "$entries table entries, expected 128"
+	grep -q -i "toeplitz: on" "$STATE/tu.x" || fail "hash function is not Toeplitz"
+	key="6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa"
+	tu_load 6 || fail "iperf3 server"
+	ethtool -X "$l" equal 1 || fail "ethtool -X equal 1"
+	ethtool -X "$l" hkey "$key" || fail "ethtool -X hkey"
+	tu_load_ok || fail "iperf3 across RSS changes"
+	ethtool -x "$l" >"$STATE/tu.x"
+	[ "$(awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i != 0) n++ } END { print n + 0 }' "$STATE/tu.x")" = 0 ] ||
+		fail "table not all queue 0 after 'equal 1'"
+	grep -q "$key" "$STATE/tu.x" || fail "key did not read back"
+	if [ "$(nproc)" -gt 1 ]; then
+		tu_refused ethtool -X "$l" equal $(( $(nproc) + 1 )) || fail "a table naming a missing queue was accepted"
+	fi
+	tu_refused ethtool -X "$l" hfunc xor || fail "hfunc xor accepted"
+	tu_refused ethtool -X "$l" hkey 01:02:03 || fail "a short key accepted"
+	ethtool -X "$l" default || fail "ethtool -X default"
+	tu_ping || fail "no traffic after the RSS changes"
+}
+
+t_tu_down() {
+	peer_teardown
+	unload_driver || fail "rmmod"
+}
+
+run_case tuning_up t_tu_up
+run_case rings t_tu_rings
+run_case channels t_tu_channels
+run_case coalesce t_tu_coalesce
+run_case rss t_tu_rss
+run_case unload t_tu_down
