@@ -17,6 +17,7 @@ pub(crate) mod ethtool;
 pub(crate) mod ethtool_queues;
 pub(crate) mod irq;
 pub(crate) mod napi;
+pub(crate) mod page_pool;
 pub(crate) mod pci;
 pub(crate) mod queues;
 pub(crate) mod skb;

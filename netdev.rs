@@ -17,6 +17,7 @@
 //! context only).
 
 use kernel::{
+    debugfs::{Dir, File},
     new_mutex,
     prelude::*,
     sync::{
@@ -44,7 +45,7 @@ use crate::{
     qvec::{bump, QVector, MAX_QUEUES},
     regs::{Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
-    rx_ring::{RxRing, DEFAULT_RX_DESCS, RX_BUFFER_LEN},
+    rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
     tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
 };
 
@@ -82,6 +83,18 @@ pub(crate) struct Adapter {
     /// RSS key and redirection table (process context under RTNL).
     #[pin]
     pub(crate) rss: Mutex<RssConfig>,
+    /// TX timeouts reported by the stack.
+    pub(crate) tx_timeouts: Atomic<u64>,
+    /// Resets done by the reset task (TX timeouts and detected hangs).
+    pub(crate) resets: Atomic<u64>,
+    /// Fault injection for the tests, debugfs `rust_igb-<pci>/tx_stall`:
+    /// 1 withholds every TX tail write (a hung transmitter) until the next
+    /// reset, which the watchdog's hang detection triggers; 2 does the same
+    /// with hang detection off, leaving it to the stack's TX timeout.
+    #[pin]
+    tx_stall: File<Atomic<u32>>,
+    /// The debugfs directory holding `tx_stall`.
+    _debugfs: Dir,
 }
 
 impl Adapter {
@@ -90,8 +103,11 @@ impl Adapter {
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
         nvm_version: NvmVersion,
         fc: FlowControl,
+        debugfs: Dir,
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            tx_stall <- debugfs.read_write_file(c"tx_stall", Atomic::<u32>::new(0)),
+            _debugfs: debugfs,
             bar,
             nvm_version,
             fc,
@@ -104,6 +120,8 @@ impl Adapter {
             itr_setting: ItrSetting::new(),
             link_speed: Atomic::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
+            tx_timeouts: Atomic::new(0),
+            resets: Atomic::new(0),
         }? Error)
     }
 
@@ -153,6 +171,12 @@ pub(crate) fn preferred_irq_mode() -> IrqMode {
     }
 }
 
+/// The longest frame for `mtu`: MTU + Ethernet header, FCS and one VLAN tag
+/// (`max_frame_size` in the C driver).
+pub(crate) fn max_frame(mtu: u32) -> u32 {
+    mtu + 14 + 4 + 4
+}
+
 /// How many queue pairs `open` sets up: one per online CPU (or what the
 /// user asked for with `ethtool -L`), at most one per MSI-X queue vector;
 /// one without MSI-X.
@@ -185,10 +209,11 @@ impl RingSet {
             a.tx_ring_size.load(Relaxed) as usize,
             a.rx_ring_size.load(Relaxed) as usize,
         );
+        let buf_len = buffer_len(max_frame(dev.mtu()));
         let mut set = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
             set.push(
-                (TxRing::new(bound, tx)?, RxRing::new(bound, rx)?),
+                (TxRing::new(bound, tx)?, RxRing::new(bound, rx, buf_len)?),
                 GFP_KERNEL,
             )?;
         }
@@ -223,21 +248,22 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
             .map(|r| (r.dma_addr(), r.count()))
             .ok_or(EINVAL)?;
         queue::configure_tx_ring(hw, q, tx_dma, tx_count as u32)?;
-        let (rx_dma, rx_count) = qv
+        let (rx_dma, rx_count, buf_len) = qv
             .rx
             .lock()
             .as_ref()
-            .map(|r| (r.dma_addr(), r.count()))
+            .map(|r| (r.dma_addr(), r.count(), r.buf_len()))
             .ok_or(EINVAL)?;
-        queue::configure_rx_ring(hw, q, rx_dma, rx_count as u32, RX_BUFFER_LEN)?;
+        queue::configure_rx_ring(hw, q, rx_dma, rx_count as u32, buf_len)?;
     }
     {
         let mut cfg = a.rss.lock();
         cfg.fit(a.queues());
         rss::program(hw, &cfg, a.queues())?;
     }
-    // Longest frame accepted (RLPML): one buffer, as the RX ring expects.
-    queue::set_max_frame(hw, crate::MAX_FRAME_SIZE_1500)?;
+    // Longest frame accepted (RLPML): the MTU's, which fits one buffer
+    // (`buffer_len`), as the RX ring expects.
+    queue::set_max_frame(hw, max_frame(dev.mtu()).max(queue::MAX_FRAME_BUILD_SKB))?;
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
     for (q, qv) in a.active().iter().enumerate() {
@@ -411,6 +437,54 @@ pub(crate) fn reconfigure(
     Ok(())
 }
 
+/// Watchdog looks without progress after which a TX queue with pending
+/// packets counts as hung (the C driver waits a second; looks are a second
+/// apart, and this also rides out a look that lands just before a
+/// completion).
+const HANG_TICKS: u64 = 2;
+
+/// Detect hung TX queues (`igb_clean_tx_irq`'s `detect_tx_hung`): packets
+/// pending and no completion over [`HANG_TICKS`] watchdog looks while the
+/// link is up. A hung queue is reported like the C driver does and the
+/// adapter reset, without waiting for the stack's longer TX timeout.
+fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+    let a = dev.data();
+    if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(Relaxed) == 2 {
+        return;
+    }
+    for (q, qv) in a.active().iter().enumerate() {
+        let (pending, ntu, ntc) = match qv.tx.lock().as_ref() {
+            Some(r) => (r.pending(), r.tail(), r.next_to_clean()),
+            None => continue,
+        };
+        let s = &qv.stats;
+        let done = s.tx_packets.load(Relaxed);
+        let stuck = pending && done == s.hang_mark.load(Relaxed);
+        s.hang_mark.store(done, Relaxed);
+        if !stuck {
+            s.hang_ticks.store(0, Relaxed);
+            continue;
+        }
+        if s.hang_ticks.fetch_add(1, Relaxed) + 1 < HANG_TICKS {
+            continue;
+        }
+        s.hang_ticks.store(0, Relaxed);
+        dev_err!(
+            dev.parent(),
+            "{}: Detected Tx Unit Hang: queue {}, TDH {}, TDT {}, next_to_use {}, next_to_clean {}\n",
+            dev.name(),
+            q,
+            queue::read_tx_head(hw, q),
+            queue::read_tx_tail(hw, q),
+            ntu,
+            ntc
+        );
+        dev.tx_stop(q as u16);
+        dev.schedule_reset();
+        return;
+    }
+}
+
 #[vtable]
 impl net::device::Operations for Adapter {
     fn open(dev: &Device<Self>) -> Result {
@@ -451,7 +525,8 @@ impl net::device::Operations for Adapter {
                 if ring.unused() < DESC_NEEDED {
                     dev.tx_stop(queue);
                 }
-                if !dev.xmit_more() || dev.tx_stopped(queue) {
+                let stalled = a.tx_stall.load(Relaxed) != 0;
+                if !stalled && (!dev.xmit_more() || dev.tx_stopped(queue)) {
                     // Descriptor writes must be visible before the tail.
                     dma_mb(Write);
                     queue::write_tx_tail(hw, q, ring.tail());
@@ -510,6 +585,7 @@ impl net::device::Operations for Adapter {
             dev.data().link_speed.store(0, Relaxed);
             dev.carrier_off();
         }
+        check_tx_hang(dev, hw);
         if dev.is_running() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
@@ -524,6 +600,43 @@ impl net::device::Operations for Adapter {
         // multicast, as IFF_ALLMULTI does.
         let multicast = mode.promisc || mode.allmulti || mode.mc_count > 0;
         queue::set_promisc(hw, mode.promisc, multicast);
+    }
+
+    fn tx_timeout(dev: &Device<Self>, queue: u32) {
+        dev.data().tx_timeouts.fetch_add(1, Relaxed);
+        dev_warn!(
+            dev.parent(),
+            "{}: TX queue {} timed out, resetting\n",
+            dev.name(),
+            queue
+        );
+        dev.schedule_reset();
+    }
+
+    fn reset(dev: &Device<Self>) {
+        let a = dev.data();
+        dev_info!(dev.parent(), "{}: Reset adapter\n", dev.name());
+        a.resets.fetch_add(1, Relaxed);
+        a.tx_stall.store(0, Relaxed);
+        if let Err(e) = reconfigure(dev, |_| {}, |_| {}) {
+            dev_err!(dev.parent(), "{}: reset failed: {:?}\n", dev.name(), e);
+        }
+    }
+
+    fn change_mtu(dev: &Device<Self>, new_mtu: u32) -> Result {
+        let old = dev.mtu();
+        if new_mtu == old {
+            return Ok(());
+        }
+        dev_info!(
+            dev.parent(),
+            "{}: changing MTU from {} to {}\n",
+            dev.name(),
+            old,
+            new_mtu
+        );
+        // New receive buffers of the right size, then a restart on them.
+        reconfigure(dev, |_| dev.set_mtu(new_mtu), |_| dev.set_mtu(old))
     }
 
     fn poll(dev: &Device<Self>, napi: &Napi<'_>, budget: i32) -> i32 {

@@ -50,6 +50,10 @@ pub(crate) struct QueueStats {
     pub(crate) rx_errors: Atomic<u64>,
     /// Good frames dropped for lack of memory.
     pub(crate) rx_dropped: Atomic<u64>,
+    /// `tx_packets` at the watchdog's previous look (hang detection).
+    pub(crate) hang_mark: Atomic<u64>,
+    /// Consecutive watchdog looks that found work pending and no progress.
+    pub(crate) hang_ticks: Atomic<u64>,
 }
 
 impl QueueStats {
@@ -63,6 +67,8 @@ impl QueueStats {
             rx_bytes: Atomic::new(0),
             rx_errors: Atomic::new(0),
             rx_dropped: Atomic::new(0),
+            hang_mark: Atomic::new(0),
+            hang_ticks: Atomic::new(0),
         }
     }
 }

@@ -189,7 +189,13 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         // One queue vector per CPU (the vectors are allocated once, here).
         queue_vectors: (net::queues::num_online_cpus() as usize).clamp(1, qvec::MAX_QUEUES),
     };
-    let netdev = net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc))?;
+    // Per-device debugfs directory (fault injection for the tests).
+    let debugfs = kernel::debugfs::Dir::new(&kernel::str::CString::try_from_fmt(fmt!(
+        "rust_igb-{}",
+        pdev.as_ref().name()
+    ))?);
+    let netdev =
+        net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc, debugfs))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
     if let Some(mode) = netdev.irq_mode() {
         dev_info!(

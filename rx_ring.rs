@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The receive ring: advanced one-buffer RX descriptors in coherent DMA
-//! memory, each backed by its own page mapped for the device.
+//! memory, each backed by a page of the ring's own `page_pool`.
 //!
-//! Received frames are copied into a fresh skb from `napi_alloc_skb` and the
-//! page is handed straight back to the hardware, so the pages are allocated
-//! and mapped once, in `open`, and never per packet. The descriptors go back
-//! to the hardware in batches of [`RX_BUFFER_WRITE`] (one tail write each).
+//! A received frame is not copied: an skb is built around its page and the
+//! descriptor gets a fresh page from the pool. When the stack frees the skb
+//! the page goes back to the pool, already mapped, so steady-state receive
+//! allocates and maps no pages (the C driver's half-page flipping reaches
+//! the same with its own recycling). If the pool has no page to give, the
+//! frame is dropped and counted and its page reused, so the ring never has
+//! a hole. The descriptors go back to the hardware in batches of
+//! [`RX_BUFFER_WRITE`] (one tail write each).
 //!
 //! Only the NAPI poll touches a live ring (under the adapter's `rx` lock,
 //! uncontended); `open`/`stop` build and drop it while NAPI is disabled.
@@ -26,8 +30,8 @@ use crate::{
     desc::{AdvRxDesc, RxWriteback},
     net::{
         self,
-        dma::RxPage,
         napi::Napi,
+        page_pool::{PagePool, PoolPage},
         skb::{SkBuff, SkbBatch},
     },
     netdev::Adapter,
@@ -37,9 +41,18 @@ use crate::{
 
 /// Default number of RX descriptors (`IGB_DEFAULT_RXD`).
 pub(crate) const DEFAULT_RX_DESCS: usize = 256;
-/// Bytes of each buffer the hardware may fill (SRRCTL.BSIZEPKT): a full
-/// 1500-byte-MTU frame with a VLAN tag fits.
+/// Bytes of each buffer the hardware may fill (SRRCTL.BSIZEPKT) at the
+/// standard MTU: a full 1500-byte frame with a VLAN tag fits.
 pub(crate) const RX_BUFFER_LEN: u32 = 2048;
+
+/// The buffer length for frames of up to `max_frame` bytes: whole KiB (the
+/// unit of SRRCTL.BSIZEPKT), at least [`RX_BUFFER_LEN`].
+pub(crate) fn buffer_len(max_frame: u32) -> u32 {
+    max_frame
+        .div_ceil(1024)
+        .saturating_mul(1024)
+        .max(RX_BUFFER_LEN)
+}
 /// Descriptors returned to the hardware per tail write (`IGB_RX_BUFFER_WRITE`).
 const RX_BUFFER_WRITE: usize = 16;
 
@@ -61,28 +74,38 @@ pub(crate) struct RxRing {
     /// The descriptors as two little-endian words each (the layout of
     /// `union e1000_adv_rx_desc`).
     desc: Coherent<[[u64; 2]]>,
-    pages: KVec<RxPage>,
+    /// The page behind each descriptor. Declared before `pool`: pages go
+    /// back to the pool before it is destroyed.
+    pages: KVec<PoolPage>,
+    pool: PagePool,
     idx: Ring,
 }
 
 impl RxRing {
-    /// Allocate a ring of `count` descriptors for `dev`, each with a mapped
-    /// page, all armed.
-    pub(crate) fn new(dev: &Device<Bound>, count: usize) -> Result<Self> {
+    /// Allocate a ring of `count` descriptors with `buf_len`-byte buffers
+    /// for `dev`, each with a page from a new pool, all armed.
+    pub(crate) fn new(dev: &Device<Bound>, count: usize, buf_len: u32) -> Result<Self> {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
+        let pool = PagePool::new(dev, count as u32, buf_len)?;
         let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
         for _ in 0..count {
-            pages.push(RxPage::new(dev, GFP_KERNEL)?, GFP_KERNEL)?;
+            pages.push(pool.alloc(false).ok_or(ENOMEM)?, GFP_KERNEL)?;
         }
         let ring = Self {
             desc,
             pages,
+            pool,
             idx: Ring::new(count)?,
         };
         for i in 0..count {
             ring.arm(i)?;
         }
         Ok(ring)
+    }
+
+    /// The buffer length programmed into SRRCTL.BSIZEPKT.
+    pub(crate) fn buf_len(&self) -> u32 {
+        self.pool.buf_len()
     }
 
     /// Bus address of the descriptors, for RDBAL/RDBAH.
@@ -166,9 +189,10 @@ impl RxRing {
         got
     }
 
-    /// Copy the frame of descriptor `i` into a new skb, or count its drop.
+    /// Turn the frame of descriptor `i` into an skb (its page goes with it
+    /// and a fresh one takes its place), or count its drop.
     fn take_frame(
-        &self,
+        &mut self,
         dev: &net::Device<Adapter>,
         napi: &Napi<'_>,
         i: usize,
@@ -176,18 +200,22 @@ impl RxRing {
         got: &mut Received,
     ) -> Option<SkBuff> {
         let len = u32::from(wb.length);
-        if !wb.eop || wb.has_errors() || len == 0 || len > RX_BUFFER_LEN {
+        if !wb.eop || wb.has_errors() || len == 0 || len > self.pool.buf_len() {
             got.errors += 1;
             return None;
         }
-        let Some(page) = self.pages.get(i) else {
-            got.errors += 1;
+        let fresh = self.pool.alloc(true);
+        let slot = self.pages.get_mut(i)?;
+        let Some(fresh) = fresh else {
+            // No page to replace it: keep this one for the descriptor.
+            slot.sync_for_device(len);
+            got.dropped += 1;
             return None;
         };
-        page.sync_for_cpu(0, len);
-        let skb = napi.rx_copy(page.page(), 0, len);
-        page.sync_for_device(0, len);
-        let Some(mut skb) = skb else {
+        let page = core::mem::replace(slot, fresh);
+        page.sync_for_cpu(len);
+        let Ok(mut skb) = page.into_skb(len) else {
+            // The page returns to the pool.
             got.dropped += 1;
             return None;
         };

@@ -161,6 +161,16 @@ impl TxRing {
         self.idx.unused()
     }
 
+    /// The next descriptor to clean (for diagnostics).
+    pub(crate) fn next_to_clean(&self) -> u32 {
+        self.idx.next_to_clean() as u32
+    }
+
+    /// Whether packets are posted and not yet completed.
+    pub(crate) fn pending(&self) -> bool {
+        self.idx.next_to_clean() != self.idx.next_to_use()
+    }
+
     /// Fill the descriptors of the prepared packet in `slot` and keep it
     /// until its completion; returns its bytes. Without room for it, it is
     /// left in `slot` (the caller releases it after unlocking).

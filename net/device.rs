@@ -94,6 +94,26 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     /// `ndo_get_stats64`: report the interface counters (any context).
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64);
 
+    /// `ndo_change_mtu`: switch to `new_mtu` (already checked against the
+    /// device's MTU range by the core), calling [`Device::set_mtu`] once the
+    /// hardware can take it (process context, RTNL held).
+    fn change_mtu(_dev: &Device<Self>, _new_mtu: u32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_tx_timeout`: TX queue `queue` made no progress for the watchdog
+    /// timeout. Runs in timer context with the TX lock held: schedule
+    /// [`Device::schedule_reset`] rather than resetting here.
+    fn tx_timeout(_dev: &Device<Self>, _queue: u32) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The reset task, run after [`Device::schedule_reset`] in process
+    /// context with RTNL held, only while the interface is up.
+    fn reset(_dev: &Device<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// The periodic watchdog (process context, no RTNL), run after
     /// [`Device::schedule_watchdog`].
     fn watchdog(_dev: &Device<Self>) {
@@ -130,6 +150,9 @@ struct Priv<T> {
     /// The driver watchdog (`struct delayed_work`).
     #[pin]
     watchdog: Opaque<bindings::delayed_work>,
+    /// The reset task (`struct delayed_work`, always queued without delay).
+    #[pin]
+    reset: Opaque<bindings::delayed_work>,
     /// NAPI instances (see `napi.rs`).
     napi: [NapiSlot; MAX_QUEUE_VECTORS],
     /// Interrupt vectors (see `irq.rs`).
@@ -271,6 +294,19 @@ impl<T: Operations> Device<T> {
         unsafe { &*self.parent_raw().cast::<device::Device<device::Bound>>() }
     }
 
+    /// The current MTU.
+    pub(crate) fn mtu(&self) -> u32 {
+        // SAFETY: `as_raw()` is a valid net_device.
+        unsafe { bindings::rust_igb_netdev_mtu(self.as_raw()) }
+    }
+
+    /// Record a new MTU (from [`Operations::change_mtu`], under RTNL).
+    pub(crate) fn set_mtu(&self, mtu: u32) {
+        // SAFETY: `as_raw()` is a valid net_device; RTNL is held by the
+        // caller of `change_mtu`.
+        unsafe { bindings::rust_igb_netdev_set_mtu(self.as_raw(), mtu) }
+    }
+
     /// Tell the stack the link is up (`netif_carrier_on`).
     pub(crate) fn carrier_on(&self) {
         // SAFETY: `as_raw()` is a valid registered net_device.
@@ -301,6 +337,14 @@ impl<T: Operations> Device<T> {
         // SAFETY: The work item was initialised at registration and lives in
         // the private area for the device's lifetime.
         unsafe { bindings::rust_igb_schedule_delayed_work(self.priv_area().watchdog.get(), msecs) };
+    }
+
+    /// Run [`Operations::reset`] soon (from any context), unless it is
+    /// already pending.
+    pub(crate) fn schedule_reset(&self) {
+        // SAFETY: The work item was initialised at registration and lives in
+        // the private area for the device's lifetime.
+        unsafe { bindings::rust_igb_schedule_delayed_work(self.priv_area().reset.get(), 0) };
     }
 
     /// Cancel the watchdog and wait for a running instance to finish.
@@ -387,6 +431,10 @@ impl<T: Operations> Registration<T> {
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
             );
+            bindings::rust_igb_init_delayed_work(
+                Opaque::cast_into(&raw mut (*priv_ptr).reset),
+                Some(reset_callback::<T>),
+            );
             pin_init::raw_try_init(&raw mut (*priv_ptr).data, data)
         };
         if let Err(e) = init {
@@ -446,7 +494,13 @@ impl<T: Operations> Drop for Registration<T> {
         // references to finish; then nothing but us can reach the private
         // area, so the watchdog is cancelled, `T` dropped and the device freed.
         unsafe {
+            // A reset queued by a TX timeout takes RTNL: let it finish before
+            // unregistering, and again after (a timeout may fire in between;
+            // the task does nothing once the device is down).
+            let priv_ptr = bindings::rust_igb_netdev_priv(dev).cast::<Priv<T>>();
+            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
             bindings::unregister_netdev(dev);
+            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
             // Safety net for a driver whose `stop` left interrupts or NAPI
             // instances behind: release them before the memory goes away.
             let d = Device::<T>::from_raw(dev);
@@ -454,7 +508,6 @@ impl<T: Operations> Drop for Registration<T> {
                 d.napi_del(i);
             }
             d.free_vectors();
-            let priv_ptr = bindings::rust_igb_netdev_priv(dev).cast::<Priv<T>>();
             bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
             core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
             bindings::free_netdev(dev);
@@ -501,6 +554,16 @@ impl<T: Operations> OpsTable<T> {
         ndo_start_xmit: Some(ndo_start_xmit::<T>),
         ndo_get_stats64: Some(ndo_get_stats64::<T>),
         ndo_validate_addr: Some(bindings::eth_validate_addr),
+        ndo_tx_timeout: if T::HAS_TX_TIMEOUT {
+            Some(ndo_tx_timeout::<T>)
+        } else {
+            None
+        },
+        ndo_change_mtu: if T::HAS_CHANGE_MTU {
+            Some(ndo_change_mtu::<T>)
+        } else {
+            None
+        },
         ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
             Some(ndo_set_rx_mode::<T>)
         } else {
@@ -549,6 +612,22 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations>(
         T::start_xmit(dev, skb);
     }
     bindings::netdev_tx_NETDEV_TX_OK
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_change_mtu<T: Operations>(
+    dev: *mut bindings::net_device,
+    new_mtu: c_int,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| {
+        let mtu = u32::try_from(new_mtu).map_err(|_| EINVAL)?;
+        T::change_mtu(dev, mtu)?;
+        Ok(0)
+    })
 }
 
 /// `IFF_PROMISC` and `IFF_ALLMULTI` (include/uapi/linux/if.h).
@@ -621,4 +700,38 @@ unsafe extern "C" fn watchdog_callback<T: Operations>(work: *mut bindings::work_
     if T::HAS_WATCHDOG {
         T::watchdog(dev);
     }
+}
+
+/// # Safety
+///
+/// Called by the net core's TX watchdog with a device registered by
+/// `Registration<T>`.
+unsafe extern "C" fn ndo_tx_timeout<T: Operations>(dev: *mut bindings::net_device, queue: c_uint) {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    T::tx_timeout(dev, queue);
+}
+
+/// # Safety
+///
+/// Called by the workqueue for the `reset` member of a `Priv<T>`.
+unsafe extern "C" fn reset_callback<T: Operations>(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the work_struct inside the delayed_work inside a
+    // `Priv<T>`, per the safety requirements; walk back to the container.
+    // The registration cancels this work before the private area goes away.
+    let dev = unsafe {
+        let dw = bindings::rust_igb_to_delayed_work(work);
+        let p = dw
+            .cast::<u8>()
+            .sub(offset_of!(Priv<T>, reset))
+            .cast::<Priv<T>>();
+        Device::<T>::from_raw((*p).dev)
+    };
+    // SAFETY: Plain lock calls, balanced; process context.
+    unsafe { bindings::rtnl_lock() };
+    if T::HAS_RESET && dev.is_running() {
+        T::reset(dev);
+    }
+    // SAFETY: Taken above.
+    unsafe { bindings::rtnl_unlock() };
 }

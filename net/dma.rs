@@ -4,8 +4,8 @@
 //!
 //! C header: include/linux/dma-mapping.h
 //!
-//! - [`RxPage`]: a page mapped for the device to write into. It unmaps itself
-//!   before the page is freed, so a page can never be freed while mapped.
+//! (Receive buffers are mapped by their page pool: see `page_pool.rs`.)
+//!
 //! - [`TxMapping`]: a mapping of skb data for the device to read. It has no
 //!   destructor: the ring that holds it next to its skb unmaps it explicitly
 //!   (with [`TxMapping::unmap`]) once the hardware is done, then frees the skb.
@@ -13,119 +13,15 @@
 //!   use-after-free, since the skb stays allocated until it is freed
 //!   explicitly.
 
-use kernel::{
-    device,
-    page::{Page, PAGE_SIZE},
-    prelude::*,
-    sync::aref::ARef, //
-};
+use kernel::{device, prelude::*};
 
 use super::{bindings, skb::SkBuff};
 
-/// `DMA_TO_DEVICE` and `DMA_FROM_DEVICE` (`enum dma_data_direction`).
+/// `DMA_TO_DEVICE` (`enum dma_data_direction`).
 const DMA_TO_DEVICE: c_int = 1;
-const DMA_FROM_DEVICE: c_int = 2;
 
 fn raw(dev: &device::Device) -> *mut bindings::device {
     core::ptr::from_ref(dev).cast_mut().cast()
-}
-
-/// A page mapped `DMA_FROM_DEVICE` in full.
-///
-/// # Invariants
-///
-/// `addr` is a live mapping of all of `page` for `dev`.
-pub(crate) struct RxPage {
-    page: Page,
-    addr: u64,
-    dev: ARef<device::Device>,
-}
-
-impl RxPage {
-    /// Allocate a page with `flags` and map it for `dev` to write into.
-    pub(crate) fn new(
-        dev: &device::Device<device::Bound>,
-        flags: kernel::alloc::Flags,
-    ) -> Result<Self> {
-        let page = Page::alloc_page(flags)?;
-        // SAFETY: `page` is a valid page we own; `dev` is bound.
-        let addr = unsafe {
-            bindings::rust_igb_dma_map_page(
-                raw(dev),
-                page.as_ptr(),
-                0,
-                PAGE_SIZE as u32,
-                DMA_FROM_DEVICE,
-            )
-        };
-        // SAFETY: `addr` was just returned by a mapping call for `dev`.
-        if unsafe { bindings::rust_igb_dma_mapping_error(raw(dev), addr) } {
-            return Err(ENOMEM);
-        }
-        let d: &device::Device = dev;
-        // INVARIANT: mapped above.
-        Ok(Self {
-            page,
-            addr,
-            dev: d.into(),
-        })
-    }
-
-    /// The bus address of the page.
-    pub(crate) fn dma_addr(&self) -> u64 {
-        self.addr
-    }
-
-    /// The page, to copy received data out of after [`Self::sync_for_cpu`].
-    pub(crate) fn page(&self) -> &Page {
-        &self.page
-    }
-
-    /// Make `len` bytes at `offset` written by the device visible to the CPU.
-    pub(crate) fn sync_for_cpu(&self, offset: u32, len: u32) {
-        if offset as usize + len as usize <= PAGE_SIZE {
-            // SAFETY: Live mapping (invariant); the range is inside it.
-            unsafe {
-                bindings::rust_igb_dma_sync_for_cpu(
-                    raw(&self.dev),
-                    self.addr + u64::from(offset),
-                    len,
-                    DMA_FROM_DEVICE,
-                )
-            };
-        }
-    }
-
-    /// Give `len` bytes at `offset` back to the device.
-    pub(crate) fn sync_for_device(&self, offset: u32, len: u32) {
-        if offset as usize + len as usize <= PAGE_SIZE {
-            // SAFETY: Live mapping (invariant); the range is inside it.
-            unsafe {
-                bindings::rust_igb_dma_sync_for_device(
-                    raw(&self.dev),
-                    self.addr + u64::from(offset),
-                    len,
-                    DMA_FROM_DEVICE,
-                )
-            };
-        }
-    }
-}
-
-impl Drop for RxPage {
-    fn drop(&mut self) {
-        // SAFETY: Live mapping (invariant), unmapped once, before `page` is
-        // dropped (fields drop after this body).
-        unsafe {
-            bindings::rust_igb_dma_unmap(
-                raw(&self.dev),
-                self.addr,
-                PAGE_SIZE as u32,
-                DMA_FROM_DEVICE,
-                true,
-            )
-        };
-    }
 }
 
 /// A `DMA_TO_DEVICE` mapping of part of an skb.

@@ -72,26 +72,6 @@ impl Napi<'_> {
         // to the stack.
         unsafe { bindings::rust_igb_napi_gro_receive(self.slot.napi.get(), skb.into_raw()) };
     }
-
-    /// Allocate an skb for a received frame and copy `len` bytes at `offset`
-    /// of `page` into it (the caller has synced the page for the CPU).
-    pub(crate) fn rx_copy(
-        &self,
-        page: &kernel::page::Page,
-        offset: u32,
-        len: u32,
-    ) -> Option<SkBuff> {
-        if offset as usize + len as usize > kernel::page::PAGE_SIZE {
-            return None;
-        }
-        // SAFETY: Within this instance's poll (BHs off); the range is inside
-        // the page, checked above.
-        let skb = unsafe {
-            bindings::rust_igb_napi_rx_copy(self.slot.napi.get(), page.as_ptr(), offset, len)
-        };
-        // SAFETY: A non-null result is a new skb that we own.
-        unsafe { SkBuff::from_raw(skb) }
-    }
 }
 
 impl<T: Operations> Device<T> {

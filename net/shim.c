@@ -10,6 +10,7 @@
 #include <linux/pci.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <net/page_pool/helpers.h>
 
 #include "shim.h"
 
@@ -138,17 +139,6 @@ void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 	napi_gro_receive(napi, skb);
 }
 
-struct sk_buff *rust_igb_napi_rx_copy(struct napi_struct *napi,
-				      struct page *page, unsigned int offset,
-				      unsigned int len)
-{
-	struct sk_buff *skb = napi_alloc_skb(napi, len);
-
-	if (skb)
-		skb_put_data(skb, page_address(page) + offset, len);
-	return skb;
-}
-
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue)
 {
 	netif_stop_subqueue(dev, queue);
@@ -236,12 +226,6 @@ void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 	skb->protocol = eth_type_trans(skb, dev);
 }
 
-u64 rust_igb_dma_map_page(struct device *dev, struct page *page,
-			  unsigned int offset, unsigned int len, int dir)
-{
-	return dma_map_page(dev, page, offset, len, (enum dma_data_direction)dir);
-}
-
 void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
 			int dir, bool page)
 {
@@ -254,18 +238,6 @@ void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
 bool rust_igb_dma_mapping_error(struct device *dev, u64 addr)
 {
 	return dma_mapping_error(dev, addr);
-}
-
-void rust_igb_dma_sync_for_cpu(struct device *dev, u64 addr,
-			       unsigned int len, int dir)
-{
-	dma_sync_single_for_cpu(dev, addr, len, (enum dma_data_direction)dir);
-}
-
-void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
-				  unsigned int len, int dir)
-{
-	dma_sync_single_for_device(dev, addr, len, (enum dma_data_direction)dir);
 }
 
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
@@ -308,4 +280,92 @@ int rust_igb_irq_set_affinity_hint(unsigned int irq, unsigned int cpu)
 int rust_igb_irq_clear_affinity_hint(unsigned int irq)
 {
 	return irq_update_affinity_hint(irq, NULL);
+}
+
+/* RX buffers from a page_pool, received without copying (net/page_pool.rs) */
+
+unsigned int rust_igb_rx_headroom(void)
+{
+	return NET_SKB_PAD + NET_IP_ALIGN;
+}
+
+unsigned int rust_igb_skb_shared_info_size(void)
+{
+	return SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+}
+
+int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
+			      unsigned int order, unsigned int offset,
+			      unsigned int max_len, struct page_pool **out)
+{
+	struct page_pool_params pp = {
+		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.order = order,
+		.pool_size = pool_size,
+		.nid = NUMA_NO_NODE,
+		.dev = dev,
+		.dma_dir = DMA_FROM_DEVICE,
+		.offset = offset,
+		.max_len = max_len,
+	};
+	struct page_pool *pool = page_pool_create(&pp);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	*out = pool;
+	return 0;
+}
+
+struct page *rust_igb_page_pool_alloc(struct page_pool *pool, bool atomic)
+{
+	return page_pool_alloc_pages(pool, (atomic ? GFP_ATOMIC : GFP_KERNEL) |
+					   __GFP_NOWARN);
+}
+
+u64 rust_igb_page_pool_dma_addr(const struct page *page)
+{
+	return page_pool_get_dma_addr(page);
+}
+
+void rust_igb_page_pool_put(struct page_pool *pool, struct page *page)
+{
+	page_pool_put_full_page(pool, page, false);
+}
+
+void rust_igb_page_pool_sync_for_cpu(const struct page_pool *pool,
+				     const struct page *page, u32 len)
+{
+	page_pool_dma_sync_for_cpu(pool, page, 0, len);
+}
+
+void rust_igb_page_pool_sync_for_device(const struct page_pool *pool,
+					const struct page *page, u32 len)
+{
+	dma_sync_single_range_for_device(pool->p.dev,
+					 page_pool_get_dma_addr(page),
+					 pool->p.offset, len, DMA_FROM_DEVICE);
+}
+
+struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int order,
+				      unsigned int headroom, unsigned int len)
+{
+	struct sk_buff *skb = napi_build_skb(page_address(page),
+					     PAGE_SIZE << order);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	__skb_put(skb, len);
+	skb_mark_for_recycle(skb);
+	return skb;
+}
+
+unsigned int rust_igb_netdev_mtu(const struct net_device *dev)
+{
+	return READ_ONCE(dev->mtu);
+}
+
+void rust_igb_netdev_set_mtu(struct net_device *dev, unsigned int mtu)
+{
+	WRITE_ONCE(dev->mtu, mtu);
 }

@@ -53,9 +53,6 @@ void rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
 void rust_igb_napi_del(struct napi_struct *napi);
 void rust_igb_napi_schedule(struct napi_struct *napi);
 void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
-struct sk_buff *rust_igb_napi_rx_copy(struct napi_struct *napi,
-				      struct page *page, unsigned int offset,
-				      unsigned int len);
 
 /* TX queues and byte queue limits */
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue);
@@ -83,15 +80,9 @@ void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 
 /* Streaming DMA */
 struct page;
-u64 rust_igb_dma_map_page(struct device *dev, struct page *page,
-			  unsigned int offset, unsigned int len, int dir);
 void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
 			int dir, bool page);
 bool rust_igb_dma_mapping_error(struct device *dev, u64 addr);
-void rust_igb_dma_sync_for_cpu(struct device *dev, u64 addr,
-			       unsigned int len, int dir);
-void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
-				  unsigned int len, int dir);
 
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
@@ -105,5 +96,24 @@ u16 rust_igb_skb_get_queue_mapping(const struct sk_buff *skb);
 void rust_igb_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
 int rust_igb_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
 int rust_igb_irq_clear_affinity_hint(unsigned int irq);
+
+/* RX buffers from a page_pool, received without copying (net/page_pool.rs) */
+struct page_pool;
+unsigned int rust_igb_rx_headroom(void);
+unsigned int rust_igb_skb_shared_info_size(void);
+int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
+			      unsigned int order, unsigned int offset,
+			      unsigned int max_len, struct page_pool **out);
+struct page *rust_igb_page_pool_alloc(struct page_pool *pool, bool atomic);
+u64 rust_igb_page_pool_dma_addr(const struct page *page);
+void rust_igb_page_pool_put(struct page_pool *pool, struct page *page);
+void rust_igb_page_pool_sync_for_cpu(const struct page_pool *pool,
+				     const struct page *page, u32 len);
+void rust_igb_page_pool_sync_for_device(const struct page_pool *pool,
+					const struct page *page, u32 len);
+struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int order,
+				      unsigned int headroom, unsigned int len);
+unsigned int rust_igb_netdev_mtu(const struct net_device *dev);
+void rust_igb_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 
 #endif /* RUST_IGB_SHIM_H */

@@ -145,6 +145,29 @@ t_tu_rss() {
 	tu_ping || fail "no traffic after the RSS changes"
 }
 
+# Jumbo frames: MTU 9000 on both ends (changed on a running interface while
+# iperf3 runs), 8972-byte pings with DF both ways, bulk TCP; 9216 is the
+# largest MTU, 9217 is refused; back to 1500.
+t_tu_mtu() {
+	l=$(tu_if); p=$(peer_if)
+	tu_load 6 || fail "iperf3 server"
+	ip link set "$l" mtu 9000 || fail "mtu 9000"
+	in_peer ip link set "$p" mtu 9000 || fail "peer mtu 9000"
+	tu_load_ok || diag "the stream across the MTU change did not finish (allowed: the path MTU changed under it)"
+	klog_since "case $SUITE.mtu" | grep -i "mtu" | diag_klog
+	wait_for 30 link_up "$l" || fail "no link after the MTU change"
+	ping -c 3 -W 5 -M do -s 8972 10.0.0.2 >/dev/null || fail "8972-byte ping local->peer"
+	in_peer ping -c 3 -W 5 -M do -s 8972 10.0.0.1 >/dev/null || fail "8972-byte ping peer->local"
+	in_peer iperf3 -s -D -1 >/dev/null; sleep 1
+	out=$(iperf3 -c 10.0.0.2 -t 3 -R 2>&1) || { echo "$out" | tail -3 | diag_klog; fail "iperf3 at MTU 9000"; }
+	echo "$out" | grep receiver | diag_klog
+	ip link set "$l" mtu 9216 || fail "mtu 9216 refused"
+	tu_refused ip link set "$l" mtu 9217 || fail "mtu 9217 accepted"
+	[ "$(cat /sys/class/net/"$l"/mtu)" = 9216 ] || fail "a refused MTU changed the MTU"
+	ip link set "$l" mtu 1500 && in_peer ip link set "$p" mtu 1500 || fail "back to 1500"
+	tu_ping || fail "no traffic after the MTU changes"
+}
+
 t_tu_down() {
 	peer_teardown
 	unload_driver || fail "rmmod"
@@ -155,4 +178,5 @@ run_case rings t_tu_rings
 run_case channels t_tu_channels
 run_case coalesce t_tu_coalesce
 run_case rss t_tu_rss
+run_case mtu t_tu_mtu
 run_case unload t_tu_down
