@@ -11,6 +11,8 @@
 # first, and kernel-log-ok.txt accepts the line for that name only.
 
 rs_knob() { echo "/sys/kernel/debug/rust_igb-$(nic_pci 0)/tx_stall"; }
+# rs_reset_since MARK: the driver reported a reset after klog mark MARK.
+rs_reset_since() { klog_since "$1" | grep -q "Reset adapter"; }
 
 t_rs_up() {
 	pair_up || fail "$PAIR_ERR"
@@ -22,7 +24,7 @@ t_rs_hang() {
 	klog_mark "hang injection"
 	echo 1 >"$(rs_knob)" || fail "write tx_stall"
 	ping -c 2 -W 1 10.0.0.2 >/dev/null && diag "ping answered while stalled?"
-	wait_for 20 sh -c "dmesg | tail -50 | grep -q 'Reset adapter'" || {
+	wait_for 20 rs_reset_since "hang injection" || {
 		klog_since "hang injection" | tail -20 | diag_klog
 		fail "no reset within 20 s of the stall"
 	}
@@ -46,7 +48,7 @@ t_rs_timeout() {
 	# Fill the ring so the stack stops the queue; its watchdog fires 5 s later.
 	in_peer iperf3 -s -D -1 >/dev/null; sleep 1
 	iperf3 -c 10.0.0.2 -u -b 20M -t 2 >/dev/null 2>&1
-	wait_for 30 sh -c "dmesg | tail -50 | grep -q 'Reset adapter'" || {
+	wait_for 30 rs_reset_since "timeout injection" || {
 		klog_since "timeout injection" | tail -20 | diag_klog
 		fail "no reset within 30 s"
 	}
