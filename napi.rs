@@ -134,6 +134,9 @@ fn clean_rx(dev: &Device<Adapter>, napi: &Napi<'_>, hw: &Bar0<'_>, budget: u32) 
         a.stats
             .rx_dropped
             .fetch_add(u64::from(got.dropped), Relaxed);
+        a.stats
+            .rx_csum_errors
+            .fetch_add(u64::from(got.csum_err), Relaxed);
         let n = got.packets + got.errors + got.dropped;
         work += n;
         if n == 0 || (n as usize) < BATCH {

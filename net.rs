@@ -14,9 +14,11 @@ pub(crate) mod bindings;
 pub(crate) mod device;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
+pub(crate) mod features;
 pub(crate) mod irq;
 pub(crate) mod napi;
 pub(crate) mod pci;
 pub(crate) mod skb;
+pub(crate) mod skb_offload;
 
 pub(crate) use device::{Config, Device, Registration, RxMode, Stats64};

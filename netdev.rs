@@ -31,13 +31,15 @@ use crate::{
     napi::{self as poll, QUEUE},
     net::{
         self,
+        features::Features,
         irq::IrqMode,
         napi::Napi,
         skb::{DropReason, SkBuff},
+        skb_offload::TxHeaders,
         Device, RxMode, Stats64,
     },
     nvm::NvmVersion,
-    phy, queue,
+    offload, phy, queue,
     regs::{Bar0, BAR0_SIZE},
     rx_ring::{RxRing, DEFAULT_RX_DESCS, RX_BUFFER_LEN},
     tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
@@ -55,6 +57,8 @@ pub(crate) struct Stats {
     pub(crate) tx_packets: Atomic<u64>,
     pub(crate) tx_bytes: Atomic<u64>,
     pub(crate) tx_dropped: Atomic<u64>,
+    /// Frames received with a checksum error flagged by the hardware.
+    pub(crate) rx_csum_errors: Atomic<u64>,
 }
 
 impl Stats {
@@ -67,6 +71,7 @@ impl Stats {
             tx_packets: Atomic::new(0),
             tx_bytes: Atomic::new(0),
             tx_dropped: Atomic::new(0),
+            rx_csum_errors: Atomic::new(0),
         }
     }
 }
@@ -161,6 +166,8 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     queue::configure_rx_ring(hw, QUEUE, rx_dma, rx_count as u32, RX_BUFFER_LEN)?;
     // Longest frame accepted (RLPML): one buffer, as the RX ring expects.
     queue::set_max_frame(hw, crate::MAX_FRAME_SIZE_1500)?;
+    // Receive checksum and VLAN stripping as the features say.
+    offload::configure(hw, dev.features());
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
     queue::write_rx_tail(hw, QUEUE, rx_tail);
@@ -365,5 +372,24 @@ impl net::device::Operations for Adapter {
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {
         poll::irq(dev, vector)
+    }
+
+    fn fix_features(_dev: &Device<Self>, features: Features) -> Features {
+        offload::fix_features(features)
+    }
+
+    fn set_features(dev: &Device<Self>, features: Features) -> Result {
+        // Reprogram the receive offloads that changed (`igb_set_features()`).
+        // Down, `open` programs them from the features; the registers keep
+        // their values until then.
+        let changed = dev.features().changed(features);
+        if changed.intersects(Features::RXCSUM | Features::HW_VLAN_CTAG_RX) {
+            offload::configure(Adapter::hw(dev)?, features);
+        }
+        Ok(())
+    }
+
+    fn features_check(_dev: &Device<Self>, headers: &TxHeaders, features: Features) -> Features {
+        offload::features_check(headers, features)
     }
 }

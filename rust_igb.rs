@@ -27,6 +27,7 @@ mod napi;
 mod net;
 mod netdev;
 mod nvm;
+mod offload;
 mod phy;
 mod queue;
 mod regs;
@@ -183,6 +184,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         max_mtu: MAX_MTU,
         irq_mode: netdev::preferred_irq_mode(),
         queue_vectors: 1,
+        features: offload::FEATURES,
+        hw_features: offload::HW_FEATURES,
+        vlan_features: offload::VLAN_FEATURES,
     };
     let netdev = net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");

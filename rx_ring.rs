@@ -31,6 +31,7 @@ use crate::{
         skb::{SkBuff, SkbBatch},
     },
     netdev::Adapter,
+    offload,
     ring::Ring,
 };
 
@@ -53,6 +54,9 @@ pub(crate) struct Received {
     pub(crate) errors: u32,
     /// Good frames dropped for lack of memory.
     pub(crate) dropped: u32,
+    /// Frames the hardware found a bad IP or L4 checksum in (passed up; the
+    /// stack verifies and drops them), as the C driver's `csum_err`.
+    pub(crate) csum_err: u32,
 }
 
 /// One receive ring.
@@ -190,6 +194,16 @@ impl RxRing {
             got.dropped += 1;
             return None;
         };
+        let off = offload::rx_offload(wb, len, dev.features());
+        if off.csum_unnecessary {
+            skb.set_csum_unnecessary();
+        }
+        if off.csum_error {
+            got.csum_err += 1;
+        }
+        if let Some(tci) = off.vlan {
+            skb.put_vlan_tag(tci);
+        }
         skb.rx_finish(dev, napi.index() as u16);
         got.packets += 1;
         got.bytes += u64::from(len);
