@@ -39,7 +39,8 @@ run() {
 	[ "$rc" = 0 ] || status=1
 }
 
-run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000"
+run "MSI-X" "$suites$([ -f "$here/../tests/guest/offload.sh" ] && [ -z "${3:-}" ] && echo ,offload)" \
+	"rigb.expect_irq=MsiX rigb.cycles_openstop=1000"
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000"
 run "MSI" smoke "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
 run "INTx" smoke "pci=nomsi rigb.expect_irq=Intx"
