@@ -83,7 +83,15 @@ impl Prepared {
     /// checksumming in software what the hardware cannot) and map all its
     /// buffers for `dev`. On failure the skb is dropped with a reason (or was
     /// freed by the padding) and `None` returned.
-    pub(crate) fn new(dev: &Device<Bound>, skb: SkBuff) -> Option<Self> {
+    pub(crate) fn new(dev: &Device<Bound>, mut skb: SkBuff) -> Option<Self> {
+        // A short frame asking for a checksum gets it in software before it
+        // is padded: the padding would be summed as payload by QEMU, which
+        // rebuilds the pseudo-header from the frame length (a bad UDP/TCP
+        // checksum), and by any hardware for an SCTP CRC32c.
+        if skb.len() < ETH_ZLEN && skb.tx_headers().csum_partial && skb.checksum_help().is_err() {
+            skb.drop_with(DropReason::DevHdr);
+            return None;
+        }
         let mut skb = skb.put_padto(ETH_ZLEN)?;
         let buffers = 1 + skb.nr_frags() as usize;
         if buffers > MAX_BUFFERS {

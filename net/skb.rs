@@ -66,7 +66,6 @@ impl SkBuff {
     }
 
     /// Total data length (linear part and fragments).
-    #[allow(dead_code)] // The transmit path reads it with the offload headers (skb_offload.rs).
     pub(crate) fn len(&self) -> u32 {
         // SAFETY: `self.0` is valid by the type invariant.
         unsafe { (*self.0.as_ptr()).len }

@@ -17,7 +17,8 @@
 #                   with: all offloads on (tx and rx direction), tx checksum off, TSO off,
 #                   SG off (tx direction), rx checksum off (rx direction), over IPv6 (tx);
 #                   no Tcp InCsumErrors on the receiver
-#   udp_csum        iperf3 UDP 1472-byte datagrams local -> peer with tx checksum offload:
+#   udp_csum_*      iperf3 UDP 18-byte (short frames: checksummed in software before the
+#                   padding) and 1472-byte datagrams local -> peer with tx checksum offload:
 #                   the peer's Udp InDatagrams grows by the datagrams received, Udp
 #                   InCsumErrors does not move
 #   sctp_crc        iperf3 --sctp local -> peer with SCTP CRC offload: data arrives and the
@@ -68,7 +69,7 @@ of_set() {
 	esac
 }
 of_all_on() {
-	of_set both sg on tx on rx on tso on rxvlan on txvlan on 2>/dev/null
+	of_set both sg on tx on rx on tso on rxvlan on txvlan on >/dev/null 2>&1
 	true
 }
 
@@ -187,12 +188,12 @@ t_udp_csum() {
 	of_all_on
 	[ "$(feature "$A" tx-checksum-ip-generic)" = on ] || fail "tx checksum offload is off"
 	_in0=$(peer_snmp Udp InDatagrams) _ce0=$(peer_snmp Udp InCsumErrors)
-	dp_iperf "$STATE/of.udp" 60 -u -l 1472 -b 10M -t 3 -f k || fail "iperf3 UDP failed"
+	dp_iperf "$STATE/of.udp" 60 -u -l "$1" -b "$2" -t 3 -f k || fail "iperf3 UDP failed"
 	_in1=$(peer_snmp Udp InDatagrams) _ce1=$(peer_snmp Udp InCsumErrors)
 	_lt=$(awk '/receiver *$/ { for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i } END { print r }' "$STATE/of.udp")
 	[ -n "$_lt" ] || fail "no receiver summary from iperf3: $(tail -n 5 "$STATE/of.udp" | tr '\n' ' ')"
 	_lost=${_lt%/*} _total=${_lt#*/}
-	diag "UDP: $_total datagrams sent, $_lost lost; peer Udp InDatagrams +$(( _in1 - _in0 ))," \
+	diag "UDP $1-byte datagrams: $_total sent, $_lost lost; peer Udp InDatagrams +$(( _in1 - _in0 ))," \
 		"InCsumErrors $_ce0->$_ce1"
 	[ "$_ce1" = "$_ce0" ] || fail "peer counted $(( _ce1 - _ce0 )) UDP checksum errors"
 	[ "$_total" -gt 100 ] || fail "only $_total datagrams sent"
@@ -257,6 +258,7 @@ of_vlan_bytes() {
 		echo "$1: $2 bytes in $3 frames, not $4 frames of $5 bytes (+$_extra background)" >>"$STATE/of.vlan"
 }
 t_vlan() { # on|off
+	_mode=$1
 	dp_ready
 	trap 'dp_reap; of_vlan_down' EXIT
 	of_all_on
@@ -282,7 +284,7 @@ t_vlan() { # on|off
 	of_vlan_bytes "local tx" $(( ${12} - $4 )) $(( ${11} - $3 )) $_n $_frame
 	of_vlan_bytes "peer rx" $(( ${14} - $6 )) $(( ${13} - $5 )) $_n $_frame
 	of_vlan_bytes "peer tx" $(( ${16} - $8 )) $(( ${15} - $7 )) $_n $_frame
-	diag "VLAN $VID offload $1: $_n pings of 1400 bytes; bytes/frames local rx $(( ${10} - $2 ))/$(( $9 - $1 ))" \
+	diag "VLAN $VID offload $_mode: $_n pings of 1400 bytes; bytes/frames local rx $(( ${10} - $2 ))/$(( $9 - $1 ))" \
 		"tx $(( ${12} - $4 ))/$(( ${11} - $3 )), peer rx $(( ${14} - $6 ))/$(( ${13} - $5 ))" \
 		"tx $(( ${16} - $8 ))/$(( ${15} - $7 )) (expected ${_frame}-byte frames)"
 	if [ -s "$STATE/of.vlan" ]; then
@@ -325,7 +327,8 @@ run_case integrity_sg_off t_integrity tx local sg off
 run_case integrity_rx_csum_off t_integrity rx local rx off
 run_case integrity_peer_tx_csum_off t_integrity rx peer tx off
 run_case integrity_ipv6 t_integrity6
-run_case udp_csum t_udp_csum
+run_case udp_csum_small t_udp_csum 18 300K
+run_case udp_csum_mtu t_udp_csum 1472 10M
 run_case sctp_crc t_sctp_crc
 run_case vlan_on t_vlan on
 run_case vlan_off t_vlan off
