@@ -178,6 +178,102 @@ impl AdvTxDesc {
     }
 }
 
+/// `E1000_ADVTXD_DTYP_CTXT`: advanced context descriptor.
+pub(crate) const ADVTXD_DTYP_CTXT: u32 = 0x0020_0000;
+/// `E1000_ADVTXD_DCMD_VLE`: insert the VLAN tag of the packet's context.
+pub(crate) const ADVTXD_DCMD_VLE: u32 = 0x4000_0000;
+/// `E1000_ADVTXD_DCMD_TSE`: TCP segmentation with the packet's context.
+pub(crate) const ADVTXD_DCMD_TSE: u32 = 0x8000_0000;
+/// `E1000_TXD_POPTS_IXSM << 8` (`E1000_ADVTXD_POPTS_IXSM`): insert the IPv4 header checksum.
+pub(crate) const ADVTXD_POPTS_IXSM: u32 = 0x01 << 8;
+/// `E1000_TXD_POPTS_TXSM << 8` (`E1000_ADVTXD_POPTS_TXSM`): insert the L4 checksum.
+pub(crate) const ADVTXD_POPTS_TXSM: u32 = 0x02 << 8;
+/// `E1000_ADVTXD_MACLEN_SHIFT`: MACLEN in `vlan_macip_lens` (IPLEN is bits 8:0).
+pub(crate) const ADVTXD_MACLEN_SHIFT: u32 = 9;
+/// `IGB_TX_FLAGS_VLAN_SHIFT`: the VLAN tag in `vlan_macip_lens` (bits 31:16).
+pub(crate) const ADVTXD_VLAN_SHIFT: u32 = 16;
+/// `E1000_ADVTXD_TUCMD_IPV4`: the packet is IPv4.
+pub(crate) const ADVTXD_TUCMD_IPV4: u32 = 0x0000_0400;
+/// `E1000_ADVTXD_TUCMD_L4T_UDP`: L4 type UDP (zero).
+pub(crate) const ADVTXD_TUCMD_L4T_UDP: u32 = 0x0000_0000;
+/// `E1000_ADVTXD_TUCMD_L4T_TCP`: L4 type TCP.
+pub(crate) const ADVTXD_TUCMD_L4T_TCP: u32 = 0x0000_0800;
+/// `E1000_ADVTXD_TUCMD_L4T_SCTP`: L4 type SCTP.
+pub(crate) const ADVTXD_TUCMD_L4T_SCTP: u32 = 0x0000_1000;
+/// `E1000_ADVTXD_L4LEN_SHIFT`: L4LEN in `mss_l4len_idx`.
+pub(crate) const ADVTXD_L4LEN_SHIFT: u32 = 8;
+/// `E1000_ADVTXD_MSS_SHIFT`: MSS in `mss_l4len_idx`.
+pub(crate) const ADVTXD_MSS_SHIFT: u32 = 16;
+/// `E1000_TXD_CMD_DEXT` in `type_tucmd_mlhl`: advanced (extended) descriptor.
+const TXD_CMD_DEXT: u32 = 0x2000_0000;
+
+/// One advanced transmit context descriptor (`struct e1000_adv_tx_context_desc`): the offload
+/// parameters of the packet whose data descriptors follow it. 16 bytes; fields in descriptor
+/// (little-endian) byte order. Context index 0 is always used (a unique index per ring is an
+/// 82575 requirement, `IGB_RING_FLAG_TX_CTX_IDX`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes)]
+pub(crate) struct AdvTxContextDesc {
+    /// VLAN tag (31:16), MACLEN (15:9), IPLEN (8:0).
+    pub(crate) vlan_macip_lens: u32,
+    /// Launch time / IPsec; zero here.
+    pub(crate) seqnum_seed: u32,
+    /// DEXT | DTYP_CTXT | TUCMD (L4 type, IPv4).
+    pub(crate) type_tucmd_mlhl: u32,
+    /// MSS (31:16), L4LEN (15:8), context index (bit 4).
+    pub(crate) mss_l4len_idx: u32,
+}
+
+const _: () = assert!(core::mem::size_of::<AdvTxContextDesc>() == 16);
+
+impl AdvTxContextDesc {
+    /// Builds a context descriptor as `igb_tx_ctxtdesc()` does from the three values
+    /// `igb_tso()`/`igb_tx_csum()` compute (CPU byte order): DEXT | DTYP_CTXT are added to
+    /// `type_tucmd`, `seqnum_seed` is 0.
+    pub(crate) const fn new(vlan_macip_lens: u32, type_tucmd: u32, mss_l4len_idx: u32) -> Self {
+        Self {
+            vlan_macip_lens: vlan_macip_lens.to_le(),
+            seqnum_seed: 0,
+            type_tucmd_mlhl: (type_tucmd | TXD_CMD_DEXT | ADVTXD_DTYP_CTXT).to_le(),
+            mss_l4len_idx: mss_l4len_idx.to_le(),
+        }
+    }
+
+    /// Returns the descriptor as the two little-endian qwords it occupies in memory.
+    pub(crate) const fn to_qwords(self) -> [u64; 2] {
+        let lo = (u32::from_le(self.vlan_macip_lens) as u64)
+            | ((u32::from_le(self.seqnum_seed) as u64) << 32);
+        let hi = (u32::from_le(self.type_tucmd_mlhl) as u64)
+            | ((u32::from_le(self.mss_l4len_idx) as u64) << 32);
+        [lo.to_le(), hi.to_le()]
+    }
+}
+
+impl AdvTxDesc {
+    /// Builds a data descriptor like [`AdvTxDesc::data`] with offload bits: `cmd` (VLE, TSE)
+    /// is or-ed into `cmd_type_len` of every descriptor of the packet and `popts` (TXSM,
+    /// IXSM) into the first descriptor's `olinfo_status`, as `igb_tx_cmd_type()` and
+    /// `igb_tx_olinfo_status()`.
+    pub(crate) const fn data_offload(
+        addr: u64,
+        len: u32,
+        eop: bool,
+        paylen: Option<u32>,
+        cmd: u32,
+        popts: u32,
+    ) -> Self {
+        let olinfo = match paylen {
+            Some(p) => Self::olinfo_paylen(p) | popts,
+            None => 0,
+        };
+        Self {
+            buffer_addr: addr.to_le(),
+            cmd_type_len: (Self::cmd_type_len(len, eop) | cmd).to_le(),
+            olinfo_status: olinfo.to_le(),
+        }
+    }
+}
+
 /// Returns `true` if the hardware has written the descriptor back (`E1000_TXD_STAT_DD` in
 /// `wb.status`, the dword that holds `olinfo_status` when software writes it), as
 /// `igb_clean_tx_irq()` tests the packet's last (EOP) descriptor. `status` is the raw
@@ -383,6 +479,52 @@ mod tests {
         assert_eq!(
             single.to_qwords(),
             [0x1000u64.to_le(), 0x000f_0000_2b30_003cu64.to_le()]
+        );
+    }
+
+    #[test]
+    fn tx_context_encoding() {
+        assert_eq!(core::mem::size_of::<AdvTxContextDesc>(), 16);
+        assert_eq!(core::mem::offset_of!(AdvTxContextDesc, type_tucmd_mlhl), 8);
+        // TSO of TCP/IPv4, 14-byte MAC header, 20-byte IP header, 32-byte TCP header, MSS 1448:
+        // vlan_macip_lens = 20 | 14 << 9 = 0x1c14; type_tucmd = L4T_TCP | IPV4 = 0xc00, plus
+        // DEXT | DTYP_CTXT = 0x20200c00; mss_l4len_idx = 32 << 8 | 1448 << 16 = 0x05a82000.
+        let c = AdvTxContextDesc::new(
+            0x1c14,
+            ADVTXD_TUCMD_L4T_TCP | ADVTXD_TUCMD_IPV4,
+            0x05a8_2000,
+        );
+        assert_eq!(u32::from_le(c.type_tucmd_mlhl), 0x2020_0c00);
+        assert_eq!(c.seqnum_seed, 0);
+        assert_eq!(
+            c.to_qwords(),
+            [0x1c14u64.to_le(), 0x05a8_2000_2020_0c00u64.to_le()]
+        );
+        // The context type is not a data descriptor type (QEMU tells them apart by DTYP).
+        assert_ne!(
+            u32::from_le(c.type_tucmd_mlhl) & ADVTXD_DTYP_DATA,
+            ADVTXD_DTYP_DATA
+        );
+
+        // A TSO data descriptor: TSE | VLE on the command, TXSM | IXSM and PAYLEN on the first.
+        let d = AdvTxDesc::data_offload(
+            0x1000,
+            66,
+            false,
+            Some(2896),
+            ADVTXD_DCMD_TSE | ADVTXD_DCMD_VLE,
+            ADVTXD_POPTS_TXSM | ADVTXD_POPTS_IXSM,
+        );
+        assert_eq!(u32::from_le(d.cmd_type_len), 0xe230_0042);
+        assert_eq!(u32::from_le(d.olinfo_status), (2896 << 14) | 0x300);
+        // Later descriptors carry the command bits but no olinfo.
+        let d = AdvTxDesc::data_offload(0x2000, 100, true, None, ADVTXD_DCMD_TSE, 0x300);
+        assert_eq!(u32::from_le(d.cmd_type_len), 0xab30_0064);
+        assert_eq!(d.olinfo_status, 0);
+        // Without offload bits it is the plain data descriptor.
+        assert_eq!(
+            AdvTxDesc::data_offload(0x3000, 60, true, Some(60), 0, 0),
+            AdvTxDesc::data(0x3000, 60, true, Some(60))
         );
     }
 

@@ -137,6 +137,7 @@ fn clean_rx(
         bump(&s.rx_dropped, u64::from(got.dropped));
         qv.itr
             .add_rx(got.packets, u32::try_from(got.bytes).unwrap_or(u32::MAX));
+        bump(&s.rx_csum_errors, u64::from(got.csum_err));
         let n = got.packets + got.errors + got.dropped;
         work += n;
         if n == 0 || (n as usize) < BATCH {

@@ -15,11 +15,13 @@ pub(crate) mod device;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod ethtool_queues;
+pub(crate) mod features;
 pub(crate) mod irq;
 pub(crate) mod napi;
 pub(crate) mod page_pool;
 pub(crate) mod pci;
 pub(crate) mod queues;
 pub(crate) mod skb;
+pub(crate) mod skb_offload;
 
 pub(crate) use device::{Config, Device, Registration, RxMode, Stats64};

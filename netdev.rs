@@ -34,14 +34,16 @@ use crate::{
     mac, napi as poll,
     net::{
         self,
+        features::Features,
         irq::IrqMode,
         napi::Napi,
         queues::num_online_cpus,
         skb::{DropReason, SkBuff},
+        skb_offload::TxHeaders,
         Device, RxMode, Stats64,
     },
     nvm::NvmVersion,
-    phy, queue,
+    offload, phy, queue,
     qvec::{bump, QVector, MAX_QUEUES},
     regs::{Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
@@ -264,6 +266,8 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     // Longest frame accepted (RLPML): the MTU's, which fits one buffer
     // (`buffer_len`), as the RX ring expects.
     queue::set_max_frame(hw, max_frame(dev.mtu()).max(queue::MAX_FRAME_BUILD_SKB))?;
+    // Receive checksum and VLAN stripping as the features say.
+    offload::configure(hw, dev.features());
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
     for (q, qv) in a.active().iter().enumerate() {
@@ -645,5 +649,24 @@ impl net::device::Operations for Adapter {
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {
         poll::irq(dev, vector)
+    }
+
+    fn fix_features(_dev: &Device<Self>, features: Features) -> Features {
+        offload::fix_features(features)
+    }
+
+    fn set_features(dev: &Device<Self>, features: Features) -> Result {
+        // Reprogram the receive offloads that changed (`igb_set_features()`).
+        // Down, `open` programs them from the features; the registers keep
+        // their values until then.
+        let changed = dev.features().changed(features);
+        if changed.intersects(Features::RXCSUM | Features::HW_VLAN_CTAG_RX) {
+            offload::configure(Adapter::hw(dev)?, features);
+        }
+        Ok(())
+    }
+
+    fn features_check(_dev: &Device<Self>, headers: &TxHeaders, features: Features) -> Features {
+        offload::features_check(headers, features)
     }
 }

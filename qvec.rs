@@ -50,6 +50,8 @@ pub(crate) struct QueueStats {
     pub(crate) rx_errors: Atomic<u64>,
     /// Good frames dropped for lack of memory.
     pub(crate) rx_dropped: Atomic<u64>,
+    /// Frames received with a checksum error flagged by the hardware.
+    pub(crate) rx_csum_errors: Atomic<u64>,
     /// `tx_packets` at the watchdog's previous look (hang detection).
     pub(crate) hang_mark: Atomic<u64>,
     /// Consecutive watchdog looks that found work pending and no progress.
@@ -67,6 +69,7 @@ impl QueueStats {
             rx_bytes: Atomic::new(0),
             rx_errors: Atomic::new(0),
             rx_dropped: Atomic::new(0),
+            rx_csum_errors: Atomic::new(0),
             hang_mark: Atomic::new(0),
             hang_ticks: Atomic::new(0),
         }

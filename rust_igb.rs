@@ -28,6 +28,7 @@ mod napi;
 mod net;
 mod netdev;
 mod nvm;
+mod offload;
 mod phy;
 mod queue;
 mod qvec;
@@ -188,6 +189,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         irq_mode: netdev::preferred_irq_mode(),
         // One queue vector per CPU (the vectors are allocated once, here).
         queue_vectors: (net::queues::num_online_cpus() as usize).clamp(1, qvec::MAX_QUEUES),
+        features: offload::FEATURES,
+        hw_features: offload::HW_FEATURES,
+        vlan_features: offload::VLAN_FEATURES,
     };
     // Per-device debugfs directory (fault injection for the tests).
     let debugfs = kernel::debugfs::Dir::new(&kernel::str::CString::try_from_fmt(fmt!(

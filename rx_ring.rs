@@ -30,11 +30,13 @@ use crate::{
     desc::{AdvRxDesc, RxWriteback},
     net::{
         self,
+        features::Features,
         napi::Napi,
         page_pool::{PagePool, PoolPage},
         skb::{SkBuff, SkbBatch},
     },
     netdev::Adapter,
+    offload,
     ring::Ring,
     rss::HashType,
 };
@@ -67,6 +69,9 @@ pub(crate) struct Received {
     pub(crate) errors: u32,
     /// Good frames dropped for lack of memory.
     pub(crate) dropped: u32,
+    /// Frames the hardware found a bad IP or L4 checksum in (passed up; the
+    /// stack verifies and drops them), as the C driver's `csum_err`.
+    pub(crate) csum_err: u32,
 }
 
 /// One receive ring.
@@ -219,9 +224,21 @@ impl RxRing {
             got.dropped += 1;
             return None;
         };
+        let features = dev.features();
         match HashType::from_rss_type(wb.rss_type()) {
+            _ if !features.contains(Features::RXHASH) => {}
             HashType::None => {}
             t => skb.set_hash(wb.rss_hash, t == HashType::L4),
+        }
+        let off = offload::rx_offload(wb, len, features);
+        if off.csum_unnecessary {
+            skb.set_csum_unnecessary();
+        }
+        if off.csum_error {
+            got.csum_err += 1;
+        }
+        if let Some(tci) = off.vlan {
+            skb.put_vlan_tag(tci);
         }
         skb.rx_finish(dev, napi.index() as u16);
         got.packets += 1;

@@ -8,10 +8,13 @@
 //! (`SpinLockIrq`), so the queue stop/wake decisions are taken under the same
 //! lock as the ring indices they depend on and no wake-up can be lost.
 //!
-//! A packet of `n` buffers takes `n` consecutive descriptors. Its skb is kept
-//! in the slot of the first one, together with the index of the last one
-//! (whose DD bit says the whole packet is done), as the C driver's
-//! `next_to_watch`.
+//! A packet takes consecutive descriptors: a context descriptor first when it
+//! uses an offload (checksum, TSO, VLAN tag; see `offload.rs`), then one data
+//! descriptor per buffer, or per [`MAX_DATA_PER_TXD`] bytes of a longer one.
+//! Its skb is kept in the slot of the first descriptor, together with the
+//! index of the last one (whose DD bit says the whole packet is done), as the
+//! C driver's `first` and `next_to_watch`; each mapping is kept in the slot of
+//! the first descriptor pointing into it.
 
 use kernel::{
     device::{Bound, Device},
@@ -22,11 +25,12 @@ use kernel::{
 };
 
 use crate::{
-    desc::{self, AdvTxDesc},
+    desc::{self, AdvTxDesc, MAX_DATA_PER_TXD},
     net::{
         dma::TxMapping,
         skb::{DropReason, SkBuff, SkbBatch},
     },
+    offload::{self, CsumRequest, TxOffload},
     ring::Ring,
 };
 
@@ -51,33 +55,62 @@ struct TxSlot {
     skb: Option<SkBuff>,
     /// On the first descriptor of a packet: index of its last descriptor.
     last: usize,
-    /// On the first descriptor of a packet: bytes on the wire.
+    /// On the first descriptor of a packet: bytes on the wire (headers
+    /// counted once per TSO segment, as `igb_tso()` counts them for BQL).
     bytes: u32,
 }
 
-/// A packet padded and mapped for the device, ready to post (built before
-/// taking the ring lock).
+/// Data descriptors for a buffer of `len` bytes (`TXD_USE_COUNT`; at least
+/// one, also for an empty linear part).
+fn data_descs(len: u32) -> usize {
+    len.div_ceil(MAX_DATA_PER_TXD).max(1) as usize
+}
+
+/// A packet padded, offload-planned and mapped for the device, ready to post
+/// (built before taking the ring lock).
 pub(crate) struct Prepared {
     skb: SkBuff,
     maps: [Option<TxMapping>; MAX_BUFFERS],
     buffers: usize,
+    /// Context descriptor and descriptor bits of the offloads.
+    offload: TxOffload,
+    /// Descriptors the packet takes (context + data).
+    descs: usize,
 }
 
 impl Prepared {
-    /// Pad `skb` and map all its buffers for `dev`. On failure the skb is
-    /// dropped with a reason (or was freed by the padding) and `None`
-    /// returned.
-    pub(crate) fn new(dev: &Device<Bound>, skb: SkBuff) -> Option<Self> {
-        let skb = skb.put_padto(ETH_ZLEN)?;
+    /// Pad `skb`, plan its offloads (preparing the headers for TSO, or
+    /// checksumming in software what the hardware cannot) and map all its
+    /// buffers for `dev`. On failure the skb is dropped with a reason (or was
+    /// freed by the padding) and `None` returned.
+    pub(crate) fn new(dev: &Device<Bound>, mut skb: SkBuff) -> Option<Self> {
+        // A short frame asking for a checksum gets it in software before it
+        // is padded: the padding would be summed as payload by QEMU, which
+        // rebuilds the pseudo-header from the frame length (a bad UDP/TCP
+        // checksum), and by any hardware for an SCTP CRC32c.
+        if skb.len() < ETH_ZLEN && skb.tx_headers().csum_partial && skb.checksum_help().is_err() {
+            skb.drop_with(DropReason::DevHdr);
+            return None;
+        }
+        let mut skb = skb.put_padto(ETH_ZLEN)?;
         let buffers = 1 + skb.nr_frags() as usize;
         if buffers > MAX_BUFFERS {
             skb.drop_with(DropReason::DevHdr);
             return None;
         }
+        let offload = match plan_offload(&mut skb) {
+            Ok(o) => o,
+            Err(_) => {
+                skb.drop_with(DropReason::DevHdr);
+                return None;
+            }
+        };
         let mut p = Self {
             skb,
             maps: Default::default(),
             buffers,
+            offload,
+            descs: offload.extra_descs(),
         };
         for i in 0..buffers {
             let m = if i == 0 {
@@ -86,7 +119,10 @@ impl Prepared {
                 p.skb.map_frag(dev, (i - 1) as u32)
             };
             match m {
-                Ok(m) => p.maps[i] = Some(m),
+                Ok(m) => {
+                    p.descs += data_descs(m.len());
+                    p.maps[i] = Some(m);
+                }
                 Err(_) => {
                     p.release(dev, DropReason::DevHdr);
                     return None;
@@ -103,6 +139,27 @@ impl Prepared {
         }
         self.skb.drop_with(reason);
     }
+}
+
+/// Plans the offloads of `skb` as `igb_tso()`/`igb_tx_csum()` decide them: TSO
+/// for a TCP GSO packet (its headers are edited for the hardware), a hardware
+/// checksum where the hardware can place it, else a software checksum; a VLAN
+/// tag rides in the context descriptor either way.
+fn plan_offload(skb: &mut SkBuff) -> Result<TxOffload> {
+    let h = skb.tx_headers();
+    if h.gso.is_some() && h.csum_partial {
+        let t = skb.tso_prepare()?;
+        return offload::plan_tso(&skb.tx_headers(), &t);
+    }
+    let planned = match offload::csum_request(&h) {
+        CsumRequest::None => return offload::plan_csum(&h, None),
+        CsumRequest::Hardware(kind) => offload::plan_csum(&h, Some(kind)),
+        CsumRequest::Software => Err(EOPNOTSUPP),
+    };
+    planned.or_else(|_| {
+        skb.checksum_help()?;
+        offload::plan_csum(&skb.tx_headers(), None)
+    })
 }
 
 /// What a completion pass cleaned.
@@ -172,44 +229,80 @@ impl TxRing {
     }
 
     /// Fill the descriptors of the prepared packet in `slot` and keep it
-    /// until its completion; returns its bytes. Without room for it, it is
-    /// left in `slot` (the caller releases it after unlocking).
+    /// until its completion; returns its bytes on the wire (for BQL). Without
+    /// room for it, it is left in `slot` (the caller releases it after
+    /// unlocking).
     pub(crate) fn post(&mut self, slot: &mut Option<Prepared>) -> Option<u32> {
-        let buffers = slot.as_ref()?.buffers;
         let p = slot.as_ref()?;
-        if self.unused() < buffers || self.write_descs(&p.skb, &p.maps[..buffers]).is_err() {
+        let descs = p.descs;
+        if descs == 0 || self.unused() < descs || self.write_descs(p).is_err() {
             return None;
         }
-        let Prepared { skb, mut maps, .. } = slot.take()?;
+        let Prepared {
+            skb,
+            mut maps,
+            buffers,
+            offload,
+            ..
+        } = slot.take()?;
         let first = self.idx.next_to_use();
-        let last = self.idx.add(first, buffers - 1);
-        for (k, m) in maps.iter_mut().take(buffers).enumerate() {
-            let i = self.idx.add(first, k);
+        let last = self.idx.add(first, descs - 1);
+        let mut i = self.idx.add(first, offload.extra_descs());
+        for m in maps.iter_mut().take(buffers) {
+            let n = m.as_ref().map_or(1, |m| data_descs(m.len()));
             if let Some(slot) = self.slots.get_mut(i) {
                 slot.map = m.take();
             }
+            i = self.idx.add(i, n);
         }
-        let bytes = skb.len();
         if let Some(slot) = self.slots.get_mut(first) {
             slot.skb = Some(skb);
             slot.last = last;
-            slot.bytes = bytes;
+            slot.bytes = offload.bytes;
         }
-        self.idx.produce(buffers);
-        Some(bytes)
+        self.idx.produce(descs);
+        Some(offload.bytes)
     }
 
-    /// Write the data descriptors of one packet at `next_to_use`.
-    fn write_descs(&self, skb: &SkBuff, maps: &[Option<TxMapping>]) -> Result {
-        let first = self.idx.next_to_use();
-        for (k, m) in maps.iter().enumerate() {
-            let m = m.as_ref().ok_or(EINVAL)?;
-            let i = self.idx.add(first, k);
-            let eop = k + 1 == maps.len();
-            let d = AdvTxDesc::data(m.addr(), m.len(), eop, (k == 0).then(|| skb.len()));
-            let [w0, w1] = d.to_qwords();
+    /// Write the descriptors of one packet at `next_to_use`: the context
+    /// descriptor if any, then the data descriptors, splitting buffers longer
+    /// than [`MAX_DATA_PER_TXD`] (`igb_tx_map()`).
+    fn write_descs(&self, p: &Prepared) -> Result {
+        let mut i = self.idx.next_to_use();
+        if let Some(ctx) = p.offload.context {
+            let [w0, w1] = ctx.to_qwords();
             io_write!(self.desc, [try: i][build: 0], w0);
             io_write!(self.desc, [try: i][build: 1], w1);
+            i = self.idx.add(i, 1);
+        }
+        let maps = p.maps.get(..p.buffers).ok_or(EINVAL)?;
+        let mut first = true;
+        for (k, m) in maps.iter().enumerate() {
+            let m = m.as_ref().ok_or(EINVAL)?;
+            let mut addr = m.addr();
+            let mut left = m.len();
+            loop {
+                let len = left.min(MAX_DATA_PER_TXD);
+                left -= len;
+                let eop = left == 0 && k + 1 == maps.len();
+                let d = AdvTxDesc::data_offload(
+                    addr,
+                    len,
+                    eop,
+                    first.then_some(p.offload.paylen),
+                    p.offload.cmd,
+                    p.offload.popts,
+                );
+                let [w0, w1] = d.to_qwords();
+                io_write!(self.desc, [try: i][build: 0], w0);
+                io_write!(self.desc, [try: i][build: 1], w1);
+                i = self.idx.add(i, 1);
+                first = false;
+                addr += u64::from(len);
+                if left == 0 {
+                    break;
+                }
+            }
         }
         Ok(())
     }

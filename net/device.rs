@@ -29,9 +29,11 @@ use kernel::{
 use super::{
     bindings,
     ethtool,
+    features::Features,
     irq::{IrqMode, IrqState},
     napi::{Napi, NapiSlot, MAX_QUEUE_VECTORS},
-    skb::SkBuff, //
+    skb::SkBuff,
+    skb_offload::TxHeaders, //
 };
 
 /// `NETDEV_ALIGN`: the alignment of `netdev_priv()`.
@@ -136,6 +138,24 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     /// The hard-IRQ handler of interrupt vector `vector`: acknowledge and
     /// schedule NAPI; return whether the interrupt was ours.
     fn irq(_dev: &Device<Self>, _vector: usize) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_fix_features`: adjust the `features` requested (by ethtool) to a combination the
+    /// device supports (process context, RTNL held).
+    fn fix_features(_dev: &Device<Self>, _features: Features) -> Features {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_set_features`: apply `features` (already fixed up); [`Device::features`] still
+    /// returns the old set. On success the core stores `features` (process context, RTNL).
+    fn set_features(_dev: &Device<Self>, _features: Features) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_features_check`: the subset of `features` usable for the packet described by
+    /// `headers` (transmit path, any context; must not sleep).
+    fn features_check(_dev: &Device<Self>, _headers: &TxHeaders, _features: Features) -> Features {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -374,6 +394,12 @@ pub(crate) struct Config {
     pub(crate) irq_mode: IrqMode,
     /// Queue vectors wanted (MSI-X gets one more vector for other causes).
     pub(crate) queue_vectors: usize,
+    /// Offloads enabled at registration (`dev->features`).
+    pub(crate) features: Features,
+    /// Offloads the user may toggle with `ethtool -K` (`dev->hw_features`).
+    pub(crate) hw_features: Features,
+    /// Offloads VLAN devices on top inherit (`dev->vlan_features`).
+    pub(crate) vlan_features: Features,
 }
 
 /// A registered `net_device` with private data `T`, owned by the parent
@@ -454,6 +480,12 @@ impl<T: Operations> Registration<T> {
                 config.max_mtu,
             );
             bindings::rust_igb_eth_hw_addr_set(dev.as_ptr(), config.mac.as_ptr());
+            bindings::rust_igb_netdev_set_features(
+                dev.as_ptr(),
+                config.features.bits(),
+                config.hw_features.bits(),
+                config.vlan_features.bits(),
+            );
         }
 
         // SAFETY: The private area is initialised; nothing is registered yet.
@@ -569,6 +601,21 @@ impl<T: Operations> OpsTable<T> {
         } else {
             None
         },
+        ndo_fix_features: if T::HAS_FIX_FEATURES {
+            Some(ndo_fix_features::<T>)
+        } else {
+            None
+        },
+        ndo_set_features: if T::HAS_SET_FEATURES {
+            Some(ndo_set_features::<T>)
+        } else {
+            None
+        },
+        ndo_features_check: if T::HAS_FEATURES_CHECK {
+            Some(ndo_features_check::<T>)
+        } else {
+            None
+        },
         // SAFETY: All other members are optional callbacks or plain data for
         // which all-zero (NULL / 0) is the valid "not provided" value.
         ..unsafe { core::mem::zeroed() }
@@ -681,6 +728,46 @@ unsafe extern "C" fn ndo_get_stats64<T: Operations>(
     out.rx_crc_errors = s.rx_crc_errors;
     out.rx_missed_errors = s.rx_missed_errors;
     out.rx_length_errors = s.rx_length_errors;
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_fix_features<T: Operations>(
+    dev: *mut bindings::net_device,
+    features: bindings::netdev_features_t,
+) -> bindings::netdev_features_t {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    T::fix_features(dev, Features::from_bits(features)).bits()
+}
+
+/// # Safety
+///
+/// Called by the net core with a device registered by `Registration<T>`.
+unsafe extern "C" fn ndo_set_features<T: Operations>(
+    dev: *mut bindings::net_device,
+    features: bindings::netdev_features_t,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| T::set_features(dev, Features::from_bits(features)).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the net core with a valid skb it owns and a device registered by
+/// `Registration<T>`.
+unsafe extern "C" fn ndo_features_check<T: Operations>(
+    skb: *mut bindings::sk_buff,
+    dev: *mut bindings::net_device,
+    features: bindings::netdev_features_t,
+) -> bindings::netdev_features_t {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    // SAFETY: `skb` is valid for the duration of the call.
+    let headers = unsafe { TxHeaders::from_raw(skb) };
+    T::features_check(dev, &headers, Features::from_bits(features)).bits()
 }
 
 /// # Safety

@@ -3,6 +3,11 @@
  * rust_igb C shim: see shim.h. No driver logic lives here.
  */
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/dma-mapping.h>
@@ -368,4 +373,93 @@ unsigned int rust_igb_netdev_mtu(const struct net_device *dev)
 void rust_igb_netdev_set_mtu(struct net_device *dev, unsigned int mtu)
 {
 	WRITE_ONCE(dev->mtu, mtu);
+}
+
+/* Offloads (net/skb_offload.rs, net/features.rs) */
+
+void rust_igb_skb_tx_headers(const struct sk_buff *skb,
+			     struct rust_igb_tx_headers *h)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+
+	h->len = skb->len;
+	h->network_offset = skb_network_offset(skb);
+	h->csum_start = skb_checksum_start_offset(skb);
+	h->csum_offset = skb->csum_offset;
+	h->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	h->sctp = skb_csum_is_sctp((struct sk_buff *)skb);
+	h->vlan_present = skb_vlan_tag_present(skb);
+	h->vlan_tci = h->vlan_present ? skb_vlan_tag_get(skb) : 0;
+	h->gso = skb_is_gso(skb);
+	h->gso_tcp = !!(sh->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6));
+	h->gso_size = sh->gso_size;
+	h->gso_segs = sh->gso_segs;
+	h->encapsulation = skb->encapsulation;
+}
+
+/* The header edits of igb_tso() for TCP; the descriptor is built in Rust. */
+int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t)
+{
+	union {
+		struct iphdr *v4;
+		struct ipv6hdr *v6;
+		unsigned char *hdr;
+	} ip;
+	struct tcphdr *tcp;
+	u32 paylen, l4_offset;
+	int err;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_is_gso(skb) ||
+	    !(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+		return -EINVAL;
+
+	err = skb_cow_head(skb, 0);
+	if (err < 0)
+		return err;
+
+	ip.hdr = skb_network_header(skb);
+	tcp = (struct tcphdr *)skb_checksum_start(skb);
+
+	if (ip.v4->version == 4) {
+		unsigned char *csum_start = skb_checksum_start(skb);
+		unsigned char *trans_start = ip.hdr + (ip.v4->ihl * 4);
+
+		ip.v4->check = csum_fold(csum_partial(trans_start,
+						      csum_start - trans_start, 0));
+		ip.v4->tot_len = 0;
+		t->ipv4 = true;
+	} else {
+		ip.v6->payload_len = 0;
+		t->ipv4 = false;
+	}
+
+	l4_offset = (unsigned char *)tcp - skb->data;
+	paylen = skb->len - l4_offset;
+	t->l4_offset = l4_offset;
+	t->hdr_len = tcp->doff * 4 + l4_offset;
+	csum_replace_by_diff(&tcp->check, (__force __wsum)htonl(paylen));
+	return 0;
+}
+
+void rust_igb_skb_csum_unnecessary(struct sk_buff *skb)
+{
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+}
+
+void rust_igb_skb_put_vlan_tag(struct sk_buff *skb, u16 tci)
+{
+	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
+}
+
+u64 rust_igb_netdev_features(const struct net_device *dev)
+{
+	return READ_ONCE(dev->features);
+}
+
+void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
+				  u64 hw_features, u64 vlan_features)
+{
+	dev->features |= features;
+	dev->hw_features |= hw_features;
+	dev->vlan_features |= vlan_features;
 }

@@ -116,4 +116,34 @@ struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int order,
 unsigned int rust_igb_netdev_mtu(const struct net_device *dev);
 void rust_igb_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 
+/* Offloads (net/skb_offload.rs, net/features.rs) */
+struct rust_igb_tx_headers {
+	u32 len;
+	int network_offset;
+	int csum_start;
+	u16 csum_offset;
+	bool csum_partial;
+	bool sctp;
+	bool vlan_present;
+	u16 vlan_tci;
+	bool gso;
+	bool gso_tcp;
+	u32 gso_size;
+	u32 gso_segs;
+	bool encapsulation;
+};
+struct rust_igb_tso_headers {
+	bool ipv4;
+	u32 l4_offset;
+	u32 hdr_len;
+};
+void rust_igb_skb_tx_headers(const struct sk_buff *skb,
+			     struct rust_igb_tx_headers *h);
+int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t);
+void rust_igb_skb_csum_unnecessary(struct sk_buff *skb);
+void rust_igb_skb_put_vlan_tag(struct sk_buff *skb, u16 tci);
+u64 rust_igb_netdev_features(const struct net_device *dev);
+void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
+				  u64 hw_features, u64 vlan_features);
+
 #endif /* RUST_IGB_SHIM_H */

@@ -5,7 +5,7 @@
 #
 #   scripts/check.sh KDIR MODULE [SUITES]
 #
-# SUITES (default: foundation,smoke,multiqueue,datapath) run under MSI-X, then
+# SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
 # tuning,qdisc,reset) in a second MSI-X boot;
 # the smoke and multiqueue suites run again under MSI (module
@@ -17,7 +17,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
-suites=${3:-foundation,smoke,multiqueue,datapath}
+suites=${3:-foundation,smoke,multiqueue,offload,datapath}
 control=${CONTROL_SUITES:-tuning,qdisc,reset}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 

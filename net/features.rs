@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Offload feature flags of a network device (`netdev_features_t`).
+//!
+//! C header: include/linux/netdev_features.h
+//!
+//! [`Features`] is a small typed set of the `NETIF_F_*` bits the driver advertises and tests,
+//! so driver code never handles raw C constants. The stack owns `dev->features`: a driver
+//! advertises what it can do through [`super::Config`] and is told about changes through
+//! `Operations::set_features` (`ndo_set_features`, after `ndo_fix_features`).
+
+use super::bindings;
+
+/// `1 << bit` as a `netdev_features_t` value.
+const fn bit(b: u32) -> u64 {
+    1u64 << b
+}
+
+/// A set of `NETIF_F_*` feature bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Features(u64);
+
+impl Features {
+    /// No feature.
+    pub(crate) const EMPTY: Self = Self(0);
+    /// `NETIF_F_SG`: scatter-gather (page fragments) on transmit.
+    pub(crate) const SG: Self = Self(bit(bindings::NETIF_F_SG_BIT));
+    /// `NETIF_F_HW_CSUM`: generic transmit checksum (`csum_start`/`csum_offset`).
+    pub(crate) const HW_CSUM: Self = Self(bit(bindings::NETIF_F_HW_CSUM_BIT));
+    /// `NETIF_F_HW_VLAN_CTAG_TX`: 802.1Q tag insertion on transmit.
+    pub(crate) const HW_VLAN_CTAG_TX: Self = Self(bit(bindings::NETIF_F_HW_VLAN_CTAG_TX_BIT));
+    /// `NETIF_F_HW_VLAN_CTAG_RX`: 802.1Q tag stripping on receive.
+    pub(crate) const HW_VLAN_CTAG_RX: Self = Self(bit(bindings::NETIF_F_HW_VLAN_CTAG_RX_BIT));
+    /// `NETIF_F_TSO`: TCP segmentation over IPv4.
+    pub(crate) const TSO: Self = Self(bit(bindings::NETIF_F_TSO_BIT));
+    /// `NETIF_F_TSO6`: TCP segmentation over IPv6.
+    pub(crate) const TSO6: Self = Self(bit(bindings::NETIF_F_TSO6_BIT));
+    /// `NETIF_F_SCTP_CRC`: SCTP CRC32c on transmit.
+    pub(crate) const SCTP_CRC: Self = Self(bit(bindings::NETIF_F_SCTP_CRC_BIT));
+    /// `NETIF_F_RXCSUM`: receive checksum offload.
+    pub(crate) const RXCSUM: Self = Self(bit(bindings::NETIF_F_RXCSUM_BIT));
+    /// Report the receive hash (RSS) to the stack.
+    pub(crate) const RXHASH: Self = Self(bit(bindings::NETIF_F_RXHASH_BIT));
+
+    /// The raw `netdev_features_t` value.
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// From a raw `netdev_features_t` value (unknown bits are kept, so a value read from the
+    /// stack can be handed back unchanged).
+    pub(crate) const fn from_bits(bits: u64) -> Self {
+        Self(bits)
+    }
+
+    /// The union of `self` and `other`.
+    pub(crate) const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// `self` without the bits of `other`.
+    pub(crate) const fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+
+    /// Whether every bit of `other` is set in `self`.
+    pub(crate) const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether any bit of `other` is set in `self`.
+    pub(crate) const fn intersects(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The bits that differ between `self` and `other`.
+    pub(crate) const fn changed(self, other: Self) -> Self {
+        Self(self.0 ^ other.0)
+    }
+}
+
+impl core::ops::BitOr for Features {
+    type Output = Self;
+
+    fn bitor(self, rhs: Self) -> Self {
+        self.with(rhs)
+    }
+}
+
+impl<T: super::device::Operations> super::Device<T> {
+    /// The features currently enabled (`dev->features`).
+    pub(crate) fn features(&self) -> Features {
+        // SAFETY: `as_raw()` is a valid net_device; a plain read of a word the core updates
+        // under RTNL (a stale value during a change is what the C drivers see too).
+        Features(unsafe { bindings::rust_igb_netdev_features(self.as_raw()) })
+    }
+}
