@@ -12,6 +12,7 @@ qd_sent() {
 		($1 == "qdisc" || $1 == "class") { cur = $3 } /Sent/ && cur == h { print $4; exit }'
 }
 qd_load() {
+	in_peer pkill iperf3 2>/dev/null
 	in_peer iperf3 -s -D -1 >/dev/null || return 1
 	sleep 1
 	iperf3 -c 10.0.0.2 -t "$1" -P 2 >"$STATE/qd.iperf" 2>&1 &
@@ -81,15 +82,16 @@ t_qd_replace_root() {
 		tc qdisc replace dev "$l" root $q || fail "tc qdisc replace root $q"
 		sleep 1.5
 	done
-	tc qdisc replace dev "$l" root handle 1: htb default 10 || fail "htb"
-	tc class add dev "$l" parent 1: classid 1:10 htb rate 500mbit || fail "htb class 1:10"
-	tc class add dev "$l" parent 1: classid 1:20 htb rate 200mbit || fail "htb class 1:20"
-	tc filter add dev "$l" parent 1: protocol ip prio 1 u32 match ip dport 5201 0xffff flowid 1:20 ||
+	# (A new kind needs a new handle: "replace" keeps the handle's kind.)
+	tc qdisc replace dev "$l" root handle 2: htb default 10 || fail "htb"
+	tc class add dev "$l" parent 2: classid 2:10 htb rate 500mbit || fail "htb class 2:10"
+	tc class add dev "$l" parent 2: classid 2:20 htb rate 200mbit || fail "htb class 2:20"
+	tc filter add dev "$l" parent 2: protocol ip prio 1 u32 match ip dport 5201 0xffff flowid 2:20 ||
 		fail "u32 filter"
 	sleep 3
-	c20=$(qd_sent "$l" "1:20")
-	diag "htb class 1:20 (iperf3 port 5201) sent ${c20:-0} packets"
-	[ "${c20:-0}" -gt 0 ] || fail "the u32 filter did not steer the stream into class 1:20"
+	c20=$(qd_sent "$l" "2:20")
+	diag "htb class 2:20 (iperf3 port 5201) sent ${c20:-0} packets"
+	[ "${c20:-0}" -gt 0 ] || fail "the u32 filter did not steer the stream into class 2:20"
 	tc qdisc del dev "$l" root || fail "tc qdisc del root"
 	qd_load_ok || fail "iperf3 across root qdisc replacements"
 	[ "$(tc qdisc show dev "$l" | awk '$4 == "root" { print $2 }')" = "$(ls -d /sys/class/net/"$l"/queues/tx-* | wc -l | awk '{ print ($1 > 1) ? "mq" : "fq_codel" }')" ] ||
