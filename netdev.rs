@@ -26,11 +26,13 @@ use kernel::{
 };
 
 use crate::{
+    filter::{self, Filters},
     hw::FlowControl,
     intr, mac,
     napi::{self as poll, QUEUE},
     net::{
         self,
+        addr::EthAddr,
         irq::IrqMode,
         napi::Napi,
         skb::{DropReason, SkBuff},
@@ -92,6 +94,10 @@ pub(crate) struct Adapter {
     pub(crate) eims_queue: Atomic<u32>,
     /// Counters.
     pub(crate) stats: Stats,
+    /// Software copy of the receive filters (RAR, MTA, VFTA, mode bits),
+    /// written with the hardware under this lock (see `filter.rs`).
+    #[pin]
+    pub(crate) filters: SpinLockIrq<Filters>,
 }
 
 impl Adapter {
@@ -110,6 +116,7 @@ impl Adapter {
             eims_other: Atomic::new(0),
             eims_queue: Atomic::new(0),
             stats: Stats::new(),
+            filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
         }? Error)
     }
 
@@ -239,6 +246,8 @@ impl net::device::Operations for Adapter {
 
         let res = (|| -> Result {
             phy::power_up(hw)?;
+            // Receive filters as they were (RAR, MTA, VFTA, RCTL modes).
+            filter::restore(dev, hw)?;
             configure(dev, hw)?;
             dev.napi_add(QUEUE)?;
             let mode = setup_irqs(dev, hw)?;
@@ -348,15 +357,8 @@ impl net::device::Operations for Adapter {
         }
     }
 
-    fn set_rx_mode(dev: &Device<Self>, mode: RxMode) {
-        let Ok(hw) = Adapter::hw(dev) else {
-            return;
-        };
-        // No multicast table (MTA) hashing yet: any subscription (IPv6
-        // neighbour discovery needs its solicited-node groups) accepts all
-        // multicast, as IFF_ALLMULTI does.
-        let multicast = mode.promisc || mode.allmulti || mode.mc_count > 0;
-        queue::set_promisc(hw, mode.promisc, multicast);
+    fn set_rx_mode(dev: &Device<Self>, mode: &RxMode) {
+        filter::set_rx_mode(dev, mode);
     }
 
     fn poll(dev: &Device<Self>, napi: &Napi<'_>, budget: i32) -> i32 {
@@ -365,5 +367,17 @@ impl net::device::Operations for Adapter {
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {
         poll::irq(dev, vector)
+    }
+
+    fn set_mac_address(dev: &Device<Self>, addr: &EthAddr) -> Result {
+        filter::set_mac_address(dev, addr)
+    }
+
+    fn vlan_rx_add_vid(dev: &Device<Self>, vid: u16) -> Result {
+        filter::set_vlan(dev, vid, true)
+    }
+
+    fn vlan_rx_kill_vid(dev: &Device<Self>, vid: u16) -> Result {
+        filter::set_vlan(dev, vid, false)
     }
 }

@@ -96,4 +96,19 @@ void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
 
+/* Receive filters: address lists, MAC address, VLAN filter (net/addr.rs) */
+struct netdev_hw_addr;
+int rust_igb_netdev_uc_count(const struct net_device *dev);
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_first(struct net_device *dev,
+						     bool uc);
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_next(struct net_device *dev,
+						    bool uc,
+						    struct netdev_hw_addr *ha);
+const u8 *rust_igb_netdev_hw_addr_addr(const struct netdev_hw_addr *ha);
+void rust_igb_netdev_dev_addr(const struct net_device *dev, u8 *out);
+const u8 *rust_igb_sockaddr_data(const void *sa);
+bool rust_igb_is_valid_ether_addr(const u8 *addr);
+void rust_igb_netdev_enable_filters(struct net_device *dev, bool unicast,
+				    bool vlan);
+
 #endif /* RUST_IGB_SHIM_H */
