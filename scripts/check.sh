@@ -5,7 +5,7 @@
 #
 #   scripts/check.sh KDIR MODULE [SUITES]
 #
-# SUITES (default: foundation,smoke,datapath where present) run under MSI-X;
+# SUITES (default: foundation,smoke,datapath,filters where present) run under MSI-X;
 # the smoke suite (ICMP/TCP/UDP both ways) runs again under MSI (module
 # parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
 # NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
@@ -16,6 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke$([ -f "$here/../tests/guest/datapath.sh" ] && echo ,datapath)}
+# The receive-filter suite (MTA, RAR, VFTA, promiscuous modes) runs with MSI-X.
+[ -n "${3:-}" ] || [ ! -f "$here/../tests/guest/filters.sh" ] || suites=$suites,filters
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
