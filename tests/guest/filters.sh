@@ -211,18 +211,28 @@ t_mac_invalid() {
 	f_ping_ok 5 $LOCAL4 || fail "ping after the rejected changes: $(tr '\n' ' ' <"$STATE/f.ping")"
 }
 
+# f_vlans: (re)create VLAN 20 here (A.20, 10.0.20.1) and VLANs 20 and 30 in the
+# peer (10.0.20.2, 10.0.30.2), with permanent neighbours towards NIC 0's MAC.
+f_vlans() {
+	modprobe 8021q 2>/dev/null || [ -d /proc/net/vlan ] || skip "no 802.1Q support (CONFIG_VLAN_8021Q)"
+	ip link del "$A.20" 2>/dev/null
+	ip link add link "$A" name "$A.20" type vlan id 20 || fail "ip link add $A.20"
+	ip addr add 10.0.20.1/24 dev "$A.20" && ip link set "$A.20" up || fail "$A.20"
+	for _v in 20 30; do
+		in_peer ip link show "$B.$_v" >/dev/null 2>&1 ||
+			in_peer ip link add link "$B" name "$B.$_v" type vlan id $_v || fail "peer VLAN $_v"
+		in_peer ip addr replace 10.0.$_v.2/24 dev "$B.$_v" && in_peer ip link set "$B.$_v" up ||
+			fail "peer VLAN $_v address"
+	done
+	_mac=$(cat "/sys/class/net/$A/address")
+	ip neigh replace 10.0.20.2 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A.20" nud permanent &&
+		f_peer_neigh 10.0.20.1 "$_mac" "$B.20" && f_peer_neigh 10.0.30.1 "$_mac" "$B.30" || fail "neighbours"
+}
+
 t_vlan_filter() {
 	f_ready
-	modprobe 8021q 2>/dev/null
-	ip link add link "$A" name "$A.20" type vlan id 20 || skip "no 802.1Q support (CONFIG_VLAN_8021Q)"
-	ip addr add 10.0.20.1/24 dev "$A.20" && ip link set "$A.20" up || fail "$A.20"
-	in_peer ip link add link "$B" name "$B.20" type vlan id 20 &&
-		in_peer ip link add link "$B" name "$B.30" type vlan id 30 || fail "peer VLANs"
-	in_peer ip addr add 10.0.20.2/24 dev "$B.20" && in_peer ip link set "$B.20" up &&
-		in_peer ip addr add 10.0.30.2/24 dev "$B.30" && in_peer ip link set "$B.30" up || fail "peer VLAN addresses"
+	f_vlans
 	mac=$(cat "/sys/class/net/$A/address")
-	ip neigh replace 10.0.20.2 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A.20" nud permanent &&
-		f_peer_neigh 10.0.20.1 "$mac" "$B.20" && f_peer_neigh 10.0.30.1 "$mac" "$B.30" || fail "neighbours"
 	wait_for 20 f_ping_ok 1 10.0.20.1 || fail "no reply over VLAN 20"
 	f_ping_ok 5 10.0.20.1 || fail "ping over VLAN 20: $(tr '\n' ' ' <"$STATE/f.ping")"
 	f_dropped "VLAN 30 (no interface) to $mac" 10.0.30.1
@@ -236,9 +246,7 @@ t_vlan_filter() {
 
 t_down_up_keeps_filters() {
 	f_ready
-	ip link add link "$A" name "$A.20" type vlan id 20 || skip "no 802.1Q support"
-	ip addr add 10.0.20.1/24 dev "$A.20" && ip link set "$A.20" up || fail "$A.20"
-	ip neigh replace 10.0.20.2 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A.20" nud permanent
+	f_vlans
 	ip maddr add $GROUP_MAC dev "$A" || fail "ip maddr add"
 	ip link set "$A" address $NEW_MAC || fail "new address"
 	ip link set "$A" down && ip link set "$A" up || fail "down/up"
