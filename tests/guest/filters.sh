@@ -75,7 +75,7 @@ f_ping_ok() { # COUNT ADDR: all COUNT pings from the peer answered
 	in_peer ping -c "$1" -i 0.2 -W 2 "$2" >"$STATE/f.ping" 2>&1
 	[ "$(sed -n 's/.* \([0-9][0-9]*\) packets received.*/\1/p' "$STATE/f.ping")" = "$1" ]
 }
-f_ready() { f_names && link_up "$A" || fail "topology not ready (A=${A:-none} B=${B:-none})"; }
+f_ready() { { f_names && link_up "$A"; } || fail "topology not ready (A=${A:-none} B=${B:-none})"; }
 f_peer_up() { in_peer sh -c "grep -q 1 /sys/class/net/$1/carrier"; }
 f_ipv6() { # 0|1: disable IPv6 here and in the peer (1), or re-enable (0)
 	for _k in all default; do
@@ -95,14 +95,14 @@ t_setup() {
 	diag "receiving NIC $A: driver $(nic_driver 0); sending NIC $B (netns peer): driver $(nic_driver 1)"
 	f_ipv6 1 || fail "could not disable IPv6"
 	in_peer ip link set lo up
-	ip addr replace $LOCAL4/24 dev "$A" && ip link set "$A" up || fail "local address"
-	in_peer ip addr replace $PEER4/24 dev "$B" && in_peer ip link set "$B" up || fail "peer address"
+	{ ip addr replace $LOCAL4/24 dev "$A" && ip link set "$A" up; } || fail "local address"
+	{ in_peer ip addr replace $PEER4/24 dev "$B" && in_peer ip link set "$B" up; } || fail "peer address"
 	in_peer ip route replace 224.0.0.0/4 dev "$B" || fail "peer multicast route"
 	wait_for 30 link_up "$A" || fail "local: no carrier"
 	wait_for 30 f_peer_up "$B" || fail "peer: no carrier"
-	ip neigh replace $PEER4 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A" nud permanent &&
-		f_peer_neigh $LOCAL4 "$(cat "/sys/class/net/$A/address")" || fail "neighbours"
-	f_peer_neigh $FOREIGN_IP $FOREIGN_MAC && f_peer_neigh $OTHER_IP $OTHER_MAC || fail "neighbours"
+	{ ip neigh replace $PEER4 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A" nud permanent &&
+		f_peer_neigh $LOCAL4 "$(cat "/sys/class/net/$A/address")"; } || fail "neighbours"
+	{ f_peer_neigh $FOREIGN_IP $FOREIGN_MAC && f_peer_neigh $OTHER_IP $OTHER_MAC; } || fail "neighbours"
 	wait_for 30 f_ping_ok 1 $LOCAL4 || fail "no ping reply from $LOCAL4"
 	f_ping_ok 5 $LOCAL4 || fail "ping: $(tr '\n' ' ' <"$STATE/f.ping")"
 }
@@ -217,16 +217,16 @@ f_vlans() {
 	modprobe 8021q 2>/dev/null || [ -d /proc/net/vlan ] || skip "no 802.1Q support (CONFIG_VLAN_8021Q)"
 	ip link del "$A.20" 2>/dev/null
 	ip link add link "$A" name "$A.20" type vlan id 20 || fail "ip link add $A.20"
-	ip addr add 10.0.20.1/24 dev "$A.20" && ip link set "$A.20" up || fail "$A.20"
+	{ ip addr add 10.0.20.1/24 dev "$A.20" && ip link set "$A.20" up; } || fail "$A.20"
 	for _v in 20 30; do
 		in_peer ip link show "$B.$_v" >/dev/null 2>&1 ||
 			in_peer ip link add link "$B" name "$B.$_v" type vlan id $_v || fail "peer VLAN $_v"
-		in_peer ip addr replace 10.0.$_v.2/24 dev "$B.$_v" && in_peer ip link set "$B.$_v" up ||
+		{ in_peer ip addr replace 10.0.$_v.2/24 dev "$B.$_v" && in_peer ip link set "$B.$_v" up; } ||
 			fail "peer VLAN $_v address"
 	done
 	_mac=$(cat "/sys/class/net/$A/address")
-	ip neigh replace 10.0.20.2 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A.20" nud permanent &&
-		f_peer_neigh 10.0.20.1 "$_mac" "$B.20" && f_peer_neigh 10.0.30.1 "$_mac" "$B.30" || fail "neighbours"
+	{ ip neigh replace 10.0.20.2 lladdr "$(in_peer cat "/sys/class/net/$B/address")" dev "$A.20" nud permanent &&
+		f_peer_neigh 10.0.20.1 "$_mac" "$B.20" && f_peer_neigh 10.0.30.1 "$_mac" "$B.30"; } || fail "neighbours"
 }
 
 t_vlan_filter() {
@@ -249,11 +249,11 @@ t_down_up_keeps_filters() {
 	f_vlans
 	ip maddr add $GROUP_MAC dev "$A" || fail "ip maddr add"
 	ip link set "$A" address $NEW_MAC || fail "new address"
-	ip link set "$A" down && ip link set "$A" up || fail "down/up"
+	{ ip link set "$A" down && ip link set "$A" up; } || fail "down/up"
 	wait_for 30 link_up "$A" || fail "no carrier after up"
 	ip link set "$A.20" up
-	f_peer_neigh $LOCAL4 $NEW_MAC && f_peer_neigh 10.0.20.1 $NEW_MAC "$B.20" &&
-		f_peer_neigh 10.0.30.1 $NEW_MAC "$B.30" || fail "neighbours"
+	{ f_peer_neigh $LOCAL4 $NEW_MAC && f_peer_neigh 10.0.20.1 $NEW_MAC "$B.20" &&
+		f_peer_neigh 10.0.30.1 $NEW_MAC "$B.30"; } || fail "neighbours"
 	wait_for 20 f_ping_ok 1 $LOCAL4 || fail "no reply after down/up"
 	f_ping_ok 5 $LOCAL4 || fail "ping to the new address after down/up"
 	f_ping_ok 5 10.0.20.1 || fail "ping over VLAN 20 after down/up"
