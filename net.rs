@@ -10,6 +10,7 @@
 //! (see `Kbuild` and `net/bindgen_parameters`), plus the C shim in `net/shim.c`
 //! for static inline functions and macros.
 
+pub(crate) mod addr;
 pub(crate) mod bindings;
 pub(crate) mod device;
 pub(crate) mod dma;
@@ -24,4 +25,5 @@ pub(crate) mod queues;
 pub(crate) mod skb;
 pub(crate) mod skb_offload;
 
-pub(crate) use device::{Config, Device, Registration, RxMode, Stats64};
+pub(crate) use addr::RxMode;
+pub(crate) use device::{Config, Device, Registration, Stats64};

@@ -18,22 +18,24 @@
 
 use kernel::{
     debugfs::{Dir, File},
-    new_mutex,
+    new_mutex, new_spinlock_irq,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
         barrier::{dma_mb, Write},
-        Mutex,
+        Mutex, SpinLockIrq,
     },
 };
 
 use crate::{
+    filter::{self, Filters},
     hw::FlowControl,
     intr,
     itr::ItrSetting,
     mac, napi as poll,
     net::{
         self,
+        addr::EthAddr,
         features::Features,
         irq::IrqMode,
         napi::Napi,
@@ -97,6 +99,10 @@ pub(crate) struct Adapter {
     tx_stall: File<Atomic<u32>>,
     /// The debugfs directory holding `tx_stall`.
     _debugfs: Dir,
+    /// Software copy of the receive filters (RAR, MTA, VFTA, mode bits),
+    /// written with the hardware under this lock (see `filter.rs`).
+    #[pin]
+    pub(crate) filters: SpinLockIrq<Filters>,
 }
 
 impl Adapter {
@@ -124,6 +130,7 @@ impl Adapter {
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
             tx_timeouts: Atomic::new(0),
             resets: Atomic::new(0),
+            filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
         }? Error)
     }
 
@@ -378,6 +385,8 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
     let res = (|| -> Result {
         dev.set_real_num_queues(n as u32, n as u32)?;
         phy::power_up(hw)?;
+        // Receive filters as they were (RAR, MTA, VFTA, RCTL modes).
+        filter::restore(dev, hw)?;
         configure(dev, hw)?;
         for q in 0..n {
             dev.napi_add(q)?;
@@ -595,15 +604,8 @@ impl net::device::Operations for Adapter {
         }
     }
 
-    fn set_rx_mode(dev: &Device<Self>, mode: RxMode) {
-        let Ok(hw) = Adapter::hw(dev) else {
-            return;
-        };
-        // No multicast table (MTA) hashing yet: any subscription (IPv6
-        // neighbour discovery needs its solicited-node groups) accepts all
-        // multicast, as IFF_ALLMULTI does.
-        let multicast = mode.promisc || mode.allmulti || mode.mc_count > 0;
-        queue::set_promisc(hw, mode.promisc, multicast);
+    fn set_rx_mode(dev: &Device<Self>, mode: &RxMode) {
+        filter::set_rx_mode(dev, mode);
     }
 
     fn tx_timeout(dev: &Device<Self>, queue: u32) {
@@ -668,5 +670,17 @@ impl net::device::Operations for Adapter {
 
     fn features_check(_dev: &Device<Self>, headers: &TxHeaders, features: Features) -> Features {
         offload::features_check(headers, features)
+    }
+
+    fn set_mac_address(dev: &Device<Self>, addr: &EthAddr) -> Result {
+        filter::set_mac_address(dev, addr)
+    }
+
+    fn vlan_rx_add_vid(dev: &Device<Self>, vid: u16) -> Result {
+        filter::set_vlan(dev, vid, true)
+    }
+
+    fn vlan_rx_kill_vid(dev: &Device<Self>, vid: u16) -> Result {
+        filter::set_vlan(dev, vid, false)
     }
 }

@@ -20,6 +20,7 @@ use kernel::{
 
 mod desc;
 mod ethtool;
+mod filter;
 mod hw;
 mod intr;
 mod itr;

@@ -27,6 +27,7 @@ use kernel::{
 };
 
 use super::{
+    addr::{self, EthAddr, RxMode},
     bindings,
     ethtool,
     features::Features,
@@ -66,17 +67,6 @@ pub(crate) struct Stats64 {
     pub(crate) rx_missed_errors: u64,
     /// Frames received with a length error.
     pub(crate) rx_length_errors: u64,
-}
-
-/// The receive filter the stack asks for (`ndo_set_rx_mode`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct RxMode {
-    /// `IFF_PROMISC`: accept every frame.
-    pub(crate) promisc: bool,
-    /// `IFF_ALLMULTI`: accept every multicast frame.
-    pub(crate) allmulti: bool,
-    /// Number of multicast addresses subscribed to.
-    pub(crate) mc_count: u32,
 }
 
 /// The `net_device_ops` a driver provides for its private data type.
@@ -122,9 +112,10 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `ndo_set_rx_mode`: program the receive filter for `mode`. Runs with
-    /// the address list lock held (BHs off): must not sleep.
-    fn set_rx_mode(_dev: &Device<Self>, _mode: RxMode) {
+    /// `ndo_set_rx_mode`: program the receive filter for `mode` (flags and
+    /// address lists, see `addr.rs`). Runs with the address list lock held
+    /// (BHs off): must not sleep.
+    fn set_rx_mode(_dev: &Device<Self>, _mode: &RxMode) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -156,6 +147,26 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     /// `ndo_features_check`: the subset of `features` usable for the packet described by
     /// `headers` (transmit path, any context; must not sleep).
     fn features_check(_dev: &Device<Self>, _headers: &TxHeaders, _features: Features) -> Features {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    // Receive filters (see `addr.rs`).
+
+    /// `ndo_set_mac_address`: program `addr`, already checked to be a valid
+    /// unicast address, as the station address (process context, RTNL
+    /// held). On success the stack's copy (`dev_addr`) is updated.
+    fn set_mac_address(_dev: &Device<Self>, _addr: &EthAddr) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_vlan_rx_add_vid`: accept 802.1Q frames of VLAN `vid` (below
+    /// 4096, checked); process context, RTNL held, the interface may be down.
+    fn vlan_rx_add_vid(_dev: &Device<Self>, _vid: u16) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_vlan_rx_kill_vid`: stop accepting VLAN `vid` (as above).
+    fn vlan_rx_kill_vid(_dev: &Device<Self>, _vid: u16) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -486,6 +497,7 @@ impl<T: Operations> Registration<T> {
                 config.hw_features.bits(),
                 config.vlan_features.bits(),
             );
+            addr::enable_filters::<T>(dev.as_ptr());
         }
 
         // SAFETY: The private area is initialised; nothing is registered yet.
@@ -597,7 +609,22 @@ impl<T: Operations> OpsTable<T> {
             None
         },
         ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
-            Some(ndo_set_rx_mode::<T>)
+            Some(addr::ndo_set_rx_mode::<T>)
+        } else {
+            None
+        },
+        ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
+            Some(addr::ndo_set_mac_address::<T>)
+        } else {
+            None
+        },
+        ndo_vlan_rx_add_vid: if T::HAS_VLAN_RX_ADD_VID {
+            Some(addr::ndo_vlan_rx_add_vid::<T>)
+        } else {
+            None
+        },
+        ndo_vlan_rx_kill_vid: if T::HAS_VLAN_RX_KILL_VID {
+            Some(addr::ndo_vlan_rx_kill_vid::<T>)
         } else {
             None
         },
@@ -675,31 +702,6 @@ unsafe extern "C" fn ndo_change_mtu<T: Operations>(
         T::change_mtu(dev, mtu)?;
         Ok(0)
     })
-}
-
-/// `IFF_PROMISC` and `IFF_ALLMULTI` (include/uapi/linux/if.h).
-const IFF_PROMISC: u32 = 0x100;
-const IFF_ALLMULTI: u32 = 0x200;
-
-/// # Safety
-///
-/// Called by the net core with a device registered by `Registration<T>`.
-unsafe extern "C" fn ndo_set_rx_mode<T: Operations>(dev: *mut bindings::net_device) {
-    // SAFETY: Per the function's safety requirements.
-    let dev = unsafe { Device::<T>::from_raw(dev) };
-    // SAFETY: Reads of a registered device under the address list lock.
-    let (flags, mc) = unsafe {
-        (
-            bindings::rust_igb_netdev_flags(dev.as_raw()),
-            bindings::rust_igb_netdev_mc_count(dev.as_raw()),
-        )
-    };
-    let mode = RxMode {
-        promisc: flags & IFF_PROMISC != 0,
-        allmulti: flags & IFF_ALLMULTI != 0,
-        mc_count: u32::try_from(mc).unwrap_or(0),
-    };
-    T::set_rx_mode(dev, mode);
 }
 
 /// # Safety

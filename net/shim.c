@@ -463,3 +463,65 @@ void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
 	dev->hw_features |= hw_features;
 	dev->vlan_features |= vlan_features;
 }
+
+/* Receive filters: address lists, MAC address, VLAN filter (net/addr.rs) */
+
+int rust_igb_netdev_uc_count(const struct net_device *dev)
+{
+	return netdev_uc_count(dev);
+}
+
+static struct netdev_hw_addr_list *rust_igb_hw_addr_list(struct net_device *dev,
+							 bool uc)
+{
+	return uc ? &dev->uc : &dev->mc;
+}
+
+/* First entry of the unicast (uc) or multicast list, NULL if empty. */
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_first(struct net_device *dev,
+						     bool uc)
+{
+	return list_first_entry_or_null(&rust_igb_hw_addr_list(dev, uc)->list,
+					struct netdev_hw_addr, list);
+}
+
+/* The entry after ha in the same list, NULL after the last. */
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_next(struct net_device *dev,
+						    bool uc,
+						    struct netdev_hw_addr *ha)
+{
+	if (list_is_last(&ha->list, &rust_igb_hw_addr_list(dev, uc)->list))
+		return NULL;
+	return list_next_entry(ha, list);
+}
+
+const u8 *rust_igb_netdev_hw_addr_addr(const struct netdev_hw_addr *ha)
+{
+	return ha->addr;
+}
+
+void rust_igb_netdev_dev_addr(const struct net_device *dev, u8 *out)
+{
+	memcpy(out, dev->dev_addr, ETH_ALEN);
+}
+
+const u8 *rust_igb_sockaddr_data(const void *sa)
+{
+	return (const u8 *)((const struct sockaddr *)sa)->sa_data;
+}
+
+bool rust_igb_is_valid_ether_addr(const u8 *addr)
+{
+	return is_valid_ether_addr(addr);
+}
+
+/* Before register_netdev: the device filters unicast addresses itself
+ * (IFF_UNICAST_FLT) and/or filters VLAN IDs (NETIF_F_HW_VLAN_CTAG_FILTER). */
+void rust_igb_netdev_enable_filters(struct net_device *dev, bool unicast,
+				    bool vlan)
+{
+	if (unicast)
+		dev->priv_flags |= IFF_UNICAST_FLT;
+	if (vlan)
+		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
+}

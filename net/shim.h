@@ -146,4 +146,19 @@ u64 rust_igb_netdev_features(const struct net_device *dev);
 void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
 				  u64 hw_features, u64 vlan_features);
 
+/* Receive filters: address lists, MAC address, VLAN filter (net/addr.rs) */
+struct netdev_hw_addr;
+int rust_igb_netdev_uc_count(const struct net_device *dev);
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_first(struct net_device *dev,
+						     bool uc);
+struct netdev_hw_addr *rust_igb_netdev_hw_addr_next(struct net_device *dev,
+						    bool uc,
+						    struct netdev_hw_addr *ha);
+const u8 *rust_igb_netdev_hw_addr_addr(const struct netdev_hw_addr *ha);
+void rust_igb_netdev_dev_addr(const struct net_device *dev, u8 *out);
+const u8 *rust_igb_sockaddr_data(const void *sa);
+bool rust_igb_is_valid_ether_addr(const u8 *addr);
+void rust_igb_netdev_enable_filters(struct net_device *dev, bool unicast,
+				    bool vlan);
+
 #endif /* RUST_IGB_SHIM_H */

@@ -7,7 +7,7 @@
 #
 # SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
-# tuning,qdisc,reset) in a second MSI-X boot;
+# tuning,qdisc,reset,filters) in a second MSI-X boot;
 # the smoke and multiqueue suites run again under MSI (module
 # parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
 # NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke,multiqueue,offload,datapath}
-control=${CONTROL_SUITES:-tuning,qdisc,reset}
+control=${CONTROL_SUITES:-tuning,qdisc,reset,filters}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
