@@ -174,6 +174,8 @@ peer_teardown() {
 # in namespace "peer", both links up. On failure PAIR_ERR says why.
 pair_up() {
 	PAIR_ERR=
+	# A suite that failed half-way may have left its namespace behind.
+	if ip netns list 2>/dev/null | grep -q '^peer\b'; then peer_teardown; fi
 	if module_loaded && ! unload_driver; then PAIR_ERR="rmmod"; return 1; fi
 	klog_mark "load $DRIVER"
 	load_driver || { PAIR_ERR="loading $DRIVER failed"; return 1; }
