@@ -27,6 +27,8 @@
 #                     irq+softirq+steal, both ends and iperf3 included) per GB
 #                     (10^9 bytes) received by the data-receiving NIC, over the
 #                     four TCP transfers together
+#   irqs_per_mb       (diagnostic, no target) MSI/MSI-X interrupts (all of them are
+#                     the two NICs') per MB received over the same four transfers
 # A case fails if the driver does not come up or a measurement gives no
 # (or a zero) result.
 #
@@ -108,6 +110,10 @@ b_rx_bytes() { # local|peer
 		cat "/sys/class/net/$A/statistics/rx_bytes"
 	fi
 }
+# MSI/MSI-X interrupts so far, all CPUs (the NICs are the guest's only MSI users).
+b_irqs() {
+	awk -v n="$(grep -c ^processor /proc/cpuinfo)" '/MSI/ { for (i = 2; i <= n + 1; i++) s += $i } END { print s + 0 }' /proc/interrupts
+}
 b_listening() { in_peer netstat -ltn 2>/dev/null | grep -q ":$B_PORT .*LISTEN"; }
 # b_iperf OUT ARGS...: iperf3 client here against a one-off server in the peer.
 b_iperf() {
@@ -133,14 +139,14 @@ b_positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 b_tcp() {
 	_rx_nic=peer _r=
 	[ "$3" = rx ] && _rx_nic=local _r=-R
-	_b0=$(b_rx_bytes $_rx_nic) _c0=$(b_busy)
+	_b0=$(b_rx_bytes $_rx_nic) _i0=$(b_irqs) _c0=$(b_busy)
 	# shellcheck disable=SC2086
 	b_iperf "$STATE/bench.tcp" -P "$2" -f m $_r
-	_c1=$(b_busy) _b1=$(b_rx_bytes $_rx_nic)
+	_c1=$(b_busy) _i1=$(b_irqs) _b1=$(b_rx_bytes $_rx_nic)
 	_mb=$(b_rate "$STATE/bench.tcp" Mbits/sec)
 	b_positive "$_mb" || fail "$1: no throughput: $(tail -n 4 "$STATE/bench.tcp" | tr '\n' ' ')"
 	b_report "$1" "$_mb" Mbit/s
-	CPU_J=$(( CPU_J + _c1 - _c0 )) BYTES=$(( BYTES + _b1 - _b0 ))
+	CPU_J=$(( CPU_J + _c1 - _c0 )) BYTES=$(( BYTES + _b1 - _b0 )) IRQS=$(( IRQS + _i1 - _i0 ))
 }
 
 b_udp() {
@@ -170,14 +176,15 @@ b_run() { # DRIVER
 	klog_mark "bench rep $REP: load $DRIVER"
 	b_up
 	diag "rep $REP, $DRIVER: local $A, peer $B"
-	CPU_J=0 BYTES=0
+	CPU_J=0 BYTES=0 IRQS=0
 	b_tcp tcp1_tx 1 tx
 	b_tcp tcp1_rx 1 rx
 	b_tcp tcp4_tx 4 tx
 	b_tcp tcp4_rx 4 rx
 	[ "$BYTES" -gt 0 ] || fail "no bytes counted by the receiving NICs"
 	b_report cpu_s_per_gb "$(awk -v j="$CPU_J" -v b="$BYTES" 'BEGIN { printf "%.2f", j / 100 / (b / 1e9) }')" s/GB
-	diag "cpu: $CPU_J jiffies for $BYTES bytes"
+	b_report irqs_per_mb "$(awk -v i="$IRQS" -v b="$BYTES" 'BEGIN { printf "%.1f", i / (b / 1e6) }')" irq/MB
+	diag "cpu: $CPU_J jiffies, $IRQS interrupts for $BYTES bytes"
 	b_udp
 	b_rtt
 	trap - EXIT

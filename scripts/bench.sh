@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The host side of `make bench`: boot the bench kernel once with both NICs and
+# run the guest suite tests/guest/bench.sh, which measures the C igb and
+# rust_igb alternately on the same NICs; then print the summary table and
+# write the chart (scripts/bench-report.py). See Documentation/benchmark.md.
+#
+#   [VAR=value...] scripts/bench.sh KDIR MODULE
+#
+# KDIR is the bench kernel (scripts/build-kernel.sh bench), MODULE rust-igb.ko
+# built against it. Settings (environment):
+#   BENCH_REPS   repetitions, each measuring both drivers (default 5)
+#   BENCH_TIME   seconds per iperf3 run (default 5)
+#   BENCH_PINGS  pings for the latency metric (default 200)
+#   BENCH_OUT    output directory (default $RUST_IGB_CACHE/bench); the run writes
+#                <stamp>.log (console), <stamp>.log.ktap, <stamp>.txt (table),
+#                <stamp>.md (table, Markdown) and <stamp>.png (chart) there
+#   BENCH_PNG    also copy the chart here (e.g. Documentation/bench.png)
+# Exit status: nonzero if the guest run failed (a driver did not come up, a
+# measurement gave no result) or a metric has no results; not for missed targets.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 2; }
+
+kdir=${1:?usage: scripts/bench.sh KDIR MODULE}
+module=${2:?usage: scripts/bench.sh KDIR MODULE}
+[ -f "$module" ] || die "no module $module"
+reps=${BENCH_REPS:-5} secs=${BENCH_TIME:-5} pings=${BENCH_PINGS:-200}
+for v in "$reps" "$secs" "$pings"; do
+	[[ $v =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS, BENCH_TIME and BENCH_PINGS must be positive integers"
+done
+grep -q '^CONFIG_PROVE_LOCKING=y' "$kdir/.config" &&
+	log "warning: $kdir has lockdep on (a debug kernel?): the figures will not be representative"
+
+py=$("$here/setup-bench.sh")
+out=${BENCH_OUT:-$RUST_IGB_CACHE/bench}
+mkdir -p "$out"
+stamp=$(date -u +%Y%m%d-%H%M%S)
+commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo unknown)
+# Per repetition and driver: 4 TCP runs and 1 UDP run of BENCH_TIME s plus
+# ~4 s set-up each, the pings (~15 ms apart under TCG), load/unload ~20 s.
+per=$(( 5 * (secs + 4) + pings * 15 / 1000 + 20 ))
+timeout=$(( 2 * reps * per * 2 + 300 ))
+log "rust_igb $commit vs C igb on $kver: $reps repetitions x 2 drivers, ${secs}s runs" \
+	"(about $(( (2 * reps * per + 60) / 60 )) minutes; timeout ${timeout}s)"
+
+rc=0
+KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=bench QUIET=1 TIMEOUT=$timeout LOG="$out/$stamp.log" \
+	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings" \
+	"$here/guest-run.sh" >"$out/$stamp.run" 2>&1 || rc=$?
+grep -v '^# bench: ' "$out/$stamp.run" | grep -E '^(not ok|    #|==== |[0-9]+ passed)' || true
+[ "$rc" = 0 ] || log "guest run failed (exit $rc): see $out/$stamp.run"
+
+title="rust_igb $commit vs C igb, $kver (QEMU TCG, 2 vCPUs), $(date -u +%Y-%m-%d), ${reps}x${secs}s"
+"$py" "$here/bench-report.py" --title "$title" --png "$out/$stamp.png" --markdown "$out/$stamp.md" \
+	"$out/$stamp.log.ktap" | tee "$out/$stamp.txt" || rc=1
+if [ -n "${BENCH_PNG:-}" ] && [ -f "$out/$stamp.png" ]; then
+	cp "$out/$stamp.png" "$BENCH_PNG"
+	log "chart copied to $BENCH_PNG"
+fi
+log "results: $out/$stamp.{txt,md,png,log,log.ktap}"
+exit "$rc"
