@@ -15,6 +15,9 @@
 #                <stamp>.log (console), <stamp>.log.ktap, <stamp>.txt (table),
 #                <stamp>.md (table, Markdown) and <stamp>.png (chart) there
 #   BENCH_PNG    also copy the chart here (e.g. Documentation/bench.png)
+#   BENCH_PROFILE  1 (default): after the measured repetitions, profile each driver
+#                once with the host's perf (linux-perf), packed into the initramfs
+#                with its libraries; skipped if the host has no perf. 0: don't.
 # Exit status: nonzero if the guest run failed (a driver did not come up, a
 # measurement gave no result) or a metric has no results; not for missed targets.
 set -euo pipefail
@@ -48,9 +51,26 @@ timeout=$(( 2 * reps * per * 2 + 300 ))
 log "rust_igb $commit vs C igb on $kver: $reps repetitions x 2 drivers, ${secs}s runs" \
 	"(about $(( (2 * reps * per + 60) / 60 )) minutes; timeout ${timeout}s)"
 
+# perf for the profiling pass: the host's binary and the libraries it links,
+# as an extra archive appended to the initramfs.
+profile=${BENCH_PROFILE:-1} extra=
+if [ "$profile" = 1 ]; then
+	if perf=$(command -v perf) && [ "$(head -c 4 "$perf" | tr -d '\0')" = $'\x7fELF' ]; then
+		extra=$(mktemp --suffix=.cpio.gz)
+		trap 'rm -f "$extra"' EXIT
+		mapfile -t libs < <({ ldd "$perf" || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+		files=("$perf:/usr/bin/perf")
+		for l in "${libs[@]}"; do files+=("$l:$l"); done
+		"$here/mkinitramfs.sh" --overlay "$extra" "${files[@]}"
+	else
+		log "no perf binary on the host (apt-get install linux-perf): no profiling pass"
+		profile=0
+	fi
+fi
+
 rc=0
-KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=bench QUIET=1 TIMEOUT=$timeout LOG="$out/$stamp.log" \
-	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings" \
+EXTRA_INITRD=$extra KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=bench QUIET=1 TIMEOUT=$timeout LOG="$out/$stamp.log" \
+	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings rigb.bench_profile=$profile" \
 	"$here/guest-run.sh" >"$out/$stamp.run" 2>&1 || rc=$?
 grep -v '^# bench: ' "$out/$stamp.run" | grep -E '^(not ok|    #|==== |[0-9]+ passed)' || true
 [ "$rc" = 0 ] || log "guest run failed (exit $rc): see $out/$stamp.run"

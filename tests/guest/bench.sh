@@ -39,6 +39,12 @@
 #   BENCH_PINGS    rigb.bench_pings    pings for rtt_us (default 200)
 #   BENCH_DRIVERS  rigb.bench_drivers  comma list of drivers (default igb,rust_igb);
 #                  an out-of-tree one is /lib/modules/<name>.ko, else modprobe <name>
+#   BENCH_PROFILE  rigb.bench_profile  1 (default): after the measured repetitions,
+#                  one profiling pass per driver (cases bench.profile_DRIVER), if
+#                  perf is in the initramfs (scripts/bench.sh adds the host's): perf
+#                  record -a -e cpu-clock during a tcp1_tx and a udp64 run, the
+#                  top symbols printed as "# perf: DRIVER WORKLOAD PCT DSO SYMBOL"
+#                  and the share per DSO as "# perf-dso: ...". Not part of the figures.
 
 bench_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
 	_v=
@@ -52,6 +58,8 @@ bench_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if n
 : "${BENCH_TIME:=$(bench_karg rigb.bench_time)}" "${BENCH_TIME:=5}"
 : "${BENCH_PINGS:=$(bench_karg rigb.bench_pings)}" "${BENCH_PINGS:=200}"
 : "${BENCH_DRIVERS:=$(bench_karg rigb.bench_drivers)}" "${BENCH_DRIVERS:=igb,rust_igb}"
+
+: "${BENCH_PROFILE:=$(bench_karg rigb.bench_profile)}" "${BENCH_PROFILE:=1}"
 
 B_LOCAL4=10.0.0.1 B_PEER4=10.0.0.2
 B_NETNS=/run/netns/peer
@@ -191,6 +199,47 @@ b_run() { # DRIVER
 	b_down || fail "$DRIVER: unload failed or NICs still present"
 }
 
+# ---- profiling pass (not part of the figures) ------------------------------------
+# b_perf WORKLOAD CMD...: perf record -a (software cpu-clock: TCG has no PMU;
+# samples land where interrupts are enabled again) while CMD runs, then print the
+# top symbols and the share per DSO.
+b_perf() {
+	_w=$1
+	shift
+	perf record -q -a -e cpu-clock -F 499 -o "$STATE/perf.data" >"$STATE/perf.rec" 2>&1 &
+	PERF_PID=$!
+	sleep 1
+	"$@"
+	_rc=$?
+	b_perf_stop
+	[ "$_rc" = 0 ] || return "$_rc"
+	perf report -q -i "$STATE/perf.data" --stdio --no-children --sort dso,sym --percent-limit 0.7 		2>/dev/null | awk -v d="$DRIVER" -v w="$_w" 'NF >= 4 && $1 ~ /%$/ {
+			sym = $4; for (i = 5; i <= NF; i++) sym = sym " " $i
+			printf "perf: %s %s %s %s %s\n", d, w, $1, $2, substr(sym, 1, 90) }' | head -n 40 >"$STATE/perf.top"
+	perf report -q -i "$STATE/perf.data" --stdio --no-children --sort dso 2>/dev/null |
+		awk -v d="$DRIVER" -v w="$_w" 'NF >= 2 && $1 ~ /%$/ { printf "perf-dso: %s %s %s %s\n", d, w, $1, $2 }' |
+		head -n 8 >>"$STATE/perf.top"
+	[ -s "$STATE/perf.top" ] || fail "perf report gave nothing: $(tr '\n' ' ' <"$STATE/perf.rec")"
+	while IFS= read -r _l; do diag "$_l"; done <"$STATE/perf.top"
+}
+b_perf_stop() {
+	[ -n "${PERF_PID:-}" ] || return 0
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
+	PERF_PID=
+}
+b_profile() { # DRIVER
+	DRIVER=$1 REP=profile
+	command -v perf >/dev/null || skip "no perf in the initramfs"
+	trap 'b_perf_stop; b_down' EXIT
+	b_up
+	CPU_J=0 BYTES=0 IRQS=0
+	b_perf tcp1_tx b_tcp tcp1_tx 1 tx
+	b_perf udp64 b_udp
+	trap - EXIT
+	b_down || fail "$DRIVER: unload failed or NICs still present"
+}
+
 diag "bench: reps=$BENCH_REPS time=$BENCH_TIME pings=$BENCH_PINGS drivers=$BENCH_DRIVERS kernel=$(uname -r)"
 diag "bench: cpus=$(grep -c ^processor /proc/cpuinfo)"
 # The driver under test may be bound from the boot (in-tree igb is a module, not
@@ -210,3 +259,8 @@ while [ "$REP" -le "$BENCH_REPS" ]; do
 	done
 	REP=$(( REP + 1 ))
 done
+if [ "$BENCH_PROFILE" = 1 ]; then
+	for _d in $(echo "$BENCH_DRIVERS" | tr , ' '); do
+		run_case "profile_$_d" b_profile "$_d"
+	done
+fi
