@@ -43,8 +43,8 @@
 #                  one profiling pass per driver (cases bench.profile_DRIVER), if
 #                  perf is in the initramfs (scripts/bench.sh adds the host's): perf
 #                  record -a -e cpu-clock during a tcp1_tx and a udp64 run, the
-#                  top symbols printed as "# perf: DRIVER WORKLOAD PCT DSO SYMBOL"
-#                  and the share per DSO as "# perf-dso: ...". Not part of the figures.
+#                  top symbols printed as "# perf: DRIVER WORKLOAD PCT SYMBOL [MODULE]"
+#                  and the share per module as "# perf-mod: ...". Not part of the figures.
 
 bench_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
 	_v=
@@ -202,7 +202,7 @@ b_run() { # DRIVER
 # ---- profiling pass (not part of the figures) ------------------------------------
 # b_perf WORKLOAD CMD...: perf record -a (software cpu-clock: TCG has no PMU;
 # samples land where interrupts are enabled again) while CMD runs, then print the
-# top symbols and the share per DSO.
+# top symbols and the share per module (b_perf_symbols).
 b_perf() {
 	_w=$1
 	shift
@@ -213,14 +213,35 @@ b_perf() {
 	_rc=$?
 	b_perf_stop
 	[ "$_rc" = 0 ] || return "$_rc"
-	perf report -q -i "$STATE/perf.data" --stdio --no-children --sort dso,sym --percent-limit 0.7 		2>/dev/null | awk -v d="$DRIVER" -v w="$_w" 'NF >= 4 && $1 ~ /%$/ {
-			sym = $4; for (i = 5; i <= NF; i++) sym = sym " " $i
-			printf "perf: %s %s %s %s %s\n", d, w, $1, $2, substr(sym, 1, 90) }' | head -n 40 >"$STATE/perf.top"
-	perf report -q -i "$STATE/perf.data" --stdio --no-children --sort dso 2>/dev/null |
-		awk -v d="$DRIVER" -v w="$_w" 'NF >= 2 && $1 ~ /%$/ { printf "perf-dso: %s %s %s %s\n", d, w, $1, $2 }' |
-		head -n 8 >>"$STATE/perf.top"
-	[ -s "$STATE/perf.top" ] || fail "perf report gave nothing: $(tr '\n' ' ' <"$STATE/perf.rec")"
+	b_perf_symbols "$_w" >"$STATE/perf.top"
+	[ -s "$STATE/perf.top" ] || fail "no perf samples: $(tr '\n' ' ' <"$STATE/perf.rec")"
 	while IFS= read -r _l; do diag "$_l"; done <"$STATE/perf.top"
+}
+# b_perf_symbols WORKLOAD: resolve the sampled IPs against /proc/kallsyms (perf
+# 6.1 misplaces the modules of a 7.3 kernel, so it is not asked to) and print
+#   perf: DRIVER WORKLOAD PCT SYMBOL [MODULE]   the top 25 symbols
+#   perf-mod: DRIVER WORKLOAD PCT MODULE         the share of the kernel, each module, user space
+# Kernel addresses are 16 hex digits, so sorting them as text sorts them by value:
+# symbols (tag 0) and samples (tag 1) are merged by one sort, and each sample
+# goes to the symbol before it.
+b_perf_symbols() {
+	perf script -i "$STATE/perf.data" -F ip 2>/dev/null | awk '{ print $1 }' >"$STATE/perf.ips"
+	{
+		awk '$2 ~ /^[tT]$/ { print $1, 0, $3, ($4 == "" ? "[kernel]" : $4) }' /proc/kallsyms
+		awk 'length($1) == 16 && $1 ~ /^ffff/ { print $1, 1 }' "$STATE/perf.ips"
+	} | sort >"$STATE/perf.merged"
+	awk -v d="$DRIVER" -v w="$1" -v all="$(wc -l <"$STATE/perf.ips")" '
+		$2 == 0 { sym = $3 " " $4; mod = $4; next }
+		{ n[sym]++; m[mod]++; k++ }
+		END {
+			if (all == 0) exit
+			for (s in n) printf "perf: %s %s %.2f%% %s\n", d, w, 100 * n[s] / all, s
+			for (s in m) printf "perf-mod: %s %s %.2f%% %s\n", d, w, 100 * m[s] / all, s
+			printf "perf-mod: %s %s %.2f%% %s\n", d, w, 100 * (all - k) / all, "(user)"
+			printf "perf-samples: %s %s %d\n", d, w, all
+		}' "$STATE/perf.merged" | sort -t ' ' -k4 -rn >"$STATE/perf.all"
+	grep '^perf: ' "$STATE/perf.all" | head -n 25
+	grep -v '^perf: ' "$STATE/perf.all"
 }
 b_perf_stop() {
 	[ -n "${PERF_PID:-}" ] || return 0
