@@ -5,7 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build rust-igb.ko (module name rust_igb)
 #   make run                         set up, build, boot QEMU with two igb NICs, show the driver
 #   make check                       the test suite (what CI runs)
-#   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~20 min)
+#   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~7 min warm)
 #   make clippy | fmtcheck | fmt     lints
 #   make setup | kernel              install the toolchain / build the cached test kernel
 #   make clean

@@ -45,9 +45,10 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo unknown)
 # Per repetition and driver: 4 TCP runs and 1 UDP run of BENCH_TIME s plus
-# ~4 s set-up each, the pings (~15 ms apart under TCG), load/unload ~20 s.
-per=$(( 5 * (secs + 4) + pings * 15 / 1000 + 20 ))
-timeout=$(( 2 * reps * per * 2 + 300 ))
+# ~1 s set-up each, the pings (~12 ms apart), load/unload ~5 s: 30 s for the
+# defaults on the bench kernel. The timeout allows a guest 4 times slower.
+per=$(( 5 * (secs + 1) + pings * 15 / 1000 + 5 ))
+timeout=$(( 2 * reps * per * 4 + 300 ))
 log "rust_igb $commit vs C igb on $kver: $reps repetitions x 2 drivers, ${secs}s runs" \
 	"(about $(( (2 * reps * per + 60) / 60 )) minutes; timeout ${timeout}s)"
 
