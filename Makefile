@@ -5,6 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build rust-igb.ko (module name rust_igb)
 #   make run                         set up, build, boot QEMU with two igb NICs, show the driver
 #   make check                       the test suite (what CI runs)
+#   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~7 min warm)
 #   make clippy | fmtcheck | fmt     lints
 #   make setup | kernel              install the toolchain / build the cached test kernel
 #   make clean
@@ -28,12 +29,12 @@ endif
 RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
 TESTS ?=
 
-.PHONY: all module setup kernel run check clippy fmtcheck fmt clean help
+.PHONY: all module setup kernel run check bench clippy fmtcheck fmt clean help
 
 all: module
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile
 
 setup:
 	@scripts/setup.sh
@@ -66,6 +67,15 @@ check: kernel
 	$(MAKE) --no-print-directory fmtcheck && \
 	$(MAKE) --no-print-directory KDIR=$$kdir module && \
 	scripts/check.sh $$kdir $(CURDIR)/rust-igb.ko $(TESTS)
+
+# bench: the non-debug kernel (qemu/kernel-bench.config), the module built
+# against it, then both drivers measured in one boot (scripts/bench.sh; knobs
+# BENCH_REPS, BENCH_TIME, BENCH_PINGS, BENCH_PNG). Not part of check.
+bench: setup
+	@scripts/setup-bench.sh >/dev/null && \
+	kdir=$$(scripts/build-kernel.sh bench) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir module && \
+	scripts/bench.sh $$kdir $(CURDIR)/rust-igb.ko
 
 run: kernel
 	@kdir=$$(scripts/build-kernel.sh debug) && \

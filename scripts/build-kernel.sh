@@ -35,7 +35,14 @@ log "configuring $kver ($flavour) in $out"
 "${mk[@]}" -s tinyconfig >/dev/null
 (cd "$out" && KCONFIG_CONFIG=.config "$ksrc/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${frags[@]}" >/dev/null)
 "${mk[@]}" -s olddefconfig >/dev/null
-# Every option the fragments ask for must have survived Kconfig's dependency resolution.
+# Every option the fragments ask for must have survived Kconfig's dependency
+# resolution. A later fragment overrides an earlier one (as in merge_config.sh):
+# only the last setting of each option counts; "# CONFIG_X is not set" is X=n.
+effective() {
+	sed -E 's/^# (CONFIG_[A-Za-z0-9_]+) is not set$/\1=n/' "$@" |
+		awk -F= '/^CONFIG_/ { if (!($1 in v)) k[++n] = $1; v[$1] = $0 }
+			END { for (i = 1; i <= n; i++) print v[k[i]] }'
+}
 missing=0
 while IFS= read -r line; do
 	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
@@ -45,7 +52,7 @@ while IFS= read -r line; do
 	else
 		grep -qx "$opt=$val" "$out/.config" || { log "wanted $line, got: $(grep "^$opt=" "$out/.config" || echo unset)"; missing=1; }
 	fi
-done < <(cat "${frags[@]}")
+done < <(effective "${frags[@]}")
 [ $missing = 0 ] || die "kernel config is missing options above (check their Kconfig dependencies)"
 
 log "building bzImage + modules with $(nproc) jobs (about 15 minutes cold; progress below)"

@@ -21,6 +21,7 @@
 #   CYCLES      reload/rebind cycles in the foundation suite (default 20)
 #   MACS        the NICs' MACs (default 52:54:00:12:34:56,52:54:00:12:34:57)
 #   KERNEL_ARGS extra kernel parameters; QEMU_ARGS extra QEMU arguments
+#   EXTRA_INITRD  a gzip'd cpio appended to the initramfs (e.g. scripts/bench.sh's perf)
 #
 # The summary ends with a line "N passed, N failed". Exit status 0 only if
 # cases ran and none failed, the guest finished within TIMEOUT, and the console
@@ -73,6 +74,12 @@ if [ -n "$MODULE" ]; then
 	"$here/mkinitramfs.sh" --overlay "$tmp/overlay.cpio.gz" "$MODULE:/lib/modules/$DRIVER.ko"
 	cat "$base" "$tmp/overlay.cpio.gz" >"$tmp/initrd"
 	initrd=$tmp/initrd
+fi
+
+if [ -n "${EXTRA_INITRD:-}" ]; then
+	[ -f "$EXTRA_INITRD" ] || die "EXTRA_INITRD=$EXTRA_INITRD does not exist"
+	cat "$initrd" "$EXTRA_INITRD" >"$tmp/initrd+"
+	initrd=$tmp/initrd+
 fi
 
 ktap=$LOG.ktap
