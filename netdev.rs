@@ -527,24 +527,33 @@ impl net::device::Operations for Adapter {
             bump(&qv.stats.tx_dropped, 1);
             return;
         }
-        {
+        let doorbell = {
             let mut guard = qv.tx.lock();
-            if let Some(ring) = &mut *guard {
-                if let Some(bytes) = ring.post(&mut p) {
-                    dev.tx_sent(queue, bytes);
+            match &mut *guard {
+                Some(ring) => {
+                    if let Some(bytes) = ring.post(&mut p) {
+                        dev.tx_sent(queue, bytes);
+                    }
+                    // Stop before the ring could overflow; the poll wakes
+                    // the queue under this same lock once there is room.
+                    if ring.unused() < DESC_NEEDED {
+                        dev.tx_stop(queue);
+                    }
+                    let stalled = a.tx_stall.load(Relaxed) != 0;
+                    (!stalled && (!dev.xmit_more() || dev.tx_stopped(queue))).then(|| ring.tail())
                 }
-                // Stop before the ring could overflow; the poll wakes
-                // the queue under this same lock once there is room.
-                if ring.unused() < DESC_NEEDED {
-                    dev.tx_stop(queue);
-                }
-                let stalled = a.tx_stall.load(Relaxed) != 0;
-                if !stalled && (!dev.xmit_more() || dev.tx_stopped(queue)) {
-                    // Descriptor writes must be visible before the tail.
-                    dma_mb(Write);
-                    queue::write_tx_tail(hw, q, ring.tail());
-                }
+                None => None,
             }
+        };
+        // The doorbell is rung after the lock is released (with interrupts
+        // on): under QEMU the tail write is where the NIC model transmits.
+        // Only this queue's `start_xmit` writes its tail (the core
+        // serialises them), so tails stay in order; `stop` waits for
+        // `start_xmit` (`netif_tx_disable`) before the ring can go.
+        if let Some(tail) = doorbell {
+            // Descriptor writes must be visible before the tail.
+            dma_mb(Write);
+            queue::write_tx_tail(hw, q, tail);
         }
         if let Some(p) = p {
             // No room (the queue is stopped early, so this is not expected)
