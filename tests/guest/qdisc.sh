@@ -104,10 +104,12 @@ t_qd_replace_child() {
 	l=$(qd_if)
 	n=$(ls -d /sys/class/net/"$l"/queues/tx-* | wc -l)
 	[ "$n" -gt 1 ] || skip "one TX queue"
-	h=$(tc qdisc show dev "$l" | awk '$4 == "root" { print $3 }')
 	qd_load 8 || fail "iperf3 server"
+	# The default mq has handle 0:, which parent lookups cannot name: put an
+	# mq with a handle in its place first (itself a replacement under load).
+	tc qdisc replace dev "$l" root handle 100: mq || fail "mq with handle 100:"
 	for q in $(seq 1 "$n"); do
-		tc qdisc replace dev "$l" parent "$h$(printf %x "$q")" fq || fail "fq on queue $q"
+		tc qdisc replace dev "$l" parent "100:$(printf %x "$q")" fq || fail "fq on queue $q"
 	done
 	sleep 2
 	tc qdisc show dev "$l" | diag_klog
