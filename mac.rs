@@ -127,6 +127,7 @@ impl MacType {
     }
 
     /// Returns the number of receive address (RAR) entries (`E1000_RAR_ENTRIES_*`).
+    #[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))] // Used by the KUnit tests.
     pub(crate) fn rar_entries(self) -> usize {
         match self {
             Self::I82575 | Self::I210 | Self::I211 => 16,
@@ -304,6 +305,7 @@ fn rar_words(addr: &MacAddr) -> (u32, u16) {
 }
 
 /// Decodes RAL/RAH values into an address (inverse of [`rar_words`]).
+#[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))] // Used by the KUnit tests.
 fn rar_addr(ral: u32, rah: u16) -> MacAddr {
     let mut addr = [0u8; ETH_ALEN];
     addr[..4].copy_from_slice(&ral.to_le_bytes());

@@ -22,6 +22,7 @@ pub(crate) struct Features(u64);
 
 impl Features {
     /// No feature.
+    #[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))] // Used by the KUnit tests.
     pub(crate) const EMPTY: Self = Self(0);
     /// `NETIF_F_SG`: scatter-gather (page fragments) on transmit.
     pub(crate) const SG: Self = Self(bit(bindings::NETIF_F_SG_BIT));
