@@ -87,7 +87,8 @@ impl Prepared {
         // A short frame asking for a checksum gets it in software before it
         // is padded: the padding would be summed as payload by QEMU, which
         // rebuilds the pseudo-header from the frame length (a bad UDP/TCP
-        // checksum), and by any hardware for an SCTP CRC32c.
+        // checksum), and by any hardware for an SCTP CRC32c (a 50-byte
+        // COOKIE-ACK, for one).
         if skb.len() < ETH_ZLEN && skb.tx_headers().csum_partial && skb.checksum_help().is_err() {
             skb.drop_with(DropReason::DevHdr);
             return None;

@@ -441,6 +441,15 @@ int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t
 	return 0;
 }
 
+/* A software checksum of the requested kind (CRC32c for SCTP), as
+ * skb_csum_hwoffload_help() does without the offload features. */
+int rust_igb_skb_checksum_help(struct sk_buff *skb)
+{
+	if (skb_csum_is_sctp(skb))
+		return skb_crc32c_csum_help(skb);
+	return skb_checksum_help(skb);
+}
+
 void rust_igb_skb_csum_unnecessary(struct sk_buff *skb)
 {
 	skb->ip_summed = CHECKSUM_UNNECESSARY;

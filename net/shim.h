@@ -140,6 +140,7 @@ struct rust_igb_tso_headers {
 void rust_igb_skb_tx_headers(const struct sk_buff *skb,
 			     struct rust_igb_tx_headers *h);
 int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t);
+int rust_igb_skb_checksum_help(struct sk_buff *skb);
 void rust_igb_skb_csum_unnecessary(struct sk_buff *skb);
 void rust_igb_skb_put_vlan_tag(struct sk_buff *skb, u16 tci);
 u64 rust_igb_netdev_features(const struct net_device *dev);

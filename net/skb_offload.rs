@@ -121,11 +121,12 @@ impl SkBuff {
         })
     }
 
-    /// Computes the requested checksum in software (`skb_checksum_help`), for a request the
-    /// hardware cannot serve; afterwards the packet no longer asks for one.
+    /// Computes the requested checksum in software (`skb_checksum_help`, or
+    /// `skb_crc32c_csum_help` for an SCTP CRC32c), for a request the hardware cannot serve;
+    /// afterwards the packet no longer asks for one.
     pub(crate) fn checksum_help(&mut self) -> Result {
         // SAFETY: We own the skb.
-        to_result(unsafe { bindings::skb_checksum_help(self.as_raw()) })
+        to_result(unsafe { bindings::rust_igb_skb_checksum_help(self.as_raw()) })
     }
 
     /// Marks a received frame's L4 checksum as verified by the hardware

@@ -215,7 +215,9 @@ t_sctp_crc() {
 	of_all_on
 	[ "$(feature "$A" tx-checksum-sctp)" = on ] || fail "tx-checksum-sctp is off"
 	_e0=$(sctp_errors peer)
-	dp_iperf "$STATE/of.sctp" 60 --sctp -t 3 -f m || fail "iperf3 --sctp failed"
+	dp_iperf "$STATE/of.sctp" 60 --sctp -t 3 -f m ||
+		fail "iperf3 --sctp failed; peer SctpChecksumErrors $_e0->$(sctp_errors peer)," \
+			"local $(sctp_errors local)"
 	_e1=$(sctp_errors peer)
 	_mb=$(iperf_rate "$STATE/of.sctp" Mbits/sec)
 	diag "SCTP: ${_mb:-?} Mbit/s; peer SctpChecksumErrors $_e0->$_e1"
