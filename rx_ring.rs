@@ -55,6 +55,9 @@ pub(crate) fn buffer_len(max_frame: u32) -> u32 {
         .saturating_mul(1024)
         .max(RX_BUFFER_LEN)
 }
+/// Frames up to this length are copied into a small skb and their page
+/// reused in place (`IGB_RX_HDR_LEN`).
+const COPYBREAK: u32 = 256;
 /// Descriptors returned to the hardware per tail write (`IGB_RX_BUFFER_WRITE`).
 const RX_BUFFER_WRITE: usize = 16;
 
@@ -209,6 +212,20 @@ impl RxRing {
             got.errors += 1;
             return None;
         }
+        if len <= COPYBREAK {
+            // A small frame is copied out and its page stays with the
+            // descriptor: a whole-page skb for a 60-byte frame would charge
+            // its socket 4 KiB (truesize) and fill receive buffers early.
+            let slot = self.pages.get(i)?;
+            slot.sync_for_cpu(len);
+            let skb = napi.rx_copy(slot, len);
+            slot.sync_for_device(len);
+            let Some(skb) = skb else {
+                got.dropped += 1;
+                return None;
+            };
+            return Some(self.finish(dev, napi, skb, wb, len, got));
+        }
         let fresh = self.pool.alloc(true);
         let slot = self.pages.get_mut(i)?;
         let Some(fresh) = fresh else {
@@ -219,11 +236,25 @@ impl RxRing {
         };
         let page = core::mem::replace(slot, fresh);
         page.sync_for_cpu(len);
-        let Ok(mut skb) = page.into_skb(len) else {
+        let Ok(skb) = page.into_skb(len) else {
             // The page returns to the pool.
             got.dropped += 1;
             return None;
         };
+        Some(self.finish(dev, napi, skb, wb, len, got))
+    }
+
+    /// Attach the descriptor's metadata (hash, checksum, VLAN, queue) to a
+    /// received frame and count it.
+    fn finish(
+        &self,
+        dev: &net::Device<Adapter>,
+        napi: &Napi<'_>,
+        mut skb: SkBuff,
+        wb: &RxWriteback,
+        len: u32,
+        got: &mut Received,
+    ) -> SkBuff {
         let features = dev.features();
         match HashType::from_rss_type(wb.rss_type()) {
             _ if !features.contains(Features::RXHASH) => {}
@@ -243,6 +274,6 @@ impl RxRing {
         skb.rx_finish(dev, napi.index() as u16);
         got.packets += 1;
         got.bytes += u64::from(len);
-        Some(skb)
+        skb
     }
 }

@@ -54,6 +54,23 @@ pub(crate) struct Napi<'a> {
 }
 
 impl Napi<'_> {
+    /// Copy the `len` received bytes of `page` (synced for the CPU) into a
+    /// new small skb, leaving the page with the caller (`napi_alloc_skb`);
+    /// `None` if no skb could be allocated or `len` exceeds a page.
+    pub(crate) fn rx_copy(&self, page: &super::page_pool::PoolPage, len: u32) -> Option<SkBuff> {
+        let offset = super::page_pool::rx_headroom();
+        if offset as usize + len as usize > kernel::page::PAGE_SIZE {
+            return None;
+        }
+        // SAFETY: Within this instance's poll (BHs off); the range is inside
+        // the page (checked above), which the caller owns and has synced.
+        let skb = unsafe {
+            bindings::rust_igb_napi_copy_skb(self.slot.napi.get(), page.as_raw(), offset, len)
+        };
+        // SAFETY: A non-null result is a new skb that we own.
+        unsafe { SkBuff::from_raw(skb) }
+    }
+
     /// The queue vector index of this instance.
     pub(crate) fn index(&self) -> usize {
         self.slot.index as usize

@@ -166,6 +166,11 @@ impl PoolPage {
         }
     }
 
+    /// The C page, for the NAPI copy path.
+    pub(super) fn as_raw(&self) -> *mut bindings::page {
+        self.page.as_ptr()
+    }
+
     /// Build an skb around the `len` received bytes (after
     /// [`Self::sync_for_cpu`]); the page goes with it and returns to the pool
     /// when the stack frees the skb. If no skb can be allocated, the page is

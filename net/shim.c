@@ -534,3 +534,14 @@ void rust_igb_netdev_enable_filters(struct net_device *dev, bool unicast,
 	if (vlan)
 		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
 }
+
+struct sk_buff *rust_igb_napi_copy_skb(struct napi_struct *napi,
+				       struct page *page, unsigned int offset,
+				       unsigned int len)
+{
+	struct sk_buff *skb = napi_alloc_skb(napi, len);
+
+	if (skb)
+		skb_put_data(skb, page_address(page) + offset, len);
+	return skb;
+}

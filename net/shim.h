@@ -162,4 +162,8 @@ bool rust_igb_is_valid_ether_addr(const u8 *addr);
 void rust_igb_netdev_enable_filters(struct net_device *dev, bool unicast,
 				    bool vlan);
 
+struct sk_buff *rust_igb_napi_copy_skb(struct napi_struct *napi,
+				       struct page *page, unsigned int offset,
+				       unsigned int len);
+
 #endif /* RUST_IGB_SHIM_H */
