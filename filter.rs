@@ -336,15 +336,33 @@ mod tests {
     use super::*;
 
     /// The worked example of `igb_hash_mc_addr()` (e1000_mac.c): address
-    /// 01:AA:00:12:34:56 hashes to 0x563, 0xAC6, 0x163, 0x634 for
-    /// `mc_filter_type` 0..3.
+    /// 01:AA:00:12:34:56 hashes to 0x563, 0xAC6, 0x58D, 0x634 for
+    /// `mc_filter_type` 0..3. (The C comment says 0x163 for type 2, but its
+    /// own expression, `((0x34 >> 2) | (0x56 << 6)) & 0xFFF`, is 0x58D, which
+    /// is what the C code computes and QEMU matches.)
     #[test]
     fn hash_matches_c() -> Result {
         let a = [0x01, 0xaa, 0x00, 0x12, 0x34, 0x56];
         assert_eq!(mta_hash(&a, 0), 0x563);
         assert_eq!(mta_hash(&a, 1), 0xac6);
-        assert_eq!(mta_hash(&a, 2), 0x163);
+        assert_eq!(mta_hash(&a, 2), 0x58d);
         assert_eq!(mta_hash(&a, 3), 0x634);
+        Ok(())
+    }
+
+    /// The same hash as the receive side computes it (QEMU's
+    /// `e1000x_rx_group_filter()`: bits 4..16 of `addr[5]:addr[4]` shifted
+    /// right by 4, 3, 2 or 0 for MO 0..3), for a spread of addresses.
+    #[test]
+    fn hash_matches_receive_filter() -> Result {
+        const SHIFT: [u32; 4] = [4, 3, 2, 0];
+        for mo in 0..4u8 {
+            for x in (0..=0xffffu32).step_by(0x0101) {
+                let a = [0x01, 0, 0x5e, 0, (x & 0xff) as u8, (x >> 8) as u8];
+                let want = ((x >> SHIFT[usize::from(mo)]) & 0xfff) as u16;
+                assert_eq!(mta_hash(&a, mo), want);
+            }
+        }
         Ok(())
     }
 

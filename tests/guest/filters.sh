@@ -26,6 +26,9 @@
 #                         02:00:00:00:00:98 stays dropped; fdb del: dropped
 #   uc_overflow           24 extra addresses (one more than the 23 free RAR entries):
 #                         unicast promiscuous, 02:..:98 accepted; back to 23: exact again
+#                         (the C igb refuses the 24th in its ndo_fdb_add; rust_igb has no
+#                         ndo_fdb_add, so the core's default adds it and set_rx_mode falls
+#                         back to unicast promiscuous, as igb_set_rx_mode does)
 #   mac_change            `ip link set A address 02:00:00:aa:bb:01` live: reads back, the
 #                         peer re-resolves and 5/5 pings work, frames to the old MAC are
 #                         dropped; then the original address back, 5/5 pings
@@ -162,13 +165,20 @@ t_uc_extra() {
 f_uc_mac() { printf '02:00:00:00:01:%02x' "$1"; }
 t_uc_overflow() {
 	f_ready
-	for i in $(seq 1 24); do
+	for i in $(seq 1 23); do
 		bridge fdb add "$(f_uc_mac "$i")" dev "$A" self permanent || fail "bridge fdb add #$i"
 	done
 	f_peer_neigh 10.0.0.105 "$(f_uc_mac 5)" || fail "neighbour"
-	diag "24 extra unicast addresses, promiscuity $(f_promiscuity)"
-	f_accepted "unlisted $OTHER_MAC, 24 extra addresses (unicast promiscuous)" $OTHER_IP
-	bridge fdb del "$(f_uc_mac 24)" dev "$A" self || fail "bridge fdb del #24"
+	if bridge fdb add "$(f_uc_mac 24)" dev "$A" self permanent 2>"$STATE/f.err"; then
+		diag "24 extra unicast addresses, promiscuity $(f_promiscuity)"
+		f_accepted "unlisted $OTHER_MAC, 24 extra addresses (unicast promiscuous)" $OTHER_IP
+		bridge fdb del "$(f_uc_mac 24)" dev "$A" self || fail "bridge fdb del #24"
+	elif [ "$(nic_driver 0)" = igb ]; then
+		# The C igb's ndo_fdb_add refuses more addresses than free RAR entries.
+		diag "igb refused a 24th address: $(cat "$STATE/f.err")"
+	else
+		fail "bridge fdb add #24: $(cat "$STATE/f.err")"
+	fi
 	f_dropped "unlisted $OTHER_MAC, 23 extra addresses" $OTHER_IP
 	f_accepted "listed $(f_uc_mac 5), 23 extra addresses" 10.0.0.105
 	for i in $(seq 1 23); do
