@@ -87,6 +87,7 @@ fn clean_tx(dev: &Device<Adapter>, budget: i32) -> bool {
                 && dev.carrier_ok()
             {
                 dev.tx_wake(QUEUE as u16);
+                dev.data().ctl.tx_restart.fetch_add(1, Relaxed);
             }
             done
         };

@@ -92,6 +92,9 @@ pub(crate) struct Adapter {
     pub(crate) eims_queue: Atomic<u32>,
     /// Counters.
     pub(crate) stats: Stats,
+    /// ethtool settings and counters (see [`crate::ethtool::Control`]).
+    #[pin]
+    pub(crate) ctl: crate::ethtool::Control,
 }
 
 impl Adapter {
@@ -110,6 +113,7 @@ impl Adapter {
             eims_other: Atomic::new(0),
             eims_queue: Atomic::new(0),
             stats: Stats::new(),
+            ctl <- crate::ethtool::Control::new(*fc),
         }? Error)
     }
 
@@ -249,7 +253,7 @@ impl net::device::Operations for Adapter {
                 dev.name(),
                 mode
             );
-            phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, a.fc)?;
+            crate::ethtool::setup_link(dev, hw)?;
             dev.schedule_watchdog(0);
             Ok(())
         })();
@@ -323,7 +327,8 @@ impl net::device::Operations for Adapter {
         };
         let link = mac::link_status(hw);
         if link.up && !dev.carrier_ok() {
-            let fc = mac::config_after_link_up(hw, dev.data().fc).unwrap_or(FlowControl::None);
+            let fc = mac::config_after_link_up(hw, dev.data().ctl.requested_fc())
+                .unwrap_or(FlowControl::None);
             dev_info!(
                 dev.parent(),
                 "{}: NIC Link is Up {} Mbps {} Duplex, Flow Control: {}\n",
@@ -343,6 +348,7 @@ impl net::device::Operations for Adapter {
             dev_info!(dev.parent(), "{}: NIC Link is Down\n", dev.name());
             dev.carrier_off();
         }
+        crate::stats::update(dev, hw);
         if dev.is_running() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
@@ -364,6 +370,8 @@ impl net::device::Operations for Adapter {
     }
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {
-        poll::irq(dev, vector)
+        let handled = poll::irq(dev, vector);
+        dev.data().ctl.count_irq(vector, handled);
+        handled
     }
 }

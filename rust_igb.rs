@@ -30,8 +30,11 @@ mod nvm;
 mod phy;
 mod queue;
 mod regs;
+mod regdump;
 mod ring;
 mod rx_ring;
+mod selftest;
+mod stats;
 mod tx_ring;
 
 use hw::MacDisplay;

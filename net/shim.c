@@ -271,3 +271,21 @@ struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
 {
 	return to_pci_dev(dev);
 }
+
+/* ethtool control plane (issue 5) */
+bool rust_igb_ksettings_get_advertising(const struct ethtool_link_ksettings *ks,
+					u32 *legacy)
+{
+	return ethtool_convert_link_mode_to_legacy_u32(legacy,
+						       ks->link_modes.advertising);
+}
+
+void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
+		      u8 *revision)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	*vendor = pdev->vendor;
+	*device = pdev->device;
+	*revision = pdev->revision;
+}

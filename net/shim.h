@@ -96,4 +96,11 @@ void rust_igb_dma_sync_for_device(struct device *dev, u64 addr,
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
 
+
+/* ethtool control plane (issue 5) */
+bool rust_igb_ksettings_get_advertising(const struct ethtool_link_ksettings *ks,
+					u32 *legacy);
+void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
+		      u8 *revision);
+
 #endif /* RUST_IGB_SHIM_H */
