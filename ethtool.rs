@@ -22,15 +22,16 @@ use kernel::{
 
 use crate::{
     hw::FlowControl,
-    mac, nvm, phy, regdump,
+    mac,
     net::{
         ethtool::{
-            mode, pci_ids, DrvInfo, LedState, LinkRequest, LinkSettings, Operations,
-            PauseParams, RegsOut, StatsOut, Strings, TestResults, PORT_TP,
+            mode, pci_ids, DrvInfo, LedState, LinkRequest, LinkSettings, Operations, PauseParams,
+            RegsOut, StatsOut, Strings, TestResults, PORT_TP,
         },
         Device,
     },
     netdev::Adapter,
+    nvm, phy, regdump,
     regs::{self, Bar0},
     selftest,
     stats::{self, MacCounters},
@@ -207,7 +208,11 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
                 Forced::M100(fd) => (1u32, fd),
             };
             hw.update(regs::CTRL, |r| {
-                let r = r.with_frcspd(true).with_frcdpx(true).with_slu(true).with_fd(fd);
+                let r = r
+                    .with_frcspd(true)
+                    .with_frcdpx(true)
+                    .with_slu(true)
+                    .with_fd(fd);
                 if speed == 1 {
                     r.with_const_speed::<1>()
                 } else {
@@ -230,7 +235,14 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
             }
             phy::write_reg(hw, phy::PHY_CONTROL, v)?;
             // Forced speed means forced flow control (`igb_force_mac_fc`).
-            mac::force_mac_fc(hw, if fd { c.requested_fc() } else { FlowControl::None });
+            mac::force_mac_fc(
+                hw,
+                if fd {
+                    c.requested_fc()
+                } else {
+                    FlowControl::None
+                },
+            );
             Ok(())
         }
     }
@@ -316,12 +328,19 @@ impl Operations for Adapter {
 
     fn get_eeprom(dev: &Device<Self>, offset: usize, out: &mut [u8]) -> Result<u32> {
         let hw = Adapter::hw(dev)?;
-        let mut pos = offset;
-        for b in out.iter_mut() {
-            let word = nvm::read_word(hw, u16::try_from(pos / 2).map_err(|_| EINVAL)?)?;
-            // The NVM is little-endian, word addressed.
-            *b = word.to_le_bytes()[pos % 2];
-            pos += 1;
+        // `igb_get_eeprom`: whole words from `offset / 2` on; the NVM is
+        // little-endian and word addressed.
+        let end = offset + out.len();
+        for w in offset / 2..end.div_ceil(2) {
+            let word = nvm::read_word(hw, u16::try_from(w).map_err(|_| EINVAL)?)?;
+            for (k, byte) in word.to_le_bytes().into_iter().enumerate() {
+                let pos = w * 2 + k;
+                if (offset..end).contains(&pos) {
+                    if let Some(b) = out.get_mut(pos - offset) {
+                        *b = byte;
+                    }
+                }
+            }
         }
         let (vendor, device, _) = pci_ids(dev);
         Ok(u32::from(vendor) | (u32::from(device) << 16))
@@ -347,7 +366,8 @@ impl Operations for Adapter {
             _ => return Err(EOPNOTSUPP),
         }
         if req.autoneg {
-            let speeds = req.advertising & !(mode::AUTONEG | mode::TP | mode::PAUSE | mode::ASYM_PAUSE);
+            let speeds =
+                req.advertising & !(mode::AUTONEG | mode::TP | mode::PAUSE | mode::ASYM_PAUSE);
             if !req.advertising_legacy || speeds & !COPPER_MODES != 0 {
                 return Err(EINVAL);
             }
@@ -365,8 +385,12 @@ impl Operations for Adapter {
             // means autonegotiation advertising 1000/Full only).
             let fd = req.full_duplex.ok_or(EINVAL)?;
             match (req.speed_mbps.ok_or(EINVAL)?, fd) {
-                (10, fd) => c.forced.store(Forced::encode(Some(Forced::M10(fd))), Relaxed),
-                (100, fd) => c.forced.store(Forced::encode(Some(Forced::M100(fd))), Relaxed),
+                (10, fd) => c
+                    .forced
+                    .store(Forced::encode(Some(Forced::M10(fd))), Relaxed),
+                (100, fd) => c
+                    .forced
+                    .store(Forced::encode(Some(Forced::M100(fd))), Relaxed),
                 (1000, true) => {
                     c.advertised
                         .store(u32::from(phy::ADVERTISE_1000_FULL), Relaxed);
@@ -424,8 +448,7 @@ impl Operations for Adapter {
         c.fc_autoneg.store(u32::from(p.autoneg), Relaxed);
         if p.autoneg {
             // `e1000_fc_default`: the NVM's mode, negotiated again.
-            c.fc_requested
-                .store(c.fc_default.load(Relaxed), Relaxed);
+            c.fc_requested.store(c.fc_default.load(Relaxed), Relaxed);
             return relink(dev);
         }
         let fc = match (p.rx_pause, p.tx_pause) {

@@ -10,71 +10,67 @@
 
 use kernel::io::Io;
 
-use crate::{
-    net::ethtool::RegsOut,
-    regs::Bar0,
-    stats::MacCounters,
-};
+use crate::{net::ethtool::RegsOut, regs::Bar0, stats::MacCounters};
 
 /// Words in the dump (`IGB_REGS_LEN`).
 pub(crate) const REGS_LEN: usize = 740;
 
 /// Single registers: (word, offset).
 const SINGLES: &[(usize, usize)] = &[
-    (0, 0x00000),  // CTRL
-    (1, 0x00008),  // STATUS
-    (2, 0x00018),  // CTRL_EXT
-    (3, 0x00020),  // MDIC
-    (4, 0x00024),  // SCTL
-    (5, 0x00034),  // CONNSW
-    (6, 0x00038),  // VET
-    (7, 0x00e00),  // LEDCTL
-    (8, 0x01000),  // PBA
-    (9, 0x01008),  // PBS
-    (10, 0x01048), // FRTIMER
-    (11, 0x0104c), // TCPTIMER
-    (12, 0x00010), // EECD
-    (13, 0x01520), // EICS (for EICR: same value, not cleared by the read)
-    (14, 0x01520), // EICS
-    (15, 0x01524), // EIMS
-    (16, 0x01528), // EIMC
-    (17, 0x0152c), // EIAC
-    (18, 0x01530), // EIAM
-    (19, 0x000c8), // ICS (for ICR)
-    (20, 0x000c8), // ICS
-    (21, 0x000d0), // IMS
-    (22, 0x000d8), // IMC
-    (23, 0x04100), // IAC
-    (24, 0x000e0), // IAM
-    (25, 0x05ac0), // IMIRVP
-    (26, 0x00028), // FCAL
-    (27, 0x0002c), // FCAH
-    (28, 0x00170), // FCTTV
-    (29, 0x02160), // FCRTL
-    (30, 0x02168), // FCRTH
-    (31, 0x02460), // FCRTV
-    (32, 0x00100), // RCTL
-    (33, 0x05000), // RXCSUM
-    (34, 0x05004), // RLPML
-    (35, 0x05008), // RFCTL
-    (36, 0x05818), // MRQC
-    (37, 0x0581c), // VT_CTL
-    (38, 0x00400), // TCTL
-    (39, 0x00404), // TCTL_EXT
-    (40, 0x00410), // TIPG
-    (41, 0x03590), // DTXCTL
-    (42, 0x05800), // WUC
-    (43, 0x05808), // WUFC
-    (44, 0x05810), // WUS
-    (45, 0x05838), // IPAV
-    (46, 0x05900), // WUPL
-    (47, 0x04200), // PCS_CFG0
-    (48, 0x04208), // PCS_LCTL
-    (49, 0x0420c), // PCS_LSTAT
-    (50, 0x04218), // PCS_ANADV
-    (51, 0x0421c), // PCS_LPAB
-    (52, 0x04220), // PCS_NPTX
-    (53, 0x04224), // PCS_LPABNP
+    (0, 0x00000),   // CTRL
+    (1, 0x00008),   // STATUS
+    (2, 0x00018),   // CTRL_EXT
+    (3, 0x00020),   // MDIC
+    (4, 0x00024),   // SCTL
+    (5, 0x00034),   // CONNSW
+    (6, 0x00038),   // VET
+    (7, 0x00e00),   // LEDCTL
+    (8, 0x01000),   // PBA
+    (9, 0x01008),   // PBS
+    (10, 0x01048),  // FRTIMER
+    (11, 0x0104c),  // TCPTIMER
+    (12, 0x00010),  // EECD
+    (13, 0x01520),  // EICS (for EICR: same value, not cleared by the read)
+    (14, 0x01520),  // EICS
+    (15, 0x01524),  // EIMS
+    (16, 0x01528),  // EIMC
+    (17, 0x0152c),  // EIAC
+    (18, 0x01530),  // EIAM
+    (19, 0x000c8),  // ICS (for ICR)
+    (20, 0x000c8),  // ICS
+    (21, 0x000d0),  // IMS
+    (22, 0x000d8),  // IMC
+    (23, 0x04100),  // IAC
+    (24, 0x000e0),  // IAM
+    (25, 0x05ac0),  // IMIRVP
+    (26, 0x00028),  // FCAL
+    (27, 0x0002c),  // FCAH
+    (28, 0x00170),  // FCTTV
+    (29, 0x02160),  // FCRTL
+    (30, 0x02168),  // FCRTH
+    (31, 0x02460),  // FCRTV
+    (32, 0x00100),  // RCTL
+    (33, 0x05000),  // RXCSUM
+    (34, 0x05004),  // RLPML
+    (35, 0x05008),  // RFCTL
+    (36, 0x05818),  // MRQC
+    (37, 0x0581c),  // VT_CTL
+    (38, 0x00400),  // TCTL
+    (39, 0x00404),  // TCTL_EXT
+    (40, 0x00410),  // TIPG
+    (41, 0x03590),  // DTXCTL
+    (42, 0x05800),  // WUC
+    (43, 0x05808),  // WUFC
+    (44, 0x05810),  // WUS
+    (45, 0x05838),  // IPAV
+    (46, 0x05900),  // WUPL
+    (47, 0x04200),  // PCS_CFG0
+    (48, 0x04208),  // PCS_LCTL
+    (49, 0x0420c),  // PCS_LSTAT
+    (50, 0x04218),  // PCS_ANADV
+    (51, 0x0421c),  // PCS_LPAB
+    (52, 0x04220),  // PCS_NPTX
+    (53, 0x04224),  // PCS_LPABNP
     (547, 0x03410), // TDFH
     (548, 0x03418), // TDFT
     (549, 0x03420), // TDFHS
@@ -150,17 +146,64 @@ pub(crate) fn fill(hw: &Bar0<'_>, c: &MacCounters, out: &mut RegsOut<'_>) {
     // Statistics (words 54-120, as `igb_get_regs`; 64-bit ones take two
     // words of which C fills the first).
     let stats: [(usize, u64); 58] = [
-        (54, c.crcerrs), (55, c.algnerrc), (56, c.symerrs), (57, c.rxerrc), (58, c.mpc),
-        (59, c.scc), (60, c.ecol), (61, c.mcc), (62, c.latecol), (63, c.colc), (64, c.dc),
-        (65, c.tncrs), (66, c.sec), (68, c.rlec), (69, c.xonrxc), (70, c.xontxc),
-        (71, c.xoffrxc), (72, c.xofftxc), (73, c.fcruc), (74, c.prc64), (75, c.prc127),
-        (76, c.prc255), (77, c.prc511), (78, c.prc1023), (79, c.prc1522), (80, c.gprc),
-        (81, c.bprc), (82, c.mprc), (83, c.gptc), (84, c.gorc), (86, c.gotc), (88, c.rnbc),
-        (89, c.ruc), (90, c.rfc), (91, c.roc), (92, c.rjc), (93, c.mgprc), (94, c.mgpdc),
-        (95, c.mgptc), (96, c.tor), (98, c.tot), (100, c.tpr), (101, c.tpt), (102, c.ptc64),
-        (103, c.ptc127), (104, c.ptc255), (105, c.ptc511), (106, c.ptc1023),
-        (107, c.ptc1522), (108, c.mptc), (109, c.bptc), (110, c.tsctc), (111, c.iac),
-        (67, 0), (112, 0), (113, 0), (118, 0), (119, 0),
+        (54, c.crcerrs),
+        (55, c.algnerrc),
+        (56, c.symerrs),
+        (57, c.rxerrc),
+        (58, c.mpc),
+        (59, c.scc),
+        (60, c.ecol),
+        (61, c.mcc),
+        (62, c.latecol),
+        (63, c.colc),
+        (64, c.dc),
+        (65, c.tncrs),
+        (66, c.sec),
+        (68, c.rlec),
+        (69, c.xonrxc),
+        (70, c.xontxc),
+        (71, c.xoffrxc),
+        (72, c.xofftxc),
+        (73, c.fcruc),
+        (74, c.prc64),
+        (75, c.prc127),
+        (76, c.prc255),
+        (77, c.prc511),
+        (78, c.prc1023),
+        (79, c.prc1522),
+        (80, c.gprc),
+        (81, c.bprc),
+        (82, c.mprc),
+        (83, c.gptc),
+        (84, c.gorc),
+        (86, c.gotc),
+        (88, c.rnbc),
+        (89, c.ruc),
+        (90, c.rfc),
+        (91, c.roc),
+        (92, c.rjc),
+        (93, c.mgprc),
+        (94, c.mgpdc),
+        (95, c.mgptc),
+        (96, c.tor),
+        (98, c.tot),
+        (100, c.tpr),
+        (101, c.tpt),
+        (102, c.ptc64),
+        (103, c.ptc127),
+        (104, c.ptc255),
+        (105, c.ptc511),
+        (106, c.ptc1023),
+        (107, c.ptc1522),
+        (108, c.mptc),
+        (109, c.bptc),
+        (110, c.tsctc),
+        (111, c.iac),
+        (67, 0),
+        (112, 0),
+        (113, 0),
+        (118, 0),
+        (119, 0),
     ];
     for (w, v) in stats {
         out.set(w, v as u32);

@@ -75,9 +75,6 @@ pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_
     }
     dev_info!(dev.parent(), "{}: offline testing starting\n", dev.name());
     let running = dev.is_running();
-    // Receive filter flags the stack set (`ndo_set_rx_mode` is not called
-    // again by our own `open`).
-    let rctl = hw.read(regs::RCTL);
     if running {
         let _ = <Adapter as net::device::Operations>::stop(dev);
     }
@@ -98,7 +95,9 @@ pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_
     };
     out.set(TEST_IRQ, irq);
     if opened.is_ok() {
-        queue::set_promisc(hw, rctl.upe(), rctl.mpe());
+        // The reset cleared the receive filters, which the core's open
+        // would program after `ndo_open`.
+        net::ethtool::replay_rx_mode(dev);
         if !running {
             let _ = <Adapter as net::device::Operations>::stop(dev);
         }
@@ -157,9 +156,9 @@ const REG_TESTS: &[(usize, usize, usize, Kind, u32, u32)] = &[
     (0x0c000, 0x40, 16, Kind::Pattern, 0xffff_ff80, 0xffff_ffff), // RDBAL
     (0x0c004, 0x40, 16, Kind::Pattern, 0xffff_ffff, 0xffff_ffff), // RDBAH
     (0x0c008, 0x40, 16, Kind::Pattern, 0x000f_fff0, 0x000f_ffff), // RDLEN
-    (0x0c028, 0x40, 16, Kind::WriteOnly, 0, 1 << 25),             // RXDCTL.ENABLE
+    (0x0c028, 0x40, 16, Kind::WriteOnly, 0, 1 << 25),         // RXDCTL.ENABLE
     (0x0c018, 0x40, 16, Kind::Pattern, 0x0000_ffff, 0x0000_ffff), // RDT
-    (0x0c028, 0x40, 16, Kind::WriteOnly, 0, 0),                   // RXDCTL
+    (0x0c028, 0x40, 16, Kind::WriteOnly, 0, 0),               // RXDCTL
     (0x02168, 0, 1, Kind::Pattern, 0x0000_fff0, 0x0000_fff0), // FCRTH
     (0x00170, 0, 1, Kind::Pattern, 0x0000_ffff, 0x0000_ffff), // FCTTV
     (0x00410, 0, 1, Kind::Pattern, 0x3fff_ffff, 0x3fff_ffff), // TIPG

@@ -76,9 +76,12 @@ pub(crate) fn snapshot(dev: &Device<Adapter>, hw: &Bar0<'_>) -> MacCounters {
     *c
 }
 
+/// Reads one statistic from the accumulated counters.
+type StatFn = fn(&MacCounters) -> u64;
+
 /// Names and values of the MAC statistics, in `igb_gstrings_stats` order
 /// (the entries for features rust_igb does not have are left out).
-const MAC_STATS: &[(&str, fn(&MacCounters) -> u64)] = &[
+const MAC_STATS: &[(&str, StatFn)] = &[
     ("rx_packets", |c| c.gprc),
     ("tx_packets", |c| c.gptc),
     ("rx_bytes", |c| c.gorc),

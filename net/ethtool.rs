@@ -345,7 +345,7 @@ impl Strings<'_> {
             let mut tmp = [0 as c_char; LEN];
             copy_fmt(&mut tmp, args);
             for (d, s) in slot.iter_mut().zip(tmp.iter()) {
-                *d = *s as u8;
+                *d = *s;
             }
         }
         self.n += 1;
@@ -402,6 +402,15 @@ impl RegsOut<'_> {
             w.copy_from_slice(&value.to_ne_bytes());
         }
     }
+}
+
+/// Program the receive filters again (`ndo_set_rx_mode` with the current
+/// flags and address lists), e.g. after a MAC reset inside an ethtool
+/// callback that brought the interface down and up by itself.
+pub(crate) fn replay_rx_mode<T: device::Operations>(dev: &Device<T>) {
+    // SAFETY: `dev` is a registered interface; the helper takes the address
+    // list lock around the driver's own `ndo_set_rx_mode`, as the core does.
+    unsafe { bindings::rust_igb_netdev_replay_rx_mode(dev.as_raw()) };
 }
 
 /// PCI identification of the interface's parent device: (vendor, device,
@@ -672,10 +681,7 @@ unsafe extern "C" fn get_sset_count<T: device::Operations>(
 ) -> c_int {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
-    match u32::try_from(sset)
-        .ok()
-        .and_then(|s| count_strings(dev, s))
-    {
+    match u32::try_from(sset).ok().and_then(|s| count_strings(dev, s)) {
         Some(n) => c_int::try_from(n).unwrap_or(0),
         None => EOPNOTSUPP.to_errno(),
     }

@@ -289,3 +289,13 @@ void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
 	*device = pdev->device;
 	*revision = pdev->revision;
 }
+
+/* The receive filters again after a reset (as __dev_set_rx_mode, which is
+ * not exported): under the address list lock, like the core's calls. */
+void rust_igb_netdev_replay_rx_mode(struct net_device *dev)
+{
+	netif_addr_lock_bh(dev);
+	if (dev->netdev_ops->ndo_set_rx_mode)
+		dev->netdev_ops->ndo_set_rx_mode(dev);
+	netif_addr_unlock_bh(dev);
+}
