@@ -516,3 +516,44 @@ fn led_set(hw: &Bar0<'_>, on: bool) {
         }
     });
 }
+
+#[kunit_tests(rust_igb_ethtool)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forced_encoding() {
+        let all = [
+            None,
+            Some(Forced::M10(false)),
+            Some(Forced::M10(true)),
+            Some(Forced::M100(false)),
+            Some(Forced::M100(true)),
+        ];
+        for f in all {
+            assert_eq!(Forced::decode(Forced::encode(f)), f);
+        }
+        assert_eq!(Forced::encode(None), 0);
+    }
+
+    #[test]
+    fn flow_control_encoding() {
+        for fc in [
+            FlowControl::None,
+            FlowControl::RxPause,
+            FlowControl::TxPause,
+            FlowControl::Full,
+        ] {
+            assert_eq!(fc_from_u32(fc_to_u32(fc)), fc);
+        }
+    }
+
+    #[test]
+    fn speed_modes_are_supported() {
+        let adv = SPEED_MODES.iter().fold(0u16, |a, (_, p)| a | p);
+        assert_eq!(adv, phy::ADVERTISE_DEFAULT);
+        for (m, _) in SPEED_MODES {
+            assert!(COPPER_MODES & m != 0);
+        }
+    }
+}

@@ -8,7 +8,7 @@
 //! Words 54-120 are the accumulated statistics (low 32 bits, as in C), not
 //! live registers. Registers QEMU does not model read as zero.
 
-use kernel::io::Io;
+use kernel::{io::Io, prelude::*};
 
 use crate::{net::ethtool::RegsOut, regs::Bar0, stats::MacCounters};
 
@@ -207,5 +207,41 @@ pub(crate) fn fill(hw: &Bar0<'_>, c: &MacCounters, out: &mut RegsOut<'_>) {
     ];
     for (w, v) in stats {
         out.set(w, v as u32);
+    }
+}
+
+#[kunit_tests(rust_igb_regdump)]
+mod tests {
+    use super::*;
+
+    /// Every word of the layout is inside the dump and used once.
+    #[test]
+    fn layout_words_unique() {
+        let mut used = [false; REGS_LEN];
+        let mut mark = |w: usize| {
+            assert!(w < REGS_LEN);
+            assert!(!used[w]);
+            used[w] = true;
+        };
+        for &(w, _) in SINGLES {
+            mark(w);
+        }
+        for &(lo, hi, _) in QUEUE_REGS {
+            for n in 0..4 {
+                mark(lo + n);
+            }
+            if hi != 0 {
+                for n in 0..12 {
+                    mark(hi + n);
+                }
+            }
+        }
+        for &(w, count, _, _) in ARRAYS {
+            for i in 0..count {
+                mark(w + i);
+            }
+        }
+        // Words 54-120 are the statistics.
+        assert!(used[54..=120].iter().all(|u| !u));
     }
 }
