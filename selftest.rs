@@ -14,7 +14,9 @@
 //! cause does not interrupt and an unmasked one does.
 //!
 //! Where QEMU differs: the loopback test uses MAC loopback (RCTL.LBM) rather
-//! than the PHY loopback C uses on copper; QEMU models both the same way.
+//! than the PHY loopback C uses on copper; QEMU models both the same way,
+//! but receives nothing (looped-back frames included) while STATUS.LU is
+//! clear, so the test waits for the link after the reset.
 
 use kernel::{
     dma::Coherent,
@@ -382,6 +384,15 @@ fn loopback_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(
         dma_mb(Write);
         queue::write_rx_tail(hw, 0, (LB_DESCS - 1) as u32);
         queue::rx_enable(hw, true);
+        // QEMU receives (looped-back frames too) only with STATUS.LU set,
+        // which the MAC reset cleared and autonegotiation restores about
+        // 500 ms later: wait for it (up to 3 s) before transmitting.
+        for _ in 0..300 {
+            if mac::link_status(hw).up {
+                break;
+            }
+            fsleep(Delta::from_millis(10));
+        }
         queue::write_tx_tail(hw, 0, LB_FRAMES as u32);
 
         // Collect the frames (up to 2 s: the guest runs under TCG). Frames
