@@ -103,6 +103,9 @@ pub(crate) struct Adapter {
     /// written with the hardware under this lock (see `filter.rs`).
     #[pin]
     pub(crate) filters: SpinLockIrq<Filters>,
+    /// ethtool settings and counters (see [`crate::ethtool::Control`]).
+    #[pin]
+    pub(crate) ctl: crate::ethtool::Control,
 }
 
 impl Adapter {
@@ -131,6 +134,7 @@ impl Adapter {
             tx_timeouts: Atomic::new(0),
             resets: Atomic::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
+            ctl <- crate::ethtool::Control::new(*fc),
         }? Error)
     }
 
@@ -401,7 +405,8 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
             mode,
             n
         );
-        phy::restart_autoneg(hw, phy::ADVERTISE_DEFAULT, a.fc)?;
+        // Autonegotiation or forced speed as ethtool last set it.
+        crate::ethtool::setup_link(dev, hw)?;
         dev.schedule_watchdog(0);
         Ok(())
     })();
@@ -583,7 +588,8 @@ impl net::device::Operations for Adapter {
         };
         let link = mac::link_status(hw);
         if link.up && !dev.carrier_ok() {
-            let fc = mac::config_after_link_up(hw, dev.data().fc).unwrap_or(FlowControl::None);
+            let fc = mac::config_after_link_up(hw, dev.data().ctl.requested_fc())
+                .unwrap_or(FlowControl::None);
             dev_info!(
                 dev.parent(),
                 "{}: NIC Link is Up {} Mbps {} Duplex, Flow Control: {}\n",
@@ -608,6 +614,7 @@ impl net::device::Operations for Adapter {
             dev.carrier_off();
         }
         check_tx_hang(dev, hw);
+        crate::stats::update(dev, hw);
         if dev.is_running() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
@@ -659,7 +666,9 @@ impl net::device::Operations for Adapter {
     }
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {
-        poll::irq(dev, vector)
+        let handled = poll::irq(dev, vector);
+        dev.data().ctl.count_irq(vector, handled);
+        handled
     }
 
     fn fix_features(_dev: &Device<Self>, features: Features) -> Features {

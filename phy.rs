@@ -92,6 +92,12 @@ pub(crate) const MII_CR_RESTART_AUTO_NEG: u16 = 0x0200;
 pub(crate) const MII_CR_POWER_DOWN: u16 = 0x0800;
 /// BMCR: autonegotiation enable.
 pub(crate) const MII_CR_AUTO_NEG_EN: u16 = 0x1000;
+/// BMCR: speed select LSB, 100 Mb/s when forcing (`MII_CR_SPEED_100`).
+pub(crate) const MII_CR_SPEED_100: u16 = 0x2000;
+/// BMCR: speed select MSB, 1000 Mb/s when forcing (`MII_CR_SPEED_1000`).
+pub(crate) const MII_CR_SPEED_1000: u16 = 0x0040;
+/// BMCR: full duplex when forcing (`MII_CR_FULL_DUPLEX`).
+pub(crate) const MII_CR_FULL_DUPLEX: u16 = 0x0100;
 /// BMSR: autonegotiation complete.
 pub(crate) const MII_SR_AUTONEG_COMPLETE: u16 = 0x0020;
 /// ANAR: 10BASE-T half duplex.

@@ -795,3 +795,17 @@ pub(crate) const MISC_COUNTERS: [usize; 14] = [
     0x402c, 0x4104, 0x4108, 0x410c, 0x4110, 0x4118, 0x411c, 0x4120, 0x4124, 0x4128, 0x412c, 0x4130,
     0x4134, 0x4138,
 ];
+
+// Control plane (ethtool, issue 5).
+
+register! {
+    /// LEDCTL: LED Control (four LEDs, one byte each; LED0 in bits 7:0).
+    pub(crate) LEDCTL(u32) @ 0x00000e00 {
+        /// LED0_BLINK: blink LED0.
+        7:7 led0_blink => bool;
+        /// LED0_IVRT: invert LED0.
+        6:6 led0_ivrt => bool;
+        /// LED0_MODE: what LED0 shows (0xE = always on, 0xF = always off).
+        3:0 led0_mode;
+    }
+}

@@ -33,10 +33,13 @@ mod offload;
 mod phy;
 mod queue;
 mod qvec;
+mod regdump;
 mod regs;
 mod ring;
 mod rss;
 mod rx_ring;
+mod selftest;
+mod stats;
 mod tuning;
 mod tx_ring;
 

@@ -188,13 +188,82 @@ pub(crate) trait Operations: Sized {
     fn set_rxfh(_dev: &Device<Self>, _indir: Option<&[u32]>, _key: Option<&[u8]>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    // Control-plane operations (issue 5); each one left out stays `NULL` in
+    // the table, so the core answers `EOPNOTSUPP`.
+
+    /// `get_msglevel`.
+    fn get_msglevel(_dev: &Device<Self>) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_msglevel`.
+    fn set_msglevel(_dev: &Device<Self>, _level: u32) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_regs_len` in bytes (a multiple of 4).
+    fn get_regs_len(_dev: &Device<Self>) -> usize {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_regs`: fill `out` (zeroed, [`Self::get_regs_len`] bytes) and
+    /// return the dump version.
+    fn get_regs(_dev: &Device<Self>, _out: &mut RegsOut<'_>) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_eeprom_len` in bytes.
+    fn get_eeprom_len(_dev: &Device<Self>) -> usize {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_eeprom`: read `out.len()` bytes from byte `offset` (validated
+    /// against [`Self::get_eeprom_len`], non-empty); returns the magic.
+    fn get_eeprom(_dev: &Device<Self>, _offset: usize, _out: &mut [u8]) -> Result<u32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_link_ksettings`: `EINVAL` for unsupported combinations.
+    fn set_link_settings(_dev: &Device<Self>, _req: &LinkRequest) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `nway_reset`: restart autonegotiation.
+    fn nway_reset(_dev: &Device<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_pauseparam`.
+    fn get_pause(_dev: &Device<Self>) -> PauseParams {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_pauseparam`.
+    fn set_pause(_dev: &Device<Self>, _p: PauseParams) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_phys_id`; for [`LedState::Active`] returns the blink frequency.
+    fn set_phys_id(_dev: &Device<Self>, _state: LedState) -> Result<u32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// Names of the `ethtool -S` statistics. Must push the same number of
+    /// names every time (the count is taken by a counting pass), and
+    /// [`Self::get_stats`] the values in the same order.
+    fn stat_strings(_dev: &Device<Self>, _out: &mut Strings<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// Values of the `ethtool -S` statistics.
+    fn get_stats(_dev: &Device<Self>, _out: &mut StatsOut<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// Names of the self-tests, one per result slot of [`Self::self_test`].
+    fn test_strings(_dev: &Device<Self>, _out: &mut Strings<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `self_test`: run the online tests, and the offline ones too if
+    /// `offline`; a failed result sets `ETH_TEST_FL_FAILED`.
+    fn self_test(_dev: &Device<Self>, _offline: bool, _out: &mut TestResults<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The `ethtool_ops` table for `T`.
 pub(crate) struct OpsTable<T>(PhantomData<T>);
 
 impl<T: device::Operations> OpsTable<T> {
-    const OPS: bindings::ethtool_ops = bindings::ethtool_ops {
+    const OPS: bindings::ethtool_ops = Self::with_control(bindings::ethtool_ops {
         get_drvinfo: Some(get_drvinfo::<T>),
         get_link: Some(bindings::ethtool_op_get_link),
         get_link_ksettings: if T::HAS_GET_LINK_SETTINGS {
@@ -261,7 +330,7 @@ impl<T: device::Operations> OpsTable<T> {
         // SAFETY: All other members are optional callbacks or capability
         // fields for which all-zero (NULL / none) is the valid default.
         ..unsafe { core::mem::zeroed() }
-    };
+    });
 
     /// The `'static` table to install in a `net_device`.
     pub(crate) const fn ethtool_ops() -> &'static bindings::ethtool_ops {
@@ -328,4 +397,486 @@ unsafe extern "C" fn get_link_ksettings<T: device::Operations>(
         };
         Ok(0)
     })
+}
+
+// --- Control-plane operations (issue 5): types, trait and C callbacks. -----
+
+/// `PORT_TP`: twisted-pair port (uapi).
+pub(crate) const PORT_TP: u32 = bindings::PORT_TP;
+
+/// What `ethtool -s` asks for (`set_link_ksettings`), decoded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LinkRequest {
+    /// Autonegotiation requested.
+    pub(crate) autoneg: bool,
+    /// Forced speed in Mb/s (`None` if unknown/unset).
+    pub(crate) speed_mbps: Option<u32>,
+    /// Forced duplex (`None` if unknown/unset).
+    pub(crate) full_duplex: Option<bool>,
+    /// Advertised modes as legacy [`mode`] bits.
+    pub(crate) advertising: u32,
+    /// Whether the advertised link-mode map fits in the legacy bits (a mode
+    /// beyond them, e.g. 2500BASE-T, makes this `false`).
+    pub(crate) advertising_legacy: bool,
+    /// `eth_tp_mdix_ctrl` (0 = not set, 1 = MDI, 2 = MDI-X, 3 = auto).
+    pub(crate) mdix_ctrl: u8,
+    /// Requested port type (`PORT_*`).
+    pub(crate) port: u8,
+}
+
+/// Flow control (PAUSE) parameters of `ethtool -a/-A`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PauseParams {
+    /// Flow control negotiated with the link partner.
+    pub(crate) autoneg: bool,
+    /// Received PAUSE frames are honoured.
+    pub(crate) rx_pause: bool,
+    /// PAUSE frames are sent.
+    pub(crate) tx_pause: bool,
+}
+
+/// State requested by `ethtool -p` (`enum ethtool_phys_id_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LedState {
+    /// Identification starts; return the on/off cycles per second (0 if the
+    /// driver blinks by itself).
+    Active,
+    /// Turn the LED on.
+    On,
+    /// Turn the LED off.
+    Off,
+    /// Identification ends; restore the LED.
+    Inactive,
+}
+
+/// A string set of `ethtool -S` / `ethtool -t`: one fixed-width
+/// (`ETH_GSTRING_LEN`) name per entry. In counting mode nothing is written.
+pub(crate) struct Strings<'a> {
+    buf: Option<&'a mut [u8]>,
+    n: usize,
+}
+
+impl Strings<'_> {
+    /// Append one name, truncated to `ETH_GSTRING_LEN - 1` bytes.
+    pub(crate) fn push(&mut self, args: fmt::Arguments<'_>) {
+        const LEN: usize = bindings::ETH_GSTRING_LEN as usize;
+        if let Some(buf) = self.buf.as_deref_mut() {
+            let Some(slot) = buf.get_mut(self.n * LEN..(self.n + 1) * LEN) else {
+                // Beyond the count the core sized the buffer for.
+                return;
+            };
+            let mut tmp = [0 as c_char; LEN];
+            copy_fmt(&mut tmp, args);
+            for (d, s) in slot.iter_mut().zip(tmp.iter()) {
+                *d = *s;
+            }
+        }
+        self.n += 1;
+    }
+}
+
+/// The values of `ethtool -S`, in the order of the names.
+pub(crate) struct StatsOut<'a> {
+    data: &'a mut [u64],
+    n: usize,
+}
+
+impl StatsOut<'_> {
+    /// Append the next value (ignored beyond the announced count).
+    pub(crate) fn push(&mut self, value: u64) {
+        if let Some(d) = self.data.get_mut(self.n) {
+            *d = value;
+        }
+        self.n += 1;
+    }
+}
+
+/// Results of `ethtool -t`: one value per test (0 = pass).
+pub(crate) struct TestResults<'a> {
+    data: &'a mut [u64],
+    failed: bool,
+}
+
+impl TestResults<'_> {
+    /// Record test `index`: `Ok(())` passes (0), `Err(code)` fails with a
+    /// non-zero code (as the C drivers report their failure location).
+    pub(crate) fn set(&mut self, index: usize, result: core::result::Result<(), u64>) {
+        let v = match result {
+            Ok(()) => 0,
+            Err(code) => code.max(1),
+        };
+        if v != 0 {
+            self.failed = true;
+        }
+        if let Some(d) = self.data.get_mut(index) {
+            *d = v;
+        }
+    }
+}
+
+/// The register dump buffer of `ethtool -d`, in 32-bit words.
+pub(crate) struct RegsOut<'a>(&'a mut [u8]);
+
+impl RegsOut<'_> {
+    /// Store `value` as word `index` (native byte order, as the C drivers
+    /// do); out-of-range indices are ignored.
+    pub(crate) fn set(&mut self, index: usize, value: u32) {
+        if let Some(w) = self.0.get_mut(index * 4..index * 4 + 4) {
+            w.copy_from_slice(&value.to_ne_bytes());
+        }
+    }
+}
+
+/// Program the receive filters again (`ndo_set_rx_mode` with the current
+/// flags and address lists), e.g. after a MAC reset inside an ethtool
+/// callback that brought the interface down and up by itself.
+pub(crate) fn replay_rx_mode<T: device::Operations>(dev: &Device<T>) {
+    // SAFETY: `dev` is a registered interface; the helper takes the address
+    // list lock around the driver's own `ndo_set_rx_mode`, as the core does.
+    unsafe { bindings::rust_igb_netdev_replay_rx_mode(dev.as_raw()) };
+}
+
+/// PCI identification of the interface's parent device: (vendor, device,
+/// revision), for the register dump version and the EEPROM magic.
+pub(crate) fn pci_ids<T: device::Operations>(dev: &Device<T>) -> (u16, u16, u8) {
+    let (mut v, mut d, mut r) = (0u16, 0u16, 0u8);
+    // SAFETY: The parent of a registered interface is its bound PCI device;
+    // the helper only reads its ID fields into the three locals.
+    unsafe { bindings::rust_igb_pci_ids(dev.parent_raw(), &mut v, &mut d, &mut r) };
+    (v, d, r)
+}
+
+impl<T: device::Operations> OpsTable<T> {
+    /// Fill in the control-plane callbacks `T` implements.
+    const fn with_control(mut ops: bindings::ethtool_ops) -> bindings::ethtool_ops {
+        if T::HAS_GET_MSGLEVEL {
+            ops.get_msglevel = Some(get_msglevel::<T>);
+        }
+        if T::HAS_SET_MSGLEVEL {
+            ops.set_msglevel = Some(set_msglevel::<T>);
+        }
+        if T::HAS_GET_REGS_LEN && T::HAS_GET_REGS {
+            ops.get_regs_len = Some(get_regs_len::<T>);
+            ops.get_regs = Some(get_regs::<T>);
+        }
+        if T::HAS_GET_EEPROM_LEN && T::HAS_GET_EEPROM {
+            ops.get_eeprom_len = Some(get_eeprom_len::<T>);
+            ops.get_eeprom = Some(get_eeprom::<T>);
+        }
+        if T::HAS_SET_LINK_SETTINGS {
+            ops.set_link_ksettings = Some(set_link_ksettings::<T>);
+        }
+        if T::HAS_NWAY_RESET {
+            ops.nway_reset = Some(nway_reset::<T>);
+        }
+        if T::HAS_GET_PAUSE {
+            ops.get_pauseparam = Some(get_pauseparam::<T>);
+        }
+        if T::HAS_SET_PAUSE {
+            ops.set_pauseparam = Some(set_pauseparam::<T>);
+        }
+        if T::HAS_SET_PHYS_ID {
+            ops.set_phys_id = Some(set_phys_id::<T>);
+        }
+        let stats = T::HAS_STAT_STRINGS && T::HAS_GET_STATS;
+        let tests = T::HAS_TEST_STRINGS && T::HAS_SELF_TEST;
+        if stats || tests {
+            ops.get_sset_count = Some(get_sset_count::<T>);
+            ops.get_strings = Some(get_strings::<T>);
+        }
+        if stats {
+            ops.get_ethtool_stats = Some(get_ethtool_stats::<T>);
+        }
+        if tests {
+            ops.self_test = Some(self_test::<T>);
+        }
+        ops
+    }
+}
+
+/// Number of entries of a string set (a counting pass over the names).
+fn count_strings<T: device::Operations>(dev: &Device<T>, sset: u32) -> Option<usize> {
+    let mut s = Strings { buf: None, n: 0 };
+    if sset == bindings::ethtool_stringset_ETH_SS_STATS && T::HAS_STAT_STRINGS {
+        T::stat_strings(dev, &mut s);
+    } else if sset == bindings::ethtool_stringset_ETH_SS_TEST && T::HAS_TEST_STRINGS {
+        T::test_strings(dev, &mut s);
+    } else {
+        return None;
+    }
+    Some(s.n)
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn get_msglevel<T: device::Operations>(dev: *mut bindings::net_device) -> u32 {
+    // SAFETY: Per the function's safety requirements.
+    T::get_msglevel(unsafe { Device::<T>::from_raw(dev) })
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn set_msglevel<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    level: u32,
+) {
+    // SAFETY: Per the function's safety requirements.
+    T::set_msglevel(unsafe { Device::<T>::from_raw(dev) }, level)
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn get_regs_len<T: device::Operations>(dev: *mut bindings::net_device) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let len = T::get_regs_len(unsafe { Device::<T>::from_raw(dev) });
+    c_int::try_from(len & !3).unwrap_or(0)
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`,
+/// a valid `regs` and a zeroed buffer `p` of `get_regs_len` bytes.
+unsafe extern "C" fn get_regs<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    regs: *mut bindings::ethtool_regs,
+    p: *mut c_void,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    let len = T::get_regs_len(dev) & !3;
+    // SAFETY: The core allocated `p` with the length `get_regs_len` returned
+    // (the same computation as here) and nothing else accesses it meanwhile.
+    let buf = unsafe { core::slice::from_raw_parts_mut(p.cast::<u8>(), len) };
+    buf.fill(0);
+    let version = T::get_regs(dev, &mut RegsOut(buf));
+    // SAFETY: `regs` is valid for writes per the safety requirements.
+    unsafe { (*regs).version = version };
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn get_eeprom_len<T: device::Operations>(
+    dev: *mut bindings::net_device,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let len = T::get_eeprom_len(unsafe { Device::<T>::from_raw(dev) });
+    c_int::try_from(len).unwrap_or(0)
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`,
+/// a valid `ee` and a buffer `bytes` of `ee->len` bytes.
+unsafe extern "C" fn get_eeprom<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    ee: *mut bindings::ethtool_eeprom,
+    bytes: *mut u8,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    // SAFETY: `ee` is valid per the safety requirements.
+    let ee = unsafe { &mut *ee };
+    from_result(|| {
+        let (offset, len) = (ee.offset as usize, ee.len as usize);
+        let end = offset.checked_add(len).ok_or(EINVAL)?;
+        if len == 0 || end > T::get_eeprom_len(dev) {
+            return Err(EINVAL);
+        }
+        // SAFETY: The core passes a buffer of `ee->len` bytes, used by
+        // nothing else during the call.
+        let out = unsafe { core::slice::from_raw_parts_mut(bytes, len) };
+        ee.magic = T::get_eeprom(dev, offset, out)?;
+        Ok(0)
+    })
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a valid `ks`.
+unsafe extern "C" fn set_link_ksettings<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    ks: *const bindings::ethtool_link_ksettings,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, ks) = unsafe { (Device::<T>::from_raw(dev), &*ks) };
+    from_result(|| {
+        let mut advertising = 0u32;
+        // SAFETY: `ks` is valid; the helper only reads its advertising map.
+        let legacy = unsafe { bindings::rust_igb_ksettings_get_advertising(ks, &mut advertising) };
+        let b = &ks.base;
+        let req = LinkRequest {
+            autoneg: u32::from(b.autoneg) == bindings::AUTONEG_ENABLE,
+            speed_mbps: (b.speed != bindings::SPEED_UNKNOWN as u32 && b.speed != 0)
+                .then_some(b.speed),
+            full_duplex: match u32::from(b.duplex) {
+                bindings::DUPLEX_FULL => Some(true),
+                bindings::DUPLEX_HALF => Some(false),
+                _ => None,
+            },
+            advertising,
+            advertising_legacy: legacy,
+            mdix_ctrl: b.eth_tp_mdix_ctrl,
+            port: b.port,
+        };
+        T::set_link_settings(dev, &req)?;
+        Ok(0)
+    })
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn nway_reset<T: device::Operations>(dev: *mut bindings::net_device) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| T::nway_reset(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a valid `p`.
+unsafe extern "C" fn get_pauseparam<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    p: *mut bindings::ethtool_pauseparam,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, p) = unsafe { (Device::<T>::from_raw(dev), &mut *p) };
+    let v = T::get_pause(dev);
+    p.autoneg = v.autoneg.into();
+    p.rx_pause = v.rx_pause.into();
+    p.tx_pause = v.tx_pause.into();
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a valid `p`.
+unsafe extern "C" fn set_pauseparam<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    p: *mut bindings::ethtool_pauseparam,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, p) = unsafe { (Device::<T>::from_raw(dev), &*p) };
+    from_result(|| {
+        let v = PauseParams {
+            autoneg: p.autoneg != 0,
+            rx_pause: p.rx_pause != 0,
+            tx_pause: p.tx_pause != 0,
+        };
+        T::set_pause(dev, v).map(|()| 0)
+    })
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn set_phys_id<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    state: bindings::ethtool_phys_id_state,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    from_result(|| {
+        let s = match state {
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_ACTIVE => LedState::Active,
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_ON => LedState::On,
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_OFF => LedState::Off,
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_INACTIVE => LedState::Inactive,
+            _ => return Err(EINVAL),
+        };
+        let r = T::set_phys_id(dev, s)?;
+        Ok(c_int::try_from(r).unwrap_or(0))
+    })
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`.
+unsafe extern "C" fn get_sset_count<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    sset: c_int,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    match u32::try_from(sset).ok().and_then(|s| count_strings(dev, s)) {
+        Some(n) => c_int::try_from(n).unwrap_or(0),
+        None => EOPNOTSUPP.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a buffer of `get_sset_count(sset) * ETH_GSTRING_LEN` bytes.
+unsafe extern "C" fn get_strings<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    sset: u32,
+    data: *mut u8,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let dev = unsafe { Device::<T>::from_raw(dev) };
+    let Some(n) = count_strings(dev, sset) else {
+        return;
+    };
+    let len = n * bindings::ETH_GSTRING_LEN as usize;
+    // SAFETY: The core sized `data` from `get_sset_count`, which counts the
+    // same names as here; nothing else accesses it during the call.
+    let buf = unsafe { core::slice::from_raw_parts_mut(data, len) };
+    let mut s = Strings {
+        buf: Some(buf),
+        n: 0,
+    };
+    if sset == bindings::ethtool_stringset_ETH_SS_STATS {
+        T::stat_strings(dev, &mut s);
+    } else {
+        T::test_strings(dev, &mut s);
+    }
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`,
+/// a valid `stats` and `data` of `stats->n_stats` values.
+unsafe extern "C" fn get_ethtool_stats<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    stats: *mut bindings::ethtool_stats,
+    data: *mut u64,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, n) = unsafe { (Device::<T>::from_raw(dev), (*stats).n_stats as usize) };
+    // SAFETY: `data` holds `n_stats` values, used by nothing else meanwhile.
+    let data = unsafe { core::slice::from_raw_parts_mut(data, n) };
+    data.fill(0);
+    T::get_stats(dev, &mut StatsOut { data, n: 0 });
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`,
+/// a valid `test` and `data` of `test->len` values.
+unsafe extern "C" fn self_test<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    test: *mut bindings::ethtool_test,
+    data: *mut u64,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, test) = unsafe { (Device::<T>::from_raw(dev), &mut *test) };
+    // SAFETY: `data` holds `test->len` values, used by nothing else meanwhile.
+    let data = unsafe { core::slice::from_raw_parts_mut(data, test.len as usize) };
+    data.fill(0);
+    let offline = test.flags & bindings::ethtool_test_flags_ETH_TEST_FL_OFFLINE != 0;
+    let mut r = TestResults {
+        data,
+        failed: false,
+    };
+    T::self_test(dev, offline, &mut r);
+    if r.failed {
+        test.flags |= bindings::ethtool_test_flags_ETH_TEST_FL_FAILED;
+    }
 }

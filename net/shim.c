@@ -545,3 +545,31 @@ struct sk_buff *rust_igb_napi_copy_skb(struct napi_struct *napi,
 		skb_put_data(skb, page_address(page) + offset, len);
 	return skb;
 }
+
+/* ethtool control plane (issue 5) */
+bool rust_igb_ksettings_get_advertising(const struct ethtool_link_ksettings *ks,
+					u32 *legacy)
+{
+	return ethtool_convert_link_mode_to_legacy_u32(legacy,
+						       ks->link_modes.advertising);
+}
+
+void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
+		      u8 *revision)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	*vendor = pdev->vendor;
+	*device = pdev->device;
+	*revision = pdev->revision;
+}
+
+/* The receive filters again after a reset (as __dev_set_rx_mode, which is
+ * not exported): under the address list lock, like the core's calls. */
+void rust_igb_netdev_replay_rx_mode(struct net_device *dev)
+{
+	netif_addr_lock_bh(dev);
+	if (dev->netdev_ops->ndo_set_rx_mode)
+		dev->netdev_ops->ndo_set_rx_mode(dev);
+	netif_addr_unlock_bh(dev);
+}

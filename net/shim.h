@@ -166,4 +166,11 @@ struct sk_buff *rust_igb_napi_copy_skb(struct napi_struct *napi,
 				       struct page *page, unsigned int offset,
 				       unsigned int len);
 
+/* ethtool control plane (issue 5) */
+bool rust_igb_ksettings_get_advertising(const struct ethtool_link_ksettings *ks,
+					u32 *legacy);
+void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
+		      u8 *revision);
+void rust_igb_netdev_replay_rx_mode(struct net_device *dev);
+
 #endif /* RUST_IGB_SHIM_H */

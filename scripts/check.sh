@@ -7,18 +7,20 @@
 #
 # SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
-# tuning,qdisc,reset,filters) in a second MSI-X boot;
+# tuning,qdisc,reset,filters,ethtool) in a second MSI-X boot; the ethtool
+# self-test also runs under INTx;
 # the smoke and multiqueue suites run again under MSI (module
 # parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
 # NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
 # suite runs 1000 open/stop cycles, and once more with the peer NIC on the C
-# igb as a control.
+# igb as a control. The ethtool suite runs under MSI-X, its self-test part
+# again under INTx (the selftest suite).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke,multiqueue,offload,datapath}
-control=${CONTROL_SUITES:-tuning,qdisc,reset,filters}
+control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
@@ -46,7 +48,7 @@ run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000"
 [ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX"
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000"
 run "MSI" smoke,multiqueue "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
-run "INTx" smoke,multiqueue "pci=nomsi rigb.expect_irq=Intx"
+run "INTx" smoke,multiqueue,selftest "pci=nomsi rigb.expect_irq=Intx"
 
 echo "==== check: all runs"
 echo "$pass passed, $fail failed"
