@@ -118,15 +118,16 @@ fn clean_rx(
     let mut work = 0;
     while work < budget {
         let mut batch = SkbBatch::<BATCH>::new();
-        let got = {
+        let (got, tail) = {
             let mut guard = qv.rx.lock();
             let Some(ring) = &mut *guard else {
                 break;
             };
-            ring.receive(dev, napi, budget - work, &mut batch, |tail| {
-                queue::write_rx_tail(hw, q, tail)
-            })
+            ring.receive(dev, napi, budget - work, &mut batch)
         };
+        if let Some(tail) = tail {
+            queue::write_rx_tail(hw, q, tail);
+        }
         for skb in batch.drain() {
             napi.gro_receive(skb);
         }

@@ -9,8 +9,9 @@
 //! allocates and maps no pages (the C driver's half-page flipping reaches
 //! the same with its own recycling). If the pool has no page to give, the
 //! frame is dropped and counted and its page reused, so the ring never has
-//! a hole. The descriptors go back to the hardware in batches of
-//! [`RX_BUFFER_WRITE`] (one tail write each).
+//! a hole. The descriptors go back to the hardware in batches
+//! of at most 16 (`IGB_RX_BUFFER_WRITE`: the poll's batch), one tail write
+//! each, made after the ring lock is released.
 //!
 //! Only the NAPI poll touches a live ring (under the adapter's `rx` lock,
 //! uncontended); `open`/`stop` build and drop it while NAPI is disabled.
@@ -58,8 +59,6 @@ pub(crate) fn buffer_len(max_frame: u32) -> u32 {
 /// Frames up to this length are copied into a small skb and their page
 /// reused in place (`IGB_RX_HDR_LEN`).
 const COPYBREAK: u32 = 256;
-/// Descriptors returned to the hardware per tail write (`IGB_RX_BUFFER_WRITE`).
-const RX_BUFFER_WRITE: usize = 16;
 
 /// What one receive pass did.
 #[derive(Default)]
@@ -149,16 +148,18 @@ impl RxRing {
 
     /// Receive up to `max` frames: good ones go into `batch` ready for the
     /// stack (the caller passes them up after unlocking), bad ones are
-    /// counted. Stops early when `batch` is full. Calls `write_tail`
-    /// whenever descriptors go back to the hardware.
+    /// counted. Stops early when `batch` is full. Returns, with the counts,
+    /// the tail to write if descriptors went back to the hardware: the
+    /// caller writes it after releasing the ring lock (under QEMU the tail
+    /// write is where the NIC model delivers queued frames), after a
+    /// `dma_wmb` done here. Only this queue's poll writes the tail.
     pub(crate) fn receive<const N: usize>(
         &mut self,
         dev: &net::Device<Adapter>,
         napi: &Napi<'_>,
         max: u32,
         batch: &mut SkbBatch<N>,
-        mut write_tail: impl FnMut(u32),
-    ) -> Received {
+    ) -> (Received, Option<u32>) {
         let mut got = Received::default();
         let mut returned = 0;
         let mut done = 0;
@@ -183,18 +184,13 @@ impl RxRing {
             }
             self.idx.consume(1);
             returned += 1;
-            if returned == RX_BUFFER_WRITE {
-                // Descriptor writes must reach memory before the tail moves.
-                dma_mb(Write);
-                write_tail(self.tail());
-                returned = 0;
-            }
         }
-        if returned > 0 {
-            dma_mb(Write);
-            write_tail(self.tail());
+        if returned == 0 {
+            return (got, None);
         }
-        got
+        // Descriptor writes must reach memory before the tail moves.
+        dma_mb(Write);
+        (got, Some(self.tail()))
     }
 
     /// Turn the frame of descriptor `i` into an skb (its page goes with it
