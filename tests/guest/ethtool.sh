@@ -96,6 +96,8 @@ et_word() { od -A n -t x4 -v -j $(( $2 * 4 )) -N 4 "$1" | tr -d ' '; }
 et_field() { ethtool "$1" 2>/dev/null | sed -n "s/^[[:space:]]*$2:[[:space:]]*//p" | head -n1; }
 # et_stat FILE NAME: value of NAME in saved `ethtool -S` output.
 et_stat() { sed -n "s/^[[:space:]]*$2: \([0-9]*\)$/\1/p" "$1" | head -n1; }
+# et_qsum FILE tx|rx: a per-queue counter summed over the queues.
+et_qsum() { sed -n "s/^[[:space:]]*$2_queue_[0-9]*_packets: \([0-9]*\)$/\1/p" "$1" | awk '{ s += $1 } END { print s + 0 }'; }
 et_link_stat() { # IF rx|tx packets|bytes (from /sys)
 	cat "/sys/class/net/$1/statistics/${2}_$3"
 }
@@ -330,13 +332,13 @@ t_stats() {
 	[ "$hw_rxb" -ge $(( 200 * 98 )) ] || fail "hw rx_bytes moved by $hw_rxb"
 	[ $(( hw_tx - c_rx )) -le 10 ] && [ $(( c_rx - hw_tx )) -le 10 ] || fail "our hw tx $hw_tx vs C igb rx $c_rx"
 	[ $(( hw_rx - c_tx )) -le 10 ] && [ $(( c_tx - hw_rx )) -le 10 ] || fail "our hw rx $hw_rx vs C igb tx $c_tx"
-	# Queue counters are the interface's software counters.
+	# The queue counters add up to the interface's software counters.
 	sw_tx=$(et_link_stat "$A" tx packets) sw_rx=$(et_link_stat "$A" rx packets)
-	q_tx=$(et_stat "$STATE/et.s1" tx_queue_0_packets)
-	[ "$q_tx" -le "$sw_tx" ] && [ "$q_tx" -ge "$sw_tx0" ] || fail "tx_queue_0_packets $q_tx outside [$sw_tx0, $sw_tx]"
+	q_tx=$(et_qsum "$STATE/et.s1" tx)
+	[ "$q_tx" -le "$sw_tx" ] && [ "$q_tx" -ge "$sw_tx0" ] || fail "tx_queue_*_packets sum $q_tx outside [$sw_tx0, $sw_tx]"
 	[ $(( sw_rx - sw_rx0 )) -le "$hw_rx" ] || fail "sw rx delta $(( sw_rx - sw_rx0 )) > hw rx delta $hw_rx"
-	[ "$(et_stat "$STATE/et.s1" rx_packets)" -ge "$(et_stat "$STATE/et.s1" rx_queue_0_packets)" ] ||
-		fail "hw rx_packets below rx_queue_0_packets"
+	[ "$(et_stat "$STATE/et.s1" rx_packets)" -ge "$(et_qsum "$STATE/et.s1" rx)" ] ||
+		fail "hw rx_packets below the rx_queue_*_packets sum"
 	# Accumulation across watchdog ticks: never backwards.
 	sleep 2.5
 	ethtool -S "$A" >"$STATE/et.s2" || fail "ethtool -S"
@@ -383,9 +385,8 @@ t_selftest_offline() {
 	sleep 1
 	iperf3 -c $ET_P4 -t 2 -R >"$STATE/et.iperf" 2>&1 || fail "iperf3 peer->local: $(tail -n 2 "$STATE/et.iperf" | tr '\n' ' ')"
 	grep receiver "$STATE/et.iperf" | diag_klog
-	# Side by side: the C igb's offline test on the peer NIC (diagnostic only).
-	in_peer ethtool -t "$B" offline >"$STATE/et.tc" 2>&1
-	diag "C igb offline: $(tr '\n\t' '  ' <"$STATE/et.tc" | tr -s ' ')"
+	# (The C igb's offline test is not run side by side: under QEMU it leaves a
+	# loopback page mapped, which DMA-API debugging reports when igb unloads.)
 	wait_for 30 et_peer_link_up "$B" || fail "peer link did not come back after its own test"
 }
 
