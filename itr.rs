@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Interrupt moderation: the adaptive interrupt throttle rate of each queue
-//! vector, as the C driver's `igb_update_itr`/`igb_set_itr`.
+//! vector, with the C driver's two algorithms.
 //!
 //! After each poll that completes, the traffic seen since the previous one
-//! (packets and bytes, TX and RX separately) moves each direction between
-//! three classes, and the busier class picks the EITR interval: lowest
-//! latency (~70000 interrupts/s), low latency (~20000/s) or bulk (~4000/s).
-//! The "conservative" setting never picks lowest latency. (The C driver's
-//! "intermediate steps" formula always yields the target, so there are none
-//! here either.)
+//! (packets and bytes, TX and RX separately) sets the vector's next EITR
+//! interval:
+//!
+//! - With one queue vector, by latency classes (`igb_update_itr`/
+//!   `igb_set_itr`): each direction moves between three classes and the busier
+//!   one picks the interval: lowest latency (~70000 interrupts/s), low
+//!   latency (~20000/s) or bulk (~4000/s). (The C driver's "intermediate
+//!   steps" formula always yields the target, so there are none here either.)
+//! - With several, by the average frame size (`igb_update_ring_itr`): half
+//!   the average wire size (a third for mid-size frames) in EITR units, so
+//!   full-size frames get ~5000 interrupts/s and small ones more; of a queue
+//!   pair's two directions the one with smaller frames counts (see
+//!   [`ring_itr`]).
+//!
+//! The "conservative" setting never goes below the low-latency interval.
 //!
 //! Values are kept in the C driver's units, the EITR register's: bits 14:2
 //! hold the interval in microseconds, so a value is `4 * us`.
@@ -211,32 +220,88 @@ impl Itr {
         add(&self.rx_bytes, bytes);
     }
 
-    /// Recompute the interval from the traffic since the last call
-    /// (`igb_set_itr`); returns the new EITR value if it changed.
-    /// `conservative` excludes the lowest-latency class; below 1 Gb/s the
-    /// C driver fixes the rate at [`ITR_4K`].
-    pub(crate) fn update(&self, conservative: bool, gigabit: bool) -> Option<u32> {
-        let tx = Latency::from_u32(self.tx_class.load(Relaxed)).update(
+    /// Recompute the interval from the traffic since the last call; returns
+    /// the new EITR value if it changed. `mode` picks the algorithm (the C
+    /// driver's choice: [`ItrMode::Classes`] for a single vector);
+    /// `conservative` keeps the interval at or above [`ITR_20K`]; below
+    /// 1 Gb/s the rate is fixed at [`ITR_4K`].
+    pub(crate) fn update(&self, mode: ItrMode, conservative: bool, gigabit: bool) -> Option<u32> {
+        let tx = (
             self.tx_packets.xchg(0, Relaxed),
             self.tx_bytes.xchg(0, Relaxed),
         );
-        let rx = Latency::from_u32(self.rx_class.load(Relaxed)).update(
+        let rx = (
             self.rx_packets.xchg(0, Relaxed),
             self.rx_bytes.xchg(0, Relaxed),
         );
-        self.tx_class.store(tx as u32, Relaxed);
-        self.rx_class.store(rx as u32, Relaxed);
-        let target = if gigabit {
+        let target = if !gigabit {
+            ITR_4K
+        } else if mode == ItrMode::Classes {
+            let tx = Latency::from_u32(self.tx_class.load(Relaxed)).update(tx.0, tx.1);
+            let rx = Latency::from_u32(self.rx_class.load(Relaxed)).update(rx.0, rx.1);
+            self.tx_class.store(tx as u32, Relaxed);
+            self.rx_class.store(rx as u32, Relaxed);
             let mut class = tx.max(rx);
             if conservative && class == Latency::Lowest {
                 class = Latency::Low;
             }
             class.itr()
         } else {
-            ITR_4K
+            // No traffic: keep the interval.
+            ring_itr(tx, rx, conservative)?
         };
         (self.value.xchg(target, Relaxed) != target).then_some(target)
     }
+}
+
+/// Which adaptive algorithm a vector uses (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ItrMode {
+    /// Latency classes (`igb_set_itr`): the only vector of the interface.
+    Classes,
+    /// Average frame size (`igb_update_ring_itr`): one of several vectors.
+    FrameSize,
+}
+
+impl ItrMode {
+    /// The C driver's choice for `vectors` queue vectors.
+    pub(crate) fn for_vectors(vectors: usize) -> Self {
+        if vectors > 1 {
+            Self::FrameSize
+        } else {
+            Self::Classes
+        }
+    }
+}
+
+/// The interval for `(packets, bytes)` sent and received since the last
+/// update, from the average frame (`igb_update_ring_itr`); `None` without
+/// traffic.
+///
+/// The C driver gives TX and RX queues vectors of their own when it has
+/// enough of them (on an 82576 up to 4 queues each way), so a bulk sender's
+/// ACKs arrive on a vector moderated for small frames while its completions
+/// are moderated for full-size ones. Here a vector serves a queue pair, so
+/// of the directions that carried traffic the one with the smaller frames
+/// sets the interval: the same interrupt latency for the small-frame side,
+/// the completions of the other side riding along. (The C driver, when it
+/// pairs queues, takes the larger and delays those ACKs by up to ~200 us.)
+fn ring_itr(tx: (u32, u32), rx: (u32, u32), conservative: bool) -> Option<u32> {
+    let avg = |(packets, bytes): (u32, u32)| bytes.checked_div(packets).filter(|&a| a > 0);
+    let wire = match (avg(tx), avg(rx)) {
+        (Some(t), Some(r)) => t.min(r),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return None,
+    };
+    // CRC, preamble and inter-frame gap; jumbo frames are not starved.
+    let wire = (wire + 24).min(3000);
+    // Mid-size frames get a little boost.
+    let itr = if wire > 300 && wire < 1200 {
+        wire / 3
+    } else {
+        wire / 2
+    };
+    Some(if conservative { itr.max(ITR_20K) } else { itr })
 }
 
 fn add(c: &Atomic<u32>, v: u32) {
@@ -268,20 +333,51 @@ mod tests {
     fn adaptive() {
         let itr = Itr::new();
         itr.reset(ITR_START);
+        let c = ItrMode::Classes;
         // Bulk traffic: straight to 4K (a longer interval than the start).
         itr.add_rx(40, 60000);
-        assert_eq!(itr.update(true, true), Some(ITR_4K));
-        assert_eq!(itr.update(true, true), None);
+        assert_eq!(itr.update(c, true, true), Some(ITR_4K));
+        assert_eq!(itr.update(c, true, true), None);
         // Light traffic: 20K.
         itr.add_rx(1, 100);
-        assert_eq!(itr.update(true, true), Some(ITR_20K));
+        assert_eq!(itr.update(c, true, true), Some(ITR_20K));
         // Pings both ways: lowest latency, which conservative mode turns
         // into low latency (unchanged) and the plain adaptive mode into 70K.
         itr.add_rx(1, 60);
         itr.add_tx(1, 60);
-        assert_eq!(itr.update(true, true), None);
-        assert_eq!(itr.update(false, true), Some(ITR_70K));
+        assert_eq!(itr.update(c, true, true), None);
+        assert_eq!(itr.update(c, false, true), Some(ITR_70K));
         // Below gigabit: fixed at 4K.
-        assert_eq!(itr.update(false, false), Some(ITR_4K));
+        assert_eq!(itr.update(c, false, false), Some(ITR_4K));
+    }
+
+    #[test]
+    fn frame_size() {
+        assert_eq!(ItrMode::for_vectors(1), ItrMode::Classes);
+        assert_eq!(ItrMode::for_vectors(2), ItrMode::FrameSize);
+        // Full-size frames: (1514 + 24) / 2.
+        assert_eq!(ring_itr((10, 15140), (0, 0), true), Some(769));
+        // Jumbo frames: the average is capped at 3000 wire bytes.
+        assert_eq!(ring_itr((0, 0), (2, 18000), true), Some(1500));
+        // A bulk sender's ACKs set the interval.
+        assert_eq!(ring_itr((40, 60560), (20, 1320), false), Some(45));
+        assert_eq!(ring_itr((40, 60560), (20, 1320), true), Some(ITR_20K));
+        // Mid-size frames: (600 + 24) / 3.
+        assert_eq!(ring_itr((0, 0), (4, 2400), false), Some(208));
+        // Small frames: 44, or the 20K floor when conservative.
+        assert_eq!(ring_itr((3, 192), (0, 0), false), Some(44));
+        assert_eq!(ring_itr((3, 192), (0, 0), true), Some(ITR_20K));
+        // No traffic: unchanged.
+        assert_eq!(ring_itr((0, 0), (0, 0), true), None);
+
+        let itr = Itr::new();
+        itr.reset(ITR_START);
+        let f = ItrMode::FrameSize;
+        itr.add_tx(10, 15140);
+        assert_eq!(itr.update(f, true, true), Some(769));
+        assert_eq!(itr.update(f, true, true), None);
+        itr.add_rx(1, 98);
+        assert_eq!(itr.update(f, true, true), Some(ITR_20K));
+        assert_eq!(itr.update(f, true, false), Some(ITR_4K));
     }
 }

@@ -12,7 +12,7 @@ use kernel::sync::atomic::Relaxed;
 
 use crate::{
     intr::{self, MsixMasks},
-    itr::ITR_ADAPTIVE_CONSERVATIVE,
+    itr::{ItrMode, ITR_ADAPTIVE_CONSERVATIVE},
     net::{irq::IrqMode, napi::Napi, skb::SkbBatch, Device},
     netdev::Adapter,
     queue,
@@ -66,40 +66,59 @@ const BATCH: usize = 16;
 /// Clean TX completions of queue `q` (at most [`TX_WORK`] packets), freeing
 /// the skbs outside the ring lock. Returns whether the ring was cleaned
 /// completely.
+///
+/// Byte queue limits get one report per poll, with its totals, as
+/// `igb_clean_tx_irq` makes: BQL sizes its limit from what completes between
+/// two reports, and a report per batch of [`BATCH`] looks like a queue that
+/// never drains (its limit then shrinks to a few dozen small frames).
 fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool {
     let bound = dev.parent_bound();
     let queue = q as u16;
-    let mut cleaned = 0;
+    // Packets count against the work limit, frames for BQL and statistics.
+    let (mut packets, mut frames, mut bytes) = (0u32, 0u32, 0u32);
     loop {
         let mut batch = SkbBatch::<BATCH>::new();
         let done = {
-            let mut guard = qv.tx.lock();
+            // From netpoll (budget 0, possibly in a hard interrupt that
+            // arrived while this CPU's `start_xmit` held the lock), only try.
+            let mut guard = if budget == 0 {
+                match qv.tx.try_lock() {
+                    Some(g) => g,
+                    None => return true,
+                }
+            } else {
+                qv.tx.lock()
+            };
             let Some(ring) = &mut *guard else {
                 return true;
             };
             let done = ring.clean(bound, &mut batch);
-            if done.packets > 0 {
-                dev.tx_completed(queue, done.packets, done.bytes);
-            }
-            // Wake under the ring lock: `start_xmit` stops the queue under
-            // the same lock, so the wake-up cannot be lost.
-            if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
-                dev.tx_wake(queue);
-                bump(&qv.stats.tx_restart, 1);
+            packets += done.packets;
+            frames += done.frames;
+            bytes = bytes.saturating_add(done.bytes);
+            if done.complete || packets >= TX_WORK {
+                if packets > 0 {
+                    dev.tx_completed(queue, frames, bytes);
+                }
+                // Wake under the ring lock: `start_xmit` stops the queue
+                // under the same lock, so the wake-up cannot be lost.
+                if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
+                    dev.tx_wake(queue);
+                    bump(&qv.stats.tx_restart, 1);
+                }
             }
             done
         };
         for skb in batch.drain() {
             skb.consume(budget);
         }
-        bump(&qv.stats.tx_packets, u64::from(done.packets));
+        bump(&qv.stats.tx_packets, u64::from(done.frames));
         bump(&qv.stats.tx_bytes, u64::from(done.bytes));
-        qv.itr.add_tx(done.packets, done.bytes);
-        cleaned += done.packets;
+        qv.itr.add_tx(done.frames, done.bytes);
         if done.complete {
             return true;
         }
-        if cleaned >= TX_WORK {
+        if packets >= TX_WORK {
             return false;
         }
     }
@@ -174,7 +193,7 @@ pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
 }
 
 /// Adapt the interrupt rate of queue vector `q` to its recent traffic
-/// (`igb_set_itr`), then unmask its interrupt (`igb_ring_irq_enable`).
+/// (`igb_set_itr` or `igb_update_ring_itr`, see `itr.rs`), then unmask its interrupt (`igb_ring_irq_enable`).
 fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, q: usize, qv: &QVector) {
     let a = dev.data();
     let mode = dev.irq_mode();
@@ -185,7 +204,8 @@ fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, q: usize, qv: &QVector) {
     if a.itr_setting.is_adaptive() {
         let conservative = a.itr_setting.get() == ITR_ADAPTIVE_CONSERVATIVE;
         let gigabit = a.link_speed.load(Relaxed) == 1000;
-        if let Some(itr) = qv.itr.update(conservative, gigabit) {
+        let mode = ItrMode::for_vectors(a.queues());
+        if let Some(itr) = qv.itr.update(mode, conservative, gigabit) {
             let _ = intr::write_itr(hw, vector, itr >> 2);
         }
     }

@@ -18,6 +18,7 @@ pub(crate) mod ethtool;
 pub(crate) mod ethtool_queues;
 pub(crate) mod features;
 pub(crate) mod irq;
+pub(crate) mod lock;
 pub(crate) mod napi;
 pub(crate) mod page_pool;
 pub(crate) mod pci;

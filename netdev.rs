@@ -536,16 +536,21 @@ impl net::device::Operations for Adapter {
             let mut guard = qv.tx.lock();
             match &mut *guard {
                 Some(ring) => {
-                    if let Some(bytes) = ring.post(&mut p) {
-                        dev.tx_sent(queue, bytes);
-                    }
+                    // Without a frame posted (none fit, which the early stop
+                    // below prevents) only a stopped queue rings, for what
+                    // earlier calls deferred.
+                    let now = ring
+                        .post(&mut p)
+                        .is_some_and(|bytes| dev.tx_sent(queue, bytes));
                     // Stop before the ring could overflow; the poll wakes
                     // the queue under this same lock once there is room.
                     if ring.unused() < DESC_NEEDED {
                         dev.tx_stop(queue);
                     }
                     let stalled = a.tx_stall.load(Relaxed) != 0;
-                    (!stalled && (!dev.xmit_more() || dev.tx_stopped(queue))).then(|| ring.tail())
+                    // Defer the tail write while the stack has more frames
+                    // for this queue (`xmit_more`), as `igb_tx_map` does.
+                    (!stalled && (now || dev.tx_stopped(queue))).then(|| ring.tail())
                 }
                 None => None,
             }

@@ -7,8 +7,9 @@
 //! The adapter holds [`MAX_QUEUES`] of them, initialised once; `open` fills
 //! the first `n` with rings and `stop` empties them.
 //!
-//! Locks (`SpinLockIrq`, never held across a sleep or while an skb goes up
-//! the stack):
+//! Locks ([`SoftirqLock`]: plain in softirq context, interrupts saved in
+//! process context; never held across a sleep or while an skb goes up the
+//! stack):
 //! - `tx`: the TX ring. Taken by `start_xmit` of this queue (softirq or
 //!   process context, BH off) and by this vector's NAPI poll (softirq); by
 //!   `open`/`stop` (process) only to install or remove the ring while both
@@ -17,15 +18,19 @@
 //!   likewise.
 
 use kernel::{
-    new_spinlock_irq,
     prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        SpinLockIrq,
-    },
+    sync::atomic::{Atomic, Relaxed},
 };
 
-use crate::{itr::Itr, net::napi::MAX_QUEUE_VECTORS, rx_ring::RxRing, tx_ring::TxRing};
+use crate::{
+    itr::Itr,
+    net::{
+        lock::{new_softirq_lock, SoftirqLock},
+        napi::MAX_QUEUE_VECTORS,
+    },
+    rx_ring::RxRing,
+    tx_ring::TxRing,
+};
 
 /// Most queue pairs an interface uses: one per vector the abstraction
 /// offers (8), which is also the 82576's RSS limit.
@@ -86,10 +91,10 @@ pub(crate) fn bump(c: &Atomic<u64>, v: u64) {
 pub(crate) struct QVector {
     /// The TX ring while the interface is up.
     #[pin]
-    pub(crate) tx: SpinLockIrq<Option<TxRing>>,
+    pub(crate) tx: SoftirqLock<Option<TxRing>>,
     /// The RX ring while the interface is up.
     #[pin]
-    pub(crate) rx: SpinLockIrq<Option<RxRing>>,
+    pub(crate) rx: SoftirqLock<Option<RxRing>>,
     /// Counters.
     pub(crate) stats: QueueStats,
     /// Adaptive interrupt moderation.
@@ -100,8 +105,8 @@ impl QVector {
     /// An empty queue vector.
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
-            tx <- new_spinlock_irq!(None, "rust_igb_tx_ring"),
-            rx <- new_spinlock_irq!(None, "rust_igb_rx_ring"),
+            tx <- new_softirq_lock!(None, "rust_igb_tx_ring"),
+            rx <- new_softirq_lock!(None, "rust_igb_rx_ring"),
             stats: QueueStats::new(),
             itr: Itr::new(),
         })

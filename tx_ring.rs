@@ -58,6 +58,9 @@ struct TxSlot {
     /// On the first descriptor of a packet: bytes on the wire (headers
     /// counted once per TSO segment, as `igb_tso()` counts them for BQL).
     bytes: u32,
+    /// On the first descriptor of a packet: frames on the wire (TSO
+    /// segments; 1 otherwise).
+    segs: u32,
 }
 
 /// Data descriptors for a buffer of `len` bytes (`TXD_USE_COUNT`; at least
@@ -166,9 +169,12 @@ fn plan_offload(skb: &mut SkBuff) -> Result<TxOffload> {
 /// What a completion pass cleaned.
 #[derive(Default)]
 pub(crate) struct Cleaned {
-    /// Packets completed.
+    /// Packets (skbs) completed.
     pub(crate) packets: u32,
-    /// Their bytes.
+    /// The frames they became on the wire (TSO segments counted, as the
+    /// C driver counts `gso_segs` for its statistics and moderation).
+    pub(crate) frames: u32,
+    /// Their bytes on the wire.
     pub(crate) bytes: u32,
     /// Whether the ring was cleaned up to the hardware's position (rather
     /// than stopping because the batch was full).
@@ -260,6 +266,7 @@ impl TxRing {
             slot.skb = Some(skb);
             slot.last = last;
             slot.bytes = offload.bytes;
+            slot.segs = offload.segs;
         }
         self.idx.produce(descs);
         Some(offload.bytes)
@@ -348,6 +355,7 @@ impl TxRing {
                     }
                     if let Some(skb) = slot.skb.take() {
                         c.packets += 1;
+                        c.frames += slot.segs.max(1);
                         c.bytes += slot.bytes;
                         // Cannot fail: the loop runs only while not full.
                         if let Err(skb) = done.push(skb) {

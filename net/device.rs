@@ -261,9 +261,14 @@ impl<T: Operations> Device<T> {
         unsafe { bindings::rust_igb_netif_tx_disable(self.as_raw()) }
     }
 
-    /// Byte queue limits: `bytes` were queued to the hardware on `queue`.
-    pub(crate) fn tx_sent(&self, queue: u16, bytes: u32) {
-        // SAFETY: Registered device, valid queue (from the core).
+    /// Byte queue limits: `bytes` were queued to the hardware on `queue`
+    /// (`__netdev_tx_sent_queue`). Only inside `start_xmit`. Returns whether
+    /// the tail must be written now: the stack has no further frame for this
+    /// queue right behind this one (no `xmit_more`), or this one made byte
+    /// queue limits stop the queue.
+    pub(crate) fn tx_sent(&self, queue: u16, bytes: u32) -> bool {
+        // SAFETY: Registered device, valid queue (from the core); reads the
+        // per-CPU `xmit_more` flag the core sets around `start_xmit`.
         unsafe { bindings::rust_igb_netdev_tx_sent_queue(self.as_raw(), queue, bytes) }
     }
 
@@ -277,13 +282,6 @@ impl<T: Operations> Device<T> {
     pub(crate) fn tx_reset(&self, queue: u16) {
         // SAFETY: Registered device.
         unsafe { bindings::rust_igb_netdev_tx_reset_queue(self.as_raw(), queue) }
-    }
-
-    /// Whether the stack will hand more frames right away (defer the tail
-    /// write). Only meaningful inside `start_xmit`.
-    pub(crate) fn xmit_more(&self) -> bool {
-        // SAFETY: Reads a per-CPU flag set by the core around `start_xmit`.
-        unsafe { bindings::rust_igb_netdev_xmit_more() }
     }
 
     fn priv_area(&self) -> &Priv<T> {

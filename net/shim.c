@@ -144,6 +144,30 @@ void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 	napi_gro_receive(napi, skb);
 }
 
+/* Whether softirqs cannot run here: in or below a softirq, BHs or interrupts off. */
+bool rust_igb_softirqs_off(void)
+{
+	return in_softirq() || in_hardirq() || irqs_disabled();
+}
+
+unsigned long rust_igb_spin_lock_irqsave(struct spinlock *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+void rust_igb_spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+bool rust_igb_spin_trylock_irqsave(struct spinlock *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(lock, *flags);
+}
+
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue)
 {
 	netif_stop_subqueue(dev, queue);
@@ -169,10 +193,11 @@ void rust_igb_netif_tx_disable(struct net_device *dev)
 	netif_tx_disable(dev);
 }
 
-void rust_igb_netdev_tx_sent_queue(struct net_device *dev, u16 queue,
+bool rust_igb_netdev_tx_sent_queue(struct net_device *dev, u16 queue,
 				   unsigned int bytes)
 {
-	netdev_tx_sent_queue(netdev_get_tx_queue(dev, queue), bytes);
+	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, queue), bytes,
+				      netdev_xmit_more());
 }
 
 void rust_igb_netdev_tx_completed_queue(struct net_device *dev, u16 queue,
@@ -184,11 +209,6 @@ void rust_igb_netdev_tx_completed_queue(struct net_device *dev, u16 queue,
 void rust_igb_netdev_tx_reset_queue(struct net_device *dev, u16 queue)
 {
 	netdev_tx_reset_queue(netdev_get_tx_queue(dev, queue));
-}
-
-bool rust_igb_netdev_xmit_more(void)
-{
-	return netdev_xmit_more();
 }
 
 unsigned int rust_igb_skb_headlen(const struct sk_buff *skb)

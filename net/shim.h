@@ -17,6 +17,7 @@ struct device;
 struct delayed_work;
 struct work_struct;
 struct sk_buff;
+struct spinlock;
 
 void *rust_igb_netdev_priv(const struct net_device *dev);
 void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
@@ -54,18 +55,23 @@ void rust_igb_napi_del(struct napi_struct *napi);
 void rust_igb_napi_schedule(struct napi_struct *napi);
 void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 
+/* Locking (net/lock.rs) */
+bool rust_igb_softirqs_off(void);
+unsigned long rust_igb_spin_lock_irqsave(struct spinlock *lock);
+void rust_igb_spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags);
+bool rust_igb_spin_trylock_irqsave(struct spinlock *lock, unsigned long *flags);
+
 /* TX queues and byte queue limits */
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue);
 void rust_igb_netif_wake_subqueue(struct net_device *dev, u16 queue);
 bool rust_igb_netif_subqueue_stopped(const struct net_device *dev, u16 queue);
 void rust_igb_netif_tx_start_all_queues(struct net_device *dev);
 void rust_igb_netif_tx_disable(struct net_device *dev);
-void rust_igb_netdev_tx_sent_queue(struct net_device *dev, u16 queue,
+bool rust_igb_netdev_tx_sent_queue(struct net_device *dev, u16 queue,
 				   unsigned int bytes);
 void rust_igb_netdev_tx_completed_queue(struct net_device *dev, u16 queue,
 					unsigned int pkts, unsigned int bytes);
 void rust_igb_netdev_tx_reset_queue(struct net_device *dev, u16 queue);
-bool rust_igb_netdev_xmit_more(void);
 
 /* sk_buff */
 unsigned int rust_igb_skb_headlen(const struct sk_buff *skb);

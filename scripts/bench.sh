@@ -11,6 +11,8 @@
 #   BENCH_REPS   repetitions, each measuring both drivers (default 5)
 #   BENCH_TIME   seconds per iperf3 run (default 5)
 #   BENCH_PINGS  pings for the latency metric (default 200)
+#   BENCH_PIN    1 (default): each end on its own vCPU (its NIC's interrupts and
+#                its programs); 0: placement left to the drivers and scheduler
 #   BENCH_OUT    output directory (default $RUST_IGB_CACHE/bench); the run writes
 #                <stamp>.log (console), <stamp>.log.ktap, <stamp>.txt (table),
 #                <stamp>.md (table, Markdown) and <stamp>.png (chart) there
@@ -31,7 +33,8 @@ die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 2; }
 kdir=${1:?usage: scripts/bench.sh KDIR MODULE}
 module=${2:?usage: scripts/bench.sh KDIR MODULE}
 [ -f "$module" ] || die "no module $module"
-reps=${BENCH_REPS:-5} secs=${BENCH_TIME:-5} pings=${BENCH_PINGS:-200}
+reps=${BENCH_REPS:-5} secs=${BENCH_TIME:-5} pings=${BENCH_PINGS:-200} pin=${BENCH_PIN:-1}
+[[ $pin =~ ^[01]$ ]] || die "BENCH_PIN must be 0 or 1"
 for v in "$reps" "$secs" "$pings"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS, BENCH_TIME and BENCH_PINGS must be positive integers"
 done
@@ -71,12 +74,12 @@ fi
 
 rc=0
 EXTRA_INITRD=$extra KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=bench QUIET=1 TIMEOUT=$timeout LOG="$out/$stamp.log" \
-	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings rigb.bench_profile=$profile" \
+	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings rigb.bench_profile=$profile rigb.bench_pin=$pin" \
 	"$here/guest-run.sh" >"$out/$stamp.run" 2>&1 || rc=$?
 grep -v '^# bench: ' "$out/$stamp.run" | grep -E '^(not ok|    #|==== |[0-9]+ passed)' || true
 [ "$rc" = 0 ] || log "guest run failed (exit $rc): see $out/$stamp.run"
 
-title="rust_igb $commit vs C igb, $kver (QEMU TCG, 2 vCPUs), $(date -u +%Y-%m-%d), ${reps}x${secs}s"
+title="rust_igb $commit vs C igb, $kver (QEMU TCG, 2 vCPUs), $(date -u +%Y-%m-%d), ${reps}x${secs}s$([ "$pin" = 1 ] && echo ", ends pinned")"
 "$py" "$here/bench-report.py" --title "$title" --png "$out/$stamp.png" --markdown "$out/$stamp.md" \
 	"$out/$stamp.log.ktap" | tee "$out/$stamp.txt" || rc=1
 if [ -n "${BENCH_PNG:-}" ] && [ -f "$out/$stamp.png" ]; then

@@ -39,6 +39,14 @@
 #   BENCH_PINGS    rigb.bench_pings    pings for rtt_us (default 200)
 #   BENCH_DRIVERS  rigb.bench_drivers  comma list of drivers (default igb,rust_igb);
 #                  an out-of-tree one is /lib/modules/<name>.ko, else modprobe <name>
+#   BENCH_PIN      rigb.bench_pin      1 (default): each end gets its own vCPU, as
+#                  if on its own host: every interrupt of NIC 0 and the local
+#                  programs (iperf3 client, ping) on CPU 0, every interrupt of
+#                  NIC 1 and the peer's iperf3 server on CPU 1, for both drivers
+#                  alike. 0: leave placement to the drivers and the scheduler
+#                  (then whether the receiving queue's interrupt shares the
+#                  sender's CPU is a lottery of the flow hash, worth up to 2x in
+#                  the small-packet rate; Documentation/benchmark.md).
 #   BENCH_PROFILE  rigb.bench_profile  1 (default): after the measured repetitions,
 #                  one profiling pass per driver (cases bench.profile_DRIVER), if
 #                  perf is in the initramfs (scripts/bench.sh adds the host's): perf
@@ -60,6 +68,7 @@ bench_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if n
 : "${BENCH_DRIVERS:=$(bench_karg rigb.bench_drivers)}" "${BENCH_DRIVERS:=igb,rust_igb}"
 
 : "${BENCH_PROFILE:=$(bench_karg rigb.bench_profile)}" "${BENCH_PROFILE:=1}"
+: "${BENCH_PIN:=$(bench_karg rigb.bench_pin)}" "${BENCH_PIN:=1}"
 
 B_LOCAL4=10.0.0.1 B_PEER4=10.0.0.2
 B_NETNS=/run/netns/peer
@@ -97,6 +106,21 @@ b_up() {
 	wait_for 30 link_up "$A" || fail "local $A: no carrier within 30 s"
 	wait_for 30 b_peer_up || fail "peer $B: no carrier within 30 s"
 	wait_for 30 b_peer_answers || fail "$B_PEER4 does not answer pings"
+	b_pin
+}
+# b_pin: BENCH_PIN placement (see the header): NIC N's interrupts to CPU N;
+# B_RUN_LOCAL/B_RUN_PEER prefix the local and peer programs.
+B_RUN_LOCAL="" B_RUN_PEER=""
+b_pin() {
+	[ "$BENCH_PIN" = 1 ] || return 0
+	[ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ] || return 0
+	B_RUN_LOCAL="taskset -c 0" B_RUN_PEER="taskset -c 1"
+	for _i in 0 1; do
+		for _irq in $(awk -v p="$(nic_pci "$_i")" 'index($0, p) { sub(":", "", $1); print $1 }' /proc/interrupts); do
+			echo "$_i" >"/proc/irq/$_irq/smp_affinity_list" ||
+				fail "pinning IRQ $_irq of NIC $_i to CPU $_i failed"
+		done
+	done
 }
 # b_down: namespace gone (NIC 1 returns), driver unloaded, NICs unbound.
 b_down() {
@@ -127,11 +151,13 @@ b_listening() { in_peer netstat -ltn 2>/dev/null | grep -q ":$B_PORT .*LISTEN"; 
 b_iperf() {
 	_out=$1
 	shift
-	nsenter -F --net="$B_NETNS" timeout $(( BENCH_TIME + 60 )) iperf3 -s -1 -p $B_PORT \
+	# shellcheck disable=SC2086 # B_RUN_PEER/B_RUN_LOCAL are command prefixes
+	nsenter -F --net="$B_NETNS" $B_RUN_PEER timeout $(( BENCH_TIME + 60 )) iperf3 -s -1 -p $B_PORT \
 		>"$STATE/bench.srv" 2>&1 </dev/null &
 	_srv=$!
 	wait_for 20 b_listening || { kill $_srv 2>/dev/null; fail "iperf3 server did not listen"; }
-	timeout $(( BENCH_TIME + 30 )) iperf3 -c $B_PEER4 -p $B_PORT --connect-timeout 10000 \
+	# shellcheck disable=SC2086
+	$B_RUN_LOCAL timeout $(( BENCH_TIME + 30 )) iperf3 -c $B_PEER4 -p $B_PORT --connect-timeout 10000 \
 		-t "$BENCH_TIME" "$@" >"$_out" 2>&1
 	_rc=$?
 	# The one-off server exits after the test; kill it if the client failed.
@@ -168,7 +194,8 @@ b_udp() {
 }
 
 b_rtt() {
-	ping -c "$BENCH_PINGS" -i 0.01 -W 5 $B_PEER4 >"$STATE/bench.ping" 2>&1
+	# shellcheck disable=SC2086
+	$B_RUN_LOCAL ping -c "$BENCH_PINGS" -i 0.01 -W 5 $B_PEER4 >"$STATE/bench.ping" 2>&1
 	sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' "$STATE/bench.ping" | sort -n >"$STATE/bench.rtt"
 	_n=$(wc -l <"$STATE/bench.rtt")
 	[ "$_n" -ge $(( BENCH_PINGS / 2 )) ] || fail "rtt: only $_n of $BENCH_PINGS pings answered"
@@ -261,7 +288,7 @@ b_profile() { # DRIVER
 	b_down || fail "$DRIVER: unload failed or NICs still present"
 }
 
-diag "bench: reps=$BENCH_REPS time=$BENCH_TIME pings=$BENCH_PINGS drivers=$BENCH_DRIVERS kernel=$(uname -r)"
+diag "bench: reps=$BENCH_REPS time=$BENCH_TIME pings=$BENCH_PINGS drivers=$BENCH_DRIVERS pin=$BENCH_PIN kernel=$(uname -r)"
 diag "bench: cpus=$(grep -c ^processor /proc/cpuinfo)"
 # The driver under test may be bound from the boot (in-tree igb is a module, not
 # autoloaded here, but be sure): start from unbound NICs.
