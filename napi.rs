@@ -114,6 +114,7 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
         }
         bump(&qv.stats.tx_packets, u64::from(done.frames));
         bump(&qv.stats.tx_bytes, u64::from(done.bytes));
+        bump(&qv.stats.tx_tso, u64::from(done.tso));
         qv.itr.add_tx(done.frames, done.bytes);
         if done.complete {
             return true;

@@ -39,10 +39,13 @@ pub(crate) const MAX_QUEUES: usize = MAX_QUEUE_VECTORS;
 /// Counters of one queue pair, updated locklessly by the datapath (each by
 /// one writer: the queue's xmit path or its poll) and summed by readers.
 pub(crate) struct QueueStats {
-    /// Packets the hardware completed on this TX queue.
+    /// Frames the hardware completed on this TX queue (TSO segments
+    /// counted, as the C driver counts `gso_segs`).
     pub(crate) tx_packets: Atomic<u64>,
-    /// Their bytes.
+    /// Their bytes on the wire.
     pub(crate) tx_bytes: Atomic<u64>,
+    /// TSO packets among them: skbs the hardware cut into several frames.
+    pub(crate) tx_tso: Atomic<u64>,
     /// Times the stopped TX queue was woken (the ring had filled up).
     pub(crate) tx_restart: Atomic<u64>,
     /// Packets dropped by `start_xmit` (mapping failures, interface down).
@@ -68,6 +71,7 @@ impl QueueStats {
         Self {
             tx_packets: Atomic::new(0),
             tx_bytes: Atomic::new(0),
+            tx_tso: Atomic::new(0),
             tx_restart: Atomic::new(0),
             tx_dropped: Atomic::new(0),
             rx_packets: Atomic::new(0),

@@ -136,6 +136,8 @@ pub(crate) struct QueueStats {
     pub(crate) tx_bytes: u64,
     /// Queue wake-ups after it was stopped for lack of descriptors.
     pub(crate) tx_restart: u64,
+    /// TSO packets transmitted (each several frames of `tx_packets`).
+    pub(crate) tx_tso: u64,
     /// Packets received.
     pub(crate) rx_packets: u64,
     /// Bytes received.
@@ -161,6 +163,7 @@ pub(crate) fn queue_stats(dev: &Device<Adapter>, q: usize) -> QueueStats {
         tx_packets: s.tx_packets.load(Relaxed),
         tx_bytes: s.tx_bytes.load(Relaxed),
         tx_restart: s.tx_restart.load(Relaxed),
+        tx_tso: s.tx_tso.load(Relaxed),
         rx_packets: s.rx_packets.load(Relaxed),
         rx_bytes: s.rx_bytes.load(Relaxed),
         rx_drops: s.rx_dropped.load(Relaxed),
@@ -187,6 +190,7 @@ pub(crate) fn strings(dev: &Device<Adapter>, out: &mut Strings<'_>) {
         out.push(format_args!("tx_queue_{q}_packets"));
         out.push(format_args!("tx_queue_{q}_bytes"));
         out.push(format_args!("tx_queue_{q}_restart"));
+        out.push(format_args!("tx_queue_{q}_tso"));
     }
     for q in 0..n {
         out.push(format_args!("rx_queue_{q}_packets"));
@@ -217,6 +221,7 @@ pub(crate) fn values(dev: &Device<Adapter>, out: &mut StatsOut<'_>) {
         out.push(qs.tx_packets);
         out.push(qs.tx_bytes);
         out.push(qs.tx_restart);
+        out.push(qs.tx_tso);
     }
     for q in 0..n {
         let qs = queue_stats(dev, q);

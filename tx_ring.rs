@@ -176,6 +176,8 @@ pub(crate) struct Cleaned {
     pub(crate) frames: u32,
     /// Their bytes on the wire.
     pub(crate) bytes: u32,
+    /// Packets among them that were sent as several TSO segments.
+    pub(crate) tso: u32,
     /// Whether the ring was cleaned up to the hardware's position (rather
     /// than stopping because the batch was full).
     pub(crate) complete: bool,
@@ -356,6 +358,7 @@ impl TxRing {
                     if let Some(skb) = slot.skb.take() {
                         c.packets += 1;
                         c.frames += slot.segs.max(1);
+                        c.tso += u32::from(slot.segs > 1);
                         c.bytes += slot.bytes;
                         // Cannot fail: the loop runs only while not full.
                         if let Err(skb) = done.push(skb) {
