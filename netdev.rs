@@ -190,6 +190,12 @@ pub(crate) fn max_frame(mtu: u32) -> u32 {
     mtu + 14 + 4 + 4
 }
 
+/// The longest frame the MAC accepts at `mtu` (RLPML, `igb_set_rx_mode`):
+/// the MTU's, at least `IGB_MAX_FRAME_BUILD_SKB`. RX buffers hold it.
+pub(crate) fn rx_frame_limit(mtu: u32) -> u32 {
+    max_frame(mtu).max(queue::MAX_FRAME_BUILD_SKB)
+}
+
 /// How many queue pairs `open` sets up: one per online CPU (or what the
 /// user asked for with `ethtool -L`), at most one per MSI-X queue vector;
 /// one without MSI-X.
@@ -223,10 +229,14 @@ impl RingSet {
             a.rx_ring_size.load(Relaxed) as usize,
         );
         let buf_len = buffer_len(max_frame(dev.mtu()));
+        let limit = rx_frame_limit(dev.mtu());
         let mut set = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
             set.push(
-                (TxRing::new(bound, tx)?, RxRing::new(bound, rx, buf_len)?),
+                (
+                    TxRing::new(bound, tx)?,
+                    RxRing::new(bound, rx, buf_len, limit)?,
+                ),
                 GFP_KERNEL,
             )?;
         }
@@ -276,7 +286,7 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     }
     // Longest frame accepted (RLPML): the MTU's, which fits one buffer
     // (`buffer_len`), as the RX ring expects.
-    queue::set_max_frame(hw, max_frame(dev.mtu()).max(queue::MAX_FRAME_BUILD_SKB))?;
+    queue::set_max_frame(hw, rx_frame_limit(dev.mtu()))?;
     // Receive checksum and VLAN stripping as the features say.
     offload::configure(hw, dev.features());
     // The descriptors were armed at allocation; hand them over.

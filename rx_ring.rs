@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The receive ring: advanced one-buffer RX descriptors in coherent DMA
-//! memory, each backed by a page of the ring's own `page_pool`.
+//! memory, each backed by a buffer of the ring's own `page_pool`: half a
+//! page at the standard MTU (as the C driver's half-page buffers), whole
+//! pages for larger frames.
 //!
-//! A received frame is not copied: an skb is built around its page and the
-//! descriptor gets a fresh page from the pool. When the stack frees the skb
-//! the page goes back to the pool, already mapped, so steady-state receive
+//! A received frame is not copied: an skb is built around its buffer and the
+//! descriptor gets a fresh one from the pool. When the stack frees the skb
+//! the buffer goes back to the pool, already mapped, so steady-state receive
 //! allocates and maps no pages (the C driver's half-page flipping reaches
-//! the same with its own recycling). If the pool has no page to give, the
+//! the same with its own recycling). If the pool has no buffer to give, the
 //! frame is dropped and counted and its page reused, so the ring never has
 //! a hole. The descriptors go back to the hardware in batches
 //! of at most 16 (`IGB_RX_BUFFER_WRITE`: the poll's batch), one tail write
@@ -90,10 +92,16 @@ pub(crate) struct RxRing {
 
 impl RxRing {
     /// Allocate a ring of `count` descriptors with `buf_len`-byte buffers
-    /// for `dev`, each with a page from a new pool, all armed.
-    pub(crate) fn new(dev: &Device<Bound>, count: usize, buf_len: u32) -> Result<Self> {
+    /// (SRRCTL) receiving frames of up to `max_frame` bytes (RLPML) for
+    /// `dev`, each with a buffer from a new pool, all armed.
+    pub(crate) fn new(
+        dev: &Device<Bound>,
+        count: usize,
+        buf_len: u32,
+        max_frame: u32,
+    ) -> Result<Self> {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
-        let pool = PagePool::new(dev, count as u32, buf_len)?;
+        let pool = PagePool::new(dev, count as u32, buf_len, max_frame)?;
         let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
         for _ in 0..count {
             pages.push(pool.alloc(false).ok_or(ENOMEM)?, GFP_KERNEL)?;
@@ -204,7 +212,7 @@ impl RxRing {
         got: &mut Received,
     ) -> Option<SkBuff> {
         let len = u32::from(wb.length);
-        if !wb.eop || wb.has_errors() || len == 0 || len > self.pool.buf_len() {
+        if !wb.eop || wb.has_errors() || len == 0 || len > self.pool.max_frame() {
             got.errors += 1;
             return None;
         }

@@ -56,14 +56,14 @@ pub(crate) struct Napi<'a> {
 impl Napi<'_> {
     /// Copy the `len` received bytes of `page` (synced for the CPU) into a
     /// new small skb, leaving the page with the caller (`napi_alloc_skb`);
-    /// `None` if no skb could be allocated or `len` exceeds a page.
+    /// `None` if no skb could be allocated or `len` exceeds the buffer.
     pub(crate) fn rx_copy(&self, page: &super::page_pool::PoolPage, len: u32) -> Option<SkBuff> {
-        let offset = super::page_pool::rx_headroom();
-        if offset as usize + len as usize > kernel::page::PAGE_SIZE {
+        let offset = page.data_offset();
+        if len > page.room() {
             return None;
         }
         // SAFETY: Within this instance's poll (BHs off); the range is inside
-        // the page (checked above), which the caller owns and has synced.
+        // the buffer (checked above), which the caller owns and has synced.
         let skb = unsafe {
             bindings::rust_igb_napi_copy_skb(self.slot.napi.get(), page.as_raw(), offset, len)
         };

@@ -5,10 +5,13 @@
 //! C headers: include/net/page_pool/types.h, include/net/page_pool/helpers.h
 //!
 //! A [`PagePool`] owns DMA-mapped pages for one RX ring: the pool maps each
-//! page once and syncs it for the device when it is recycled. A received
-//! frame becomes an skb built around its page ([`PoolPage::into_skb`]);
-//! when the stack frees that skb, the page returns to the pool (the skb is
-//! marked for recycling), so a steady receive allocates no pages.
+//! page once and syncs it for the device when it is recycled. A buffer is
+//! half a page when a frame of the ring fits one (the standard MTU; the C
+//! driver's half-page buffers, `truesize` 2 KiB), else a whole page of the
+//! order the buffer needs. A received frame becomes an skb built around its
+//! buffer ([`PoolPage::into_skb`]); when the stack frees that skb, the
+//! buffer returns to the pool (the skb is marked for recycling; a page goes
+//! back once both halves have), so a steady receive allocates no pages.
 //!
 //! Every [`PoolPage`] holds a reference to its pool's C object; the pool is
 //! destroyed when the [`PagePool`] is dropped, which the C side defers while
@@ -44,15 +47,29 @@ pub(crate) fn order_for(buf_len: u32) -> Option<u32> {
     (0..=3).find(|&o| kernel::page::PAGE_SIZE << o >= need)
 }
 
+/// Bytes of a page that hold one buffer of `max_frame` bytes with its
+/// headroom and `skb_shared_info`: half a page if that fits, else `None`.
+pub(crate) fn half_page_for(max_frame: u32) -> Option<u32> {
+    // SAFETY: Returns a constant.
+    let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
+    let half = (kernel::page::PAGE_SIZE / 2) as u32;
+    (rx_headroom() + max_frame + tail <= half).then_some(half)
+}
+
 /// A page pool for one RX ring.
 ///
 /// # Invariants
 ///
 /// `pool` is a live pool created by [`PagePool::new`], destroyed on drop.
+/// With `frag`, its pages are handed out in `frag`-byte pieces (order 0).
 pub(crate) struct PagePool {
     pool: NonNull<bindings::page_pool>,
     order: u32,
     buf_len: u32,
+    /// Longest frame the hardware writes into a buffer.
+    max_frame: u32,
+    /// Bytes per buffer when pages are split (`truesize`), else `None`.
+    frag: Option<u32>,
 }
 
 // SAFETY: The C page pool may be used and destroyed from any thread.
@@ -62,14 +79,30 @@ unsafe impl Send for PagePool {}
 unsafe impl Sync for PagePool {}
 
 impl PagePool {
-    /// A pool of `pool_size` pages, each holding a `buf_len`-byte buffer
-    /// after the headroom, mapped for `dev` to write into.
+    /// A pool for `pool_size` buffers of `buf_len` bytes (the size the
+    /// hardware is told, SRRCTL.BSIZEPKT) into which the hardware writes
+    /// frames of at most `max_frame` bytes (RLPML), mapped for `dev` to
+    /// write into. Buffers are half pages when `max_frame` fits one.
     pub(crate) fn new(
         dev: &device::Device<device::Bound>,
         pool_size: u32,
         buf_len: u32,
+        max_frame: u32,
     ) -> Result<Self> {
-        let order = order_for(buf_len).ok_or(EINVAL)?;
+        if max_frame > buf_len {
+            return Err(EINVAL);
+        }
+        let frag = half_page_for(max_frame);
+        let order = match frag {
+            Some(_) => 0,
+            None => order_for(buf_len).ok_or(EINVAL)?,
+        };
+        // What a recycled page is synced for the device: the whole page
+        // after the headroom when it is split, else the buffer.
+        let sync_len = match frag {
+            Some(_) => kernel::page::PAGE_SIZE as u32 - rx_headroom(),
+            None => buf_len,
+        };
         let mut pool = core::ptr::null_mut();
         // SAFETY: `dev` is bound; `pool` is a valid out pointer.
         let ret = unsafe {
@@ -78,34 +111,62 @@ impl PagePool {
                 pool_size,
                 order,
                 rx_headroom(),
-                buf_len,
+                sync_len,
                 &mut pool,
             )
         };
         kernel::error::to_result(ret)?;
-        // INVARIANT: created above.
+        // INVARIANT: created above, split only at order 0.
         Ok(Self {
             pool: NonNull::new(pool).ok_or(ENOMEM)?,
             order,
             buf_len,
+            max_frame,
+            frag,
         })
     }
 
-    /// The buffer length of the pool's pages.
+    /// The buffer length programmed into the hardware (SRRCTL.BSIZEPKT).
     pub(crate) fn buf_len(&self) -> u32 {
         self.buf_len
     }
 
-    /// A page from the pool, mapped and synced for the device (`atomic`:
+    /// The longest frame a buffer holds (the hardware's RLPML).
+    pub(crate) fn max_frame(&self) -> u32 {
+        self.max_frame
+    }
+
+    /// Bytes of memory behind each buffer (what an skb built around it is
+    /// charged).
+    pub(crate) fn truesize(&self) -> u32 {
+        self.frag
+            .unwrap_or((kernel::page::PAGE_SIZE << self.order) as u32)
+    }
+
+    /// A buffer from the pool, mapped and synced for the device (`atomic`:
     /// from the NAPI poll).
     pub(crate) fn alloc(&self, atomic: bool) -> Option<PoolPage> {
-        // SAFETY: Live pool (invariant).
-        let page = unsafe { bindings::rust_igb_page_pool_alloc(self.pool.as_ptr(), atomic) };
-        // INVARIANT: a page of this pool, owned by the new value.
+        let mut offset = 0;
+        let page = match self.frag {
+            // SAFETY: Live pool (invariant) of order-0 pages; `offset` is a
+            // valid out pointer.
+            Some(size) => unsafe {
+                bindings::rust_igb_page_pool_alloc_frag(
+                    self.pool.as_ptr(),
+                    &mut offset,
+                    size,
+                    atomic,
+                )
+            },
+            // SAFETY: Live pool (invariant).
+            None => unsafe { bindings::rust_igb_page_pool_alloc(self.pool.as_ptr(), atomic) },
+        };
+        // INVARIANT: a buffer of this pool, owned by the new value.
         Some(PoolPage {
             page: NonNull::new(page.cast())?,
             pool: self.pool,
-            order: self.order,
+            offset,
+            truesize: self.truesize(),
         })
     }
 }
@@ -118,16 +179,17 @@ impl Drop for PagePool {
     }
 }
 
-/// A page of a [`PagePool`], owned by the driver (in an RX descriptor).
+/// A buffer of a [`PagePool`], owned by the driver (in an RX descriptor).
 ///
 /// # Invariants
 ///
-/// `page` came from `pool` and this value holds its only driver reference;
-/// dropping it returns the page to the pool.
+/// The `truesize` bytes at `offset` of `page` came from `pool` and this
+/// value holds their reference; dropping it returns them to the pool.
 pub(crate) struct PoolPage {
     page: NonNull<bindings::page>,
     pool: NonNull<bindings::page_pool>,
-    order: u32,
+    offset: u32,
+    truesize: u32,
 }
 
 // SAFETY: A pool page may move between contexts; returning it to its pool
@@ -141,15 +203,30 @@ impl PoolPage {
     pub(crate) fn dma_addr(&self) -> u64 {
         // SAFETY: A page of a DMA-mapping pool (invariant).
         let page = unsafe { bindings::rust_igb_page_pool_dma_addr(self.page.as_ptr()) };
-        page + u64::from(rx_headroom())
+        page + u64::from(self.offset + rx_headroom())
+    }
+
+    /// Offset of the received data in the page.
+    pub(super) fn data_offset(&self) -> u32 {
+        self.offset + rx_headroom()
+    }
+
+    /// Bytes from the data to the end of the buffer's share of the page.
+    pub(super) fn room(&self) -> u32 {
+        self.truesize - rx_headroom()
     }
 
     /// Make `len` received bytes visible to the CPU.
     pub(crate) fn sync_for_cpu(&self, len: u32) {
-        // SAFETY: A page of `pool` (invariant); the pool bounds the range
-        // by its `max_len`.
+        // SAFETY: A buffer of `pool` (invariant); the caller's `len` is
+        // within the buffer (the hardware's frame limit).
         unsafe {
-            bindings::rust_igb_page_pool_sync_for_cpu(self.pool.as_ptr(), self.page.as_ptr(), len)
+            bindings::rust_igb_page_pool_sync_for_cpu(
+                self.pool.as_ptr(),
+                self.page.as_ptr(),
+                self.offset,
+                len,
+            )
         }
     }
 
@@ -161,6 +238,7 @@ impl PoolPage {
             bindings::rust_igb_page_pool_sync_for_device(
                 self.pool.as_ptr(),
                 self.page.as_ptr(),
+                self.offset,
                 len,
             )
         }
@@ -172,15 +250,25 @@ impl PoolPage {
     }
 
     /// Build an skb around the `len` received bytes (after
-    /// [`Self::sync_for_cpu`]); the page goes with it and returns to the pool
-    /// when the stack frees the skb. If no skb can be allocated, the page is
-    /// handed back.
+    /// [`Self::sync_for_cpu`]); the buffer goes with it and returns to the
+    /// pool when the stack frees the skb. If `len` does not fit the buffer
+    /// or no skb can be allocated, the buffer is handed back.
     pub(crate) fn into_skb(self, len: u32) -> core::result::Result<SkBuff, Self> {
-        // SAFETY: We own the page (invariant) and give it to the skb on
-        // success; `len` was bounded by the pool's buffer length by the
-        // caller (the descriptor's length never exceeds SRRCTL.BSIZEPKT).
+        // SAFETY: Returns a constant.
+        let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
+        if rx_headroom() + len + tail > self.truesize {
+            return Err(self);
+        }
+        // SAFETY: We own the buffer (invariant) and give it to the skb on
+        // success; headroom, data and `skb_shared_info` fit it (checked).
         let skb = unsafe {
-            bindings::rust_igb_build_rx_skb(self.page.as_ptr(), self.order, rx_headroom(), len)
+            bindings::rust_igb_build_rx_skb(
+                self.page.as_ptr(),
+                self.offset,
+                self.truesize,
+                rx_headroom(),
+                len,
+            )
         };
         // SAFETY: A non-null result is a new skb that we own.
         match unsafe { SkBuff::from_raw(skb) } {
@@ -195,8 +283,9 @@ impl PoolPage {
 
 impl Drop for PoolPage {
     fn drop(&mut self) {
-        // SAFETY: Our page of `pool` (invariant), returned once. The pool
-        // object outlives its pages (the C side defers its release).
+        // SAFETY: Our buffer of `pool` (invariant), returned once (for a
+        // half page, its reference; the page goes back with the last). The
+        // pool object outlives its pages (the C side defers its release).
         unsafe { bindings::rust_igb_page_pool_put(self.pool.as_ptr(), self.page.as_ptr()) }
     }
 }

@@ -347,6 +347,15 @@ struct page *rust_igb_page_pool_alloc(struct page_pool *pool, bool atomic)
 					   __GFP_NOWARN);
 }
 
+struct page *rust_igb_page_pool_alloc_frag(struct page_pool *pool,
+					   unsigned int *offset,
+					   unsigned int size, bool atomic)
+{
+	return page_pool_alloc_frag(pool, offset, size,
+				    (atomic ? GFP_ATOMIC : GFP_KERNEL) |
+					    __GFP_NOWARN);
+}
+
 u64 rust_igb_page_pool_dma_addr(const struct page *page)
 {
 	return page_pool_get_dma_addr(page);
@@ -358,24 +367,28 @@ void rust_igb_page_pool_put(struct page_pool *pool, struct page *page)
 }
 
 void rust_igb_page_pool_sync_for_cpu(const struct page_pool *pool,
-				     const struct page *page, u32 len)
+				     const struct page *page, u32 offset,
+				     u32 len)
 {
-	page_pool_dma_sync_for_cpu(pool, page, 0, len);
+	page_pool_dma_sync_for_cpu(pool, page, offset, len);
 }
 
 void rust_igb_page_pool_sync_for_device(const struct page_pool *pool,
-					const struct page *page, u32 len)
+					const struct page *page, u32 offset,
+					u32 len)
 {
 	dma_sync_single_range_for_device(pool->p.dev,
 					 page_pool_get_dma_addr(page),
-					 pool->p.offset, len, DMA_FROM_DEVICE);
+					 pool->p.offset + offset, len,
+					 DMA_FROM_DEVICE);
 }
 
-struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int order,
+struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int offset,
+				      unsigned int truesize,
 				      unsigned int headroom, unsigned int len)
 {
-	struct sk_buff *skb = napi_build_skb(page_address(page),
-					     PAGE_SIZE << order);
+	struct sk_buff *skb = napi_build_skb(page_address(page) + offset,
+					     truesize);
 
 	if (!skb)
 		return NULL;

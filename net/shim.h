@@ -111,13 +111,19 @@ int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
 			      unsigned int order, unsigned int offset,
 			      unsigned int max_len, struct page_pool **out);
 struct page *rust_igb_page_pool_alloc(struct page_pool *pool, bool atomic);
+struct page *rust_igb_page_pool_alloc_frag(struct page_pool *pool,
+					   unsigned int *offset,
+					   unsigned int size, bool atomic);
 u64 rust_igb_page_pool_dma_addr(const struct page *page);
 void rust_igb_page_pool_put(struct page_pool *pool, struct page *page);
 void rust_igb_page_pool_sync_for_cpu(const struct page_pool *pool,
-				     const struct page *page, u32 len);
+				     const struct page *page, u32 offset,
+				     u32 len);
 void rust_igb_page_pool_sync_for_device(const struct page_pool *pool,
-					const struct page *page, u32 len);
-struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int order,
+					const struct page *page, u32 offset,
+					u32 len);
+struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int offset,
+				      unsigned int truesize,
 				      unsigned int headroom, unsigned int len);
 unsigned int rust_igb_netdev_mtu(const struct net_device *dev);
 void rust_igb_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
