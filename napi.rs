@@ -145,11 +145,15 @@ fn clean_rx(
             };
             ring.receive(dev, napi, budget - work, &mut batch)
         };
-        if let Some(tail) = tail {
-            queue::write_rx_tail(hw, q, tail);
-        }
+        // Frames go up before the tail write, as `igb_clean_rx_irq` passes
+        // each up before refilling: under QEMU the tail write traps and
+        // the model delivers queued frames there, which would otherwise sit
+        // in front of every received frame (a ping's reply included).
         for skb in batch.drain() {
             napi.gro_receive(skb);
+        }
+        if let Some(tail) = tail {
+            queue::write_rx_tail(hw, q, tail);
         }
         let s = &qv.stats;
         bump(&s.rx_packets, u64::from(got.packets));

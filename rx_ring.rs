@@ -158,9 +158,10 @@ impl RxRing {
     /// stack (the caller passes them up after unlocking), bad ones are
     /// counted. Stops early when `batch` is full. Returns, with the counts,
     /// the tail to write if descriptors went back to the hardware: the
-    /// caller writes it after releasing the ring lock (under QEMU the tail
-    /// write is where the NIC model delivers queued frames), after a
-    /// `dma_wmb` done here. Only this queue's poll writes the tail.
+    /// caller writes it after releasing the ring lock and passing the frames
+    /// up (under QEMU the tail write is where the NIC model delivers queued
+    /// frames), after a `dma_wmb` done here. Only this queue's poll writes
+    /// the tail.
     pub(crate) fn receive<const N: usize>(
         &mut self,
         dev: &net::Device<Adapter>,
