@@ -84,7 +84,15 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
             let mut guard = if budget == 0 {
                 match qv.tx.try_lock() {
                     Some(g) => g,
-                    None => return true,
+                    None => {
+                        // What earlier batches cleaned still reaches BQL
+                        // (lockless against `start_xmit`); the next poll
+                        // wakes the queue if it is stopped.
+                        if packets > 0 {
+                            dev.tx_completed(queue, frames, bytes);
+                        }
+                        return true;
+                    }
                 }
             } else {
                 qv.tx.lock()
@@ -198,7 +206,8 @@ pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
 }
 
 /// Adapt the interrupt rate of queue vector `q` to its recent traffic
-/// (`igb_set_itr` or `igb_update_ring_itr`, see `itr.rs`), then unmask its interrupt (`igb_ring_irq_enable`).
+/// (`igb_set_itr` or `igb_update_ring_itr`, see `itr.rs`), then unmask its
+/// interrupt (`igb_ring_irq_enable`).
 fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, q: usize, qv: &QVector) {
     let a = dev.data();
     let mode = dev.irq_mode();
