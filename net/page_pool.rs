@@ -70,6 +70,9 @@ pub(crate) struct PagePool {
     max_frame: u32,
     /// Bytes per buffer when pages are split (`truesize`), else `None`.
     frag: Option<u32>,
+    /// Most frame bytes an skb built around one buffer holds (its
+    /// `truesize` less the headroom and the `skb_shared_info`).
+    max_data: u32,
 }
 
 // SAFETY: The C page pool may be used and destroyed from any thread.
@@ -116,6 +119,9 @@ impl PagePool {
             )
         };
         kernel::error::to_result(ret)?;
+        let truesize = frag.unwrap_or((kernel::page::PAGE_SIZE << order) as u32);
+        // SAFETY: Returns a constant.
+        let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
         // INVARIANT: created above, split only at order 0.
         Ok(Self {
             pool: NonNull::new(pool).ok_or(ENOMEM)?,
@@ -123,6 +129,7 @@ impl PagePool {
             buf_len,
             max_frame,
             frag,
+            max_data: truesize.saturating_sub(rx_headroom() + tail),
         })
     }
 
@@ -167,6 +174,7 @@ impl PagePool {
             pool: self.pool,
             offset,
             truesize: self.truesize(),
+            max_data: self.max_data,
         })
     }
 }
@@ -190,6 +198,8 @@ pub(crate) struct PoolPage {
     pool: NonNull<bindings::page_pool>,
     offset: u32,
     truesize: u32,
+    /// Most frame bytes [`Self::into_skb`] can take (from the pool).
+    max_data: u32,
 }
 
 // SAFETY: A pool page may move between contexts; returning it to its pool
@@ -254,9 +264,7 @@ impl PoolPage {
     /// pool when the stack frees the skb. If `len` does not fit the buffer
     /// or no skb can be allocated, the buffer is handed back.
     pub(crate) fn into_skb(self, len: u32) -> core::result::Result<SkBuff, Self> {
-        // SAFETY: Returns a constant.
-        let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
-        if rx_headroom() + len + tail > self.truesize {
+        if len > self.max_data {
             return Err(self);
         }
         // SAFETY: We own the buffer (invariant) and give it to the skb on
