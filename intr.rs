@@ -15,7 +15,8 @@
 //! # The two modes
 //!
 //! - MSI-X ([`configure_msix`], [`enable_msix`]): vector 0 takes the "other" causes (ICR: link
-//!   change, DMA out of sync, reset asserted), vector `i + 1` takes Rx and Tx queue `i`.
+//!   change, DMA out of sync, reset asserted), vector `v + 1` takes queue vector `v`: the Rx
+//!   and/or Tx queues [`VectorMap`] gives it.
 //!   GPIE.Multiple_MSIX | PBA | EIAME | NSICR. A vector's interrupt auto-clears its EICR bit
 //!   (EIAC) and, on the 82576, auto-masks its EIMS bit (EIAM with GPIE.EIAME). The queue handler
 //!   only schedules NAPI; the poll re-enables with [`enable_queue_vector`] (EIMS) when it
@@ -76,11 +77,14 @@ use kernel::{
     prelude::*,
 };
 
-use crate::regs::{
-    self,
-    Bar0,
-    NUM_MSIX_VECTORS,
-    NUM_QUEUES, //
+use crate::{
+    qvec::VectorMap,
+    regs::{
+        self,
+        Bar0,
+        NUM_MSIX_VECTORS,
+        NUM_QUEUES, //
+    },
 };
 
 /// `E1000_IVAR_VALID`: valid bit of an IVAR / IVAR_MISC entry.
@@ -129,7 +133,7 @@ pub(crate) const MAX_ITR_US: u32 = 0x1fff;
 pub(crate) struct MsixMasks {
     /// EIMS bit of the "other" vector (vector 0): `BIT(0)`.
     pub(crate) other: u32,
-    /// Number of queue vectors (vector `i + 1` serves queue pair `i`).
+    /// Number of queue vectors (MSI-X vector `v + 1` is queue vector `v`).
     queue_vectors: usize,
 }
 
@@ -153,7 +157,7 @@ impl MsixMasks {
         self.queue_vectors
     }
 
-    /// Returns the MSI-X vector of queue pair `queue` (`queue + 1`).
+    /// Returns the MSI-X vector of queue vector `queue` (`queue + 1`).
     pub(crate) const fn vector(queue: usize) -> usize {
         queue + 1
     }
@@ -188,20 +192,28 @@ pub(crate) const fn ivar_slot(queue: usize) -> (usize, u32, u32) {
     (queue & 0x7, rx_shift, rx_shift + 8)
 }
 
-/// Returns IVAR row value `ivar` with queue `queue`'s Rx and Tx entries pointing at MSI-X
-/// `vector`, as two `igb_write_ivar()` calls: clear the entry byte, write `vector | VALID`.
-pub(crate) const fn ivar_with(ivar: u32, queue: usize, vector: usize) -> u32 {
-    let (_, rx, tx) = ivar_slot(queue);
-    let entry = ((vector as u32) & 0x1f) | IVAR_VALID as u32;
-    (ivar & !(0xff << rx) & !(0xff << tx)) | (entry << rx) | (entry << tx)
+/// Returns IVAR row value `ivar` with queue `queue`'s Rx entry pointing at MSI-X vector `rx`
+/// and its Tx entry at `tx`, as two `igb_write_ivar()` calls: clear the entry byte, write
+/// `vector | VALID`.
+pub(crate) const fn ivar_with(ivar: u32, queue: usize, rx: usize, tx: usize) -> u32 {
+    let (_, rx_shift, tx_shift) = ivar_slot(queue);
+    (ivar & !(0xff << rx_shift) & !(0xff << tx_shift))
+        | (ivar_entry(rx) << rx_shift)
+        | (ivar_entry(tx) << tx_shift)
 }
 
-/// Points Rx and Tx queue `queue` at `vector` in IVAR (`igb_assign_vector()` for the 82576).
-fn assign_vector(bar: &Bar0<'_>, queue: usize, vector: usize) {
+/// Returns the IVAR entry byte for MSI-X `vector`: `vector | E1000_IVAR_VALID`.
+const fn ivar_entry(vector: usize) -> u32 {
+    ((vector as u32) & 0x1f) | IVAR_VALID as u32
+}
+
+/// Points Rx queue `queue` at MSI-X vector `rx` and Tx queue `queue` at `tx` in IVAR
+/// (`igb_assign_vector()` for the 82576, once per ring).
+fn assign_vectors(bar: &Bar0<'_>, queue: usize, rx: usize, tx: usize) {
     let (row, _, _) = ivar_slot(queue);
     if let Some(loc) = regs::IVAR::try_at(row) {
         let _ = bar.try_update(loc, |r: regs::IVAR| {
-            regs::IVAR::from_raw(ivar_with(r.into_raw(), queue, vector))
+            regs::IVAR::from_raw(ivar_with(r.into_raw(), queue, rx, tx))
         });
     }
 }
@@ -224,18 +236,22 @@ pub(crate) fn ivar_misc_msix() -> regs::IVAR_MISC {
 
 /// Configures MSI-X (`igb_configure_msix()` for the 82576): GPIE first ("Turn on MSI-X
 /// capability first, or our settings won't stick"; QEMU also ignores EIAC writes before it),
-/// the other causes on vector 0 (IVAR_MISC), then Rx and Tx queue `i` on vector `i + 1` for
-/// `i < queue_vectors` (IVAR). Interrupts stay masked: enable them with [`enable_msix`] once
-/// NAPI is enabled.
+/// the other causes on vector 0 (IVAR_MISC), then each queue's Rx and Tx ring on the MSI-X
+/// vector of its queue vector in `map` (IVAR). Interrupts stay masked: enable them with
+/// [`enable_msix`] once NAPI is enabled.
 ///
-/// `queue_vectors` is clamped to [`NUM_QUEUES`] (16; the 82576 has 25 vectors). Returns the
-/// EIMS bits to keep for [`enable_msix`], the poll and the other handler.
-pub(crate) fn configure_msix(bar: &Bar0<'_>, queue_vectors: usize) -> MsixMasks {
-    let masks = MsixMasks::new(queue_vectors);
+/// Returns the EIMS bits to keep for [`enable_msix`], the poll and the other handler.
+pub(crate) fn configure_msix(bar: &Bar0<'_>, map: &VectorMap) -> MsixMasks {
+    let masks = MsixMasks::new(map.vectors());
     bar.write_reg(gpie_msix());
     bar.write_reg(ivar_misc_msix());
-    for queue in 0..masks.queue_vectors() {
-        assign_vector(bar, queue, MsixMasks::vector(queue));
+    for queue in 0..map.queues() {
+        assign_vectors(
+            bar,
+            queue,
+            MsixMasks::vector(map.rx_vector(queue)),
+            MsixMasks::vector(map.tx_vector(queue)),
+        );
     }
     flush(bar);
     masks
@@ -283,7 +299,7 @@ pub(crate) fn msix_other_cause(bar: &Bar0<'_>) -> u32 {
 /// [`enable_single`].
 pub(crate) fn configure_single(bar: &Bar0<'_>) {
     bar.write_reg(regs::GPIE::zeroed());
-    assign_vector(bar, 0, 0);
+    assign_vectors(bar, 0, 0, 0);
     flush(bar);
 }
 
@@ -450,15 +466,17 @@ mod tests {
         assert_eq!(ivar_slot(9), (1, 16, 24));
         assert_eq!(ivar_slot(15), (7, 16, 24));
         // Queue 0 on vector 1: `(1 | E1000_IVAR_VALID) << 0` and `<< 8`.
-        assert_eq!(ivar_with(0, 0, 1), 0x0000_8181);
+        assert_eq!(ivar_with(0, 0, 1, 1), 0x0000_8181);
         // Single-vector mode: queue 0 on vector 0.
-        assert_eq!(ivar_with(0, 0, 0), 0x0000_8080);
+        assert_eq!(ivar_with(0, 0, 0, 0), 0x0000_8080);
+        // Separate vectors, two queues: Rx 0 on vector 1, Tx 0 on vector 3.
+        assert_eq!(ivar_with(0, 0, 1, 3), 0x0000_8381);
         // Queue 9 on vector 10 keeps queue 1's entries (igb_write_ivar() read-modify-write).
-        assert_eq!(ivar_with(0x0000_8282, 9, 10), 0x8a8a_8282);
-        assert_eq!(ivar_with(0xffff_ffff, 9, 10), 0x8a8a_ffff);
+        assert_eq!(ivar_with(0x0000_8282, 9, 10, 10), 0x8a8a_8282);
+        assert_eq!(ivar_with(0xffff_ffff, 9, 10, 10), 0x8a8a_ffff);
         // The same bytes through the register definition (QEMU's igb_ivar_entry_rx(9) = 6:
         // IVAR0 + 1, byte 2; Tx one byte higher).
-        let row = regs::IVAR::from_raw(ivar_with(0, 9, 10));
+        let row = regs::IVAR::from_raw(ivar_with(0, 9, 10, 10));
         assert_eq!((row.rx_hi(), row.tx_hi(), row.rx_lo()), (0x8a, 0x8a, 0));
     }
 

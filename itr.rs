@@ -278,14 +278,15 @@ impl ItrMode {
 /// update, from the average frame (`igb_update_ring_itr`); `None` without
 /// traffic.
 ///
-/// The C driver gives TX and RX queues vectors of their own when it has
-/// enough of them (on an 82576 up to 4 queues each way), so a bulk sender's
-/// ACKs arrive on a vector moderated for small frames while its completions
-/// are moderated for full-size ones. Here a vector serves a queue pair, so
-/// of the directions that carried traffic the one with the smaller frames
-/// sets the interval: the same interrupt latency for the small-frame side,
-/// the completions of the other side riding along. (The C driver, when it
-/// pairs queues, takes the larger and delays those ACKs by up to ~200 us.)
+/// Up to four queue pairs TX and RX rings have vectors of their own (as in
+/// the C driver on an 82576, see `qvec.rs`), so one direction is zero here
+/// and a bulk sender's ACKs arrive on a vector moderated for small frames
+/// while its completions are moderated for full-size ones. When a vector
+/// serves a pair, of the directions that carried traffic the one with the
+/// smaller frames sets the interval: the same interrupt latency for the
+/// small-frame side, the completions of the other side riding along. (The
+/// C driver, when it pairs queues, takes the larger and delays those ACKs
+/// by up to ~200 us.)
 fn ring_itr(tx: (u32, u32), rx: (u32, u32), conservative: bool) -> Option<u32> {
     let avg = |(packets, bytes): (u32, u32)| bytes.checked_div(packets).filter(|&a| a > 0);
     let wire = match (avg(tx), avg(rx)) {

@@ -3,20 +3,22 @@
 //! Interrupt handlers and the NAPI poll.
 //!
 //! The handlers run in hard-IRQ context and only acknowledge the cause and
-//! schedule NAPI (or, for a link change, the watchdog). The poll runs in
-//! NET_RX_SOFTIRQ: it cleans TX completions first, then receives within the
-//! budget, and re-enables the queue interrupt only when it completes NAPI
-//! with work left under budget, as `igb_poll` does.
+//! schedule NAPI (or, for a link change, the watchdog). The poll of a queue
+//! vector runs in NET_RX_SOFTIRQ: it cleans the TX completions of the ring it
+//! serves first, then receives on its RX ring within the budget (a vector
+//! may serve either or both, see [`crate::qvec::VectorMap`]), and
+//! re-enables its interrupt only when it completes NAPI with work left
+//! under budget, as `igb_poll` does.
 
 use kernel::sync::atomic::Relaxed;
 
 use crate::{
-    intr::{self, MsixMasks},
-    itr::{ItrMode, ITR_ADAPTIVE_CONSERVATIVE},
+    intr,
+    itr::{Itr, ItrMode, ITR_ADAPTIVE_CONSERVATIVE},
     net::{irq::IrqMode, napi::Napi, skb::SkbBatch, Device},
-    netdev::Adapter,
+    netdev::{self, Adapter},
     queue,
-    qvec::{bump, QVector},
+    qvec::{bump, QueuePair},
     regs::Bar0,
     tx_ring::TX_WAKE_THRESHOLD,
 };
@@ -71,7 +73,7 @@ const BATCH: usize = 16;
 /// `igb_clean_tx_irq` makes: BQL sizes its limit from what completes between
 /// two reports, and a report per batch of [`BATCH`] looks like a queue that
 /// never drains (its limit then shrinks to a few dozen small frames).
-fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool {
+fn clean_tx(dev: &Device<Adapter>, q: usize, qp: &QueuePair, itr: &Itr, budget: i32) -> bool {
     let bound = dev.parent_bound();
     let queue = q as u16;
     // Packets count against the work limit, frames for BQL and statistics.
@@ -82,7 +84,7 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
             // From netpoll (budget 0, possibly in a hard interrupt that
             // arrived while this CPU's `start_xmit` held the lock), only try.
             let mut guard = if budget == 0 {
-                match qv.tx.try_lock() {
+                match qp.tx.try_lock() {
                     Some(g) => g,
                     None => {
                         // What earlier batches cleaned still reaches BQL
@@ -95,7 +97,7 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
                     }
                 }
             } else {
-                qv.tx.lock()
+                qp.tx.lock()
             };
             let Some(ring) = &mut *guard else {
                 return true;
@@ -112,7 +114,7 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
                 // under the same lock, so the wake-up cannot be lost.
                 if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
                     dev.tx_wake(queue);
-                    bump(&qv.stats.tx_restart, 1);
+                    bump(&qp.stats.tx_restart, 1);
                 }
             }
             done
@@ -120,10 +122,10 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qv: &QVector, budget: i32) -> bool 
         for skb in batch.drain() {
             skb.consume(budget);
         }
-        bump(&qv.stats.tx_packets, u64::from(done.frames));
-        bump(&qv.stats.tx_bytes, u64::from(done.bytes));
-        bump(&qv.stats.tx_tso, u64::from(done.tso));
-        qv.itr.add_tx(done.frames, done.bytes);
+        bump(&qp.stats.tx_packets, u64::from(done.frames));
+        bump(&qp.stats.tx_bytes, u64::from(done.bytes));
+        bump(&qp.stats.tx_tso, u64::from(done.tso));
+        itr.add_tx(done.frames, done.bytes);
         if done.complete {
             return true;
         }
@@ -140,14 +142,15 @@ fn clean_rx(
     napi: &Napi<'_>,
     hw: &Bar0<'_>,
     q: usize,
-    qv: &QVector,
+    qp: &QueuePair,
+    itr: &Itr,
     budget: u32,
 ) -> u32 {
     let mut work = 0;
     while work < budget {
         let mut batch = SkbBatch::<BATCH>::new();
         let (got, tail) = {
-            let mut guard = qv.rx.lock();
+            let mut guard = qp.rx.lock();
             let Some(ring) = &mut *guard else {
                 break;
             };
@@ -163,13 +166,12 @@ fn clean_rx(
         if let Some(tail) = tail {
             queue::write_rx_tail(hw, q, tail);
         }
-        let s = &qv.stats;
+        let s = &qp.stats;
         bump(&s.rx_packets, u64::from(got.packets));
         bump(&s.rx_bytes, got.bytes);
         bump(&s.rx_errors, u64::from(got.errors));
         bump(&s.rx_dropped, u64::from(got.dropped));
-        qv.itr
-            .add_rx(got.packets, u32::try_from(got.bytes).unwrap_or(u32::MAX));
+        itr.add_rx(got.packets, u32::try_from(got.bytes).unwrap_or(u32::MAX));
         bump(&s.rx_csum_errors, u64::from(got.csum_err));
         let n = got.packets + got.errors + got.dropped;
         work += n;
@@ -180,47 +182,54 @@ fn clean_rx(
     work
 }
 
-/// The NAPI poll of queue vector `napi`: TX completions first (budget 0,
-/// from netpoll, does only those), then receive within the budget.
+/// The NAPI poll of queue vector `napi`: TX completions of the ring it
+/// serves first (budget 0, from netpoll, does only those), then receive on
+/// its RX ring within the budget.
 pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
     let Ok(hw) = Adapter::hw(dev) else {
         return 0;
     };
-    let q = napi.index();
-    let Some(qv) = dev.data().qv.get(q) else {
+    let a = dev.data();
+    let v = napi.index();
+    let map = netdev::vector_map(dev);
+    let (Some(serves), Some(itr)) = (map.serves(v), a.itr.get(v)) else {
         return 0;
     };
-    let tx_complete = clean_tx(dev, q, qv, budget);
+    let q = serves.queue;
+    let Some(qp) = a.pairs.get(q) else {
+        return 0;
+    };
+    let tx_complete = !serves.tx || clean_tx(dev, q, qp, itr, budget);
     if budget <= 0 {
         return 0;
     }
-    let work = clean_rx(dev, napi, hw, q, qv, budget as u32) as i32;
+    let work = if serves.rx {
+        clean_rx(dev, napi, hw, q, qp, itr, budget as u32) as i32
+    } else {
+        0
+    };
     if !tx_complete || work >= budget {
         // More to do: stay scheduled.
         return budget;
     }
     if napi.complete_done(work) {
-        reenable(dev, hw, q, qv);
+        reenable(dev, hw, v, itr, map.vectors());
     }
     work
 }
 
-/// Adapt the interrupt rate of queue vector `q` to its recent traffic
-/// (`igb_set_itr` or `igb_update_ring_itr`, see `itr.rs`), then unmask its
-/// interrupt (`igb_ring_irq_enable`).
-fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, q: usize, qv: &QVector) {
+/// Adapt the interrupt rate of queue vector `v` (of `vectors`) to its recent
+/// traffic (`igb_set_itr` or `igb_update_ring_itr`, see `itr.rs`), then
+/// unmask its interrupt (`igb_ring_irq_enable`).
+fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, v: usize, itr: &Itr, vectors: usize) {
     let a = dev.data();
     let mode = dev.irq_mode();
-    let vector = match mode {
-        Some(IrqMode::MsiX) => MsixMasks::vector(q),
-        _ => 0,
-    };
+    let vector = netdev::msix_vector(dev, v);
     if a.itr_setting.is_adaptive() {
         let conservative = a.itr_setting.get() == ITR_ADAPTIVE_CONSERVATIVE;
         let gigabit = a.link_speed.load(Relaxed) == 1000;
-        let mode = ItrMode::for_vectors(a.queues());
-        if let Some(itr) = qv.itr.update(mode, conservative, gigabit) {
-            let _ = intr::write_itr(hw, vector, itr >> 2);
+        if let Some(value) = itr.update(ItrMode::for_vectors(vectors), conservative, gigabit) {
+            let _ = intr::write_itr(hw, vector, value >> 2);
         }
     }
     match mode {

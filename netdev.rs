@@ -31,14 +31,14 @@ use crate::{
     filter::{self, Filters},
     hw::FlowControl,
     intr,
-    itr::ItrSetting,
+    itr::{Itr, ItrSetting},
     mac, napi as poll,
     net::{
         self,
         addr::EthAddr,
         features::Features,
-        irq::IrqMode,
-        napi::Napi,
+        irq::{IrqMode, VectorUse},
+        napi::{Napi, MAX_QUEUE_VECTORS},
         queues::num_online_cpus,
         skb::{DropReason, SkBuff},
         skb_offload::TxHeaders,
@@ -46,7 +46,7 @@ use crate::{
     },
     nvm::NvmVersion,
     offload, phy, queue,
-    qvec::{bump, QVector, MAX_QUEUES},
+    qvec::{bump, QueuePair, VectorMap, MAX_QUEUES},
     regs::{Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
     rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
@@ -65,9 +65,13 @@ pub(crate) struct Adapter {
     pub(crate) nvm_version: NvmVersion,
     /// Flow control requested by the NVM, applied at each link-up.
     fc: FlowControl,
-    /// The queue vectors; the first [`Adapter::queues`] are in use while up.
+    /// The queue pairs; the first [`Adapter::queues`] are in use while up.
     #[pin]
-    pub(crate) qv: [QVector; MAX_QUEUES],
+    pub(crate) pairs: [QueuePair; MAX_QUEUES],
+    /// Adaptive interrupt moderation of each queue vector (see
+    /// [`Adapter::vector_map`]); touched by the vector's own poll and by
+    /// `open` and `ethtool -C` (RTNL) while it cannot run or harmlessly.
+    pub(crate) itr: [Itr; MAX_QUEUE_VECTORS],
     /// Queue pairs in use (1..=[`MAX_QUEUES`]); set by `open` before the
     /// datapath starts, read by the datapath.
     num_queues: Atomic<u32>,
@@ -122,7 +126,8 @@ impl Adapter {
             bar,
             nvm_version,
             fc,
-            qv <- pin_init::pin_init_array_from_fn(|_| QVector::new()),
+            pairs <- pin_init::pin_init_array_from_fn(|_| QueuePair::new()),
+            itr: [const { Itr::new() }; MAX_QUEUE_VECTORS],
             num_queues: Atomic::new(1),
             want_queues: Atomic::new(0),
             tx_ring_size: Atomic::new(DEFAULT_TX_DESCS as u32),
@@ -149,16 +154,16 @@ impl Adapter {
         (self.num_queues.load(Relaxed) as usize).clamp(1, MAX_QUEUES)
     }
 
-    /// The queue vectors in use.
-    pub(crate) fn active(&self) -> &[QVector] {
-        &self.qv[..self.queues()]
+    /// The queue pairs in use.
+    pub(crate) fn active(&self) -> &[QueuePair] {
+        &self.pairs[..self.queues()]
     }
 
-    /// The queue vector of TX queue `queue` as the stack picked it, folded
+    /// The queue pair of TX queue `queue` as the stack picked it, folded
     /// into the queues in use (`igb_tx_queue_mapping`).
-    fn tx_qvector(&self, queue: u16) -> (usize, &QVector) {
+    fn tx_pair(&self, queue: u16) -> (usize, &QueuePair) {
         let q = usize::from(queue) % self.queues();
-        (q, &self.qv[q])
+        (q, &self.pairs[q])
     }
 }
 
@@ -207,12 +212,37 @@ pub(crate) fn queue_count(dev: &Device<Adapter>) -> usize {
     want.clamp(1, max_queues(dev))
 }
 
-/// Most queue pairs the interrupt vectors allow.
+/// Most queue pairs: one per online CPU, at most one per queue vector; one
+/// without MSI-X.
 pub(crate) fn max_queues(dev: &Device<Adapter>) -> usize {
-    if dev.irq_mode() != Some(IrqMode::MsiX) {
-        return 1;
+    queue_vectors(dev)
+        .min(num_online_cpus() as usize)
+        .clamp(1, MAX_QUEUES)
+}
+
+/// The queue vectors the interrupts offer: the MSI-X vectors but the
+/// "other" one, or the single MSI/INTx vector.
+fn queue_vectors(dev: &Device<Adapter>) -> usize {
+    match dev.irq_mode() {
+        Some(IrqMode::MsiX) => dev.irq_vectors().saturating_sub(1).max(1),
+        _ => 1,
     }
-    dev.irq_vectors().saturating_sub(1).clamp(1, MAX_QUEUES)
+}
+
+/// How the queue pairs in use map onto the queue vectors. Fixed while the
+/// interface is up (the queue count and the vectors change only while it
+/// is down), so the datapath may ask at any time.
+pub(crate) fn vector_map(dev: &Device<Adapter>) -> VectorMap {
+    VectorMap::new(dev.data().queues(), queue_vectors(dev))
+}
+
+/// The MSI-X vector of queue vector `v` (the "other" vector is 0), or 0 in
+/// the single-vector modes.
+pub(crate) fn msix_vector(dev: &Device<Adapter>, v: usize) -> usize {
+    match dev.irq_mode() {
+        Some(IrqMode::MsiX) => intr::MsixMasks::vector(v),
+        _ => 0,
+    }
 }
 
 /// The rings of an interface, allocated before they are installed so that a
@@ -250,9 +280,9 @@ impl RingSet {
 
     /// Put the rings into the first queue vectors.
     fn install(self, a: &Adapter) {
-        for ((tx, rx), qv) in self.0.into_iter().zip(a.qv.iter()) {
-            *qv.tx.lock() = Some(tx);
-            *qv.rx.lock() = Some(rx);
+        for ((tx, rx), qp) in self.0.into_iter().zip(a.pairs.iter()) {
+            *qp.tx.lock() = Some(tx);
+            *qp.rx.lock() = Some(rx);
         }
     }
 }
@@ -263,15 +293,15 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     let a = dev.data();
     queue::setup_tctl(hw);
     queue::setup_rctl(hw);
-    for (q, qv) in a.active().iter().enumerate() {
-        let (tx_dma, tx_count) = qv
+    for (q, qp) in a.active().iter().enumerate() {
+        let (tx_dma, tx_count) = qp
             .tx
             .lock()
             .as_ref()
             .map(|r| (r.dma_addr(), r.count()))
             .ok_or(EINVAL)?;
         queue::configure_tx_ring(hw, q, tx_dma, tx_count as u32)?;
-        let (rx_dma, rx_count, buf_len) = qv
+        let (rx_dma, rx_count, buf_len) = qp
             .rx
             .lock()
             .as_ref()
@@ -291,8 +321,8 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     offload::configure(hw, dev.features());
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
-    for (q, qv) in a.active().iter().enumerate() {
-        if let Some(tail) = qv.rx.lock().as_ref().map(RxRing::tail) {
+    for (q, qp) in a.active().iter().enumerate() {
+        if let Some(tail) = qp.rx.lock().as_ref().map(RxRing::tail) {
             queue::write_rx_tail(hw, q, tail);
         }
     }
@@ -304,11 +334,33 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
 /// unmask: NAPI must be enabled before the first interrupt can fire.
 fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
     let a = dev.data();
-    let n = a.queues();
-    let mode = dev.request_irqs()?;
+    let map = vector_map(dev);
+    // Each queue vector on the CPU XPS sends its queue's packets from, so a
+    // flow's transmits, completions and (with RSS) receives share a CPU.
+    let cpus = num_online_cpus().max(1);
+    let msix = dev.irq_mode() == Some(IrqMode::MsiX);
+    let used = if msix { map.vectors() + 1 } else { 1 };
+    let mode = dev.request_irqs(used, |i| {
+        let serves = i
+            .checked_sub(1)
+            .filter(|_| msix)
+            .and_then(|v| map.serves(v));
+        match serves {
+            None => (VectorUse::Device, None),
+            Some(s) => {
+                let q = s.queue as u32;
+                let what = match (s.tx, s.rx) {
+                    (true, true) => VectorUse::TxRx(q),
+                    (false, _) => VectorUse::Rx(q),
+                    (true, false) => VectorUse::Tx(q),
+                };
+                (what, Some(q % cpus))
+            }
+        }
+    })?;
     let masks = match mode {
         IrqMode::MsiX => {
-            let masks = intr::configure_msix(hw, n);
+            let masks = intr::configure_msix(hw, &map);
             a.eims_other.store(masks.other, Relaxed);
             Some(masks)
         }
@@ -318,15 +370,10 @@ fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
         }
     };
     let initial = a.itr_setting.initial();
-    for (q, qv) in a.active().iter().enumerate() {
-        qv.itr.reset(initial);
-        let vector = if masks.is_some() {
-            intr::MsixMasks::vector(q)
-        } else {
-            0
-        };
-        intr::write_itr(hw, vector, initial >> 2)?;
-        dev.napi_enable(q)?;
+    for (v, itr) in a.itr.iter().enumerate().take(map.vectors()) {
+        itr.reset(initial);
+        intr::write_itr(hw, msix_vector(dev, v), initial >> 2)?;
+        dev.napi_enable(v)?;
     }
     intr::clear_pending(hw);
     match &masks {
@@ -374,9 +421,9 @@ fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
     // outside the locks (freeing coherent memory needs interrupts on).
-    for (q, qv) in a.qv.iter().enumerate() {
-        let tx = qv.tx.lock().take();
-        let rx = qv.rx.lock().take();
+    for (q, qp) in a.pairs.iter().enumerate() {
+        let tx = qp.tx.lock().take();
+        let rx = qp.rx.lock().take();
         if let Some(mut tx) = tx {
             tx.drain(dev.parent_bound());
             dev.tx_reset(q as u16);
@@ -402,18 +449,23 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
         // Receive filters as they were (RAR, MTA, VFTA, RCTL modes).
         filter::restore(dev, hw)?;
         configure(dev, hw)?;
-        for q in 0..n {
-            dev.napi_add(q)?;
+        for v in 0..vector_map(dev).vectors() {
+            dev.napi_add(v)?;
         }
         let mode = setup_irqs(dev, hw)?;
         setup_xps(dev);
         dev.tx_start_all();
         dev_dbg!(
             dev.parent(),
-            "{}: up with {:?} interrupts, {} queue pair(s)\n",
+            "{}: up with {:?} interrupts, {} queue pair(s), {}\n",
             dev.name(),
             mode,
-            n
+            n,
+            if vector_map(dev).is_split() {
+                "a vector per ring"
+            } else {
+                "a vector per pair"
+            }
         );
         // Autonegotiation or forced speed as ethtool last set it.
         crate::ethtool::setup_link(dev, hw)?;
@@ -480,12 +532,12 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(Relaxed) == 2 {
         return;
     }
-    for (q, qv) in a.active().iter().enumerate() {
-        let (pending, ntu, ntc) = match qv.tx.lock().as_ref() {
+    for (q, qp) in a.active().iter().enumerate() {
+        let (pending, ntu, ntc) = match qp.tx.lock().as_ref() {
             Some(r) => (r.pending(), r.tail(), r.next_to_clean()),
             None => continue,
         };
-        let s = &qv.stats;
+        let s = &qp.stats;
         let done = s.tx_packets.load(Relaxed);
         let stuck = pending && done == s.hang_mark.load(Relaxed);
         s.hang_mark.store(done, Relaxed);
@@ -528,22 +580,22 @@ impl net::device::Operations for Adapter {
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) {
         let a = dev.data();
-        let (q, qv) = a.tx_qvector(skb.queue_mapping());
+        let (q, qp) = a.tx_pair(skb.queue_mapping());
         let queue = q as u16;
         let Ok(hw) = Adapter::hw(dev) else {
             skb.drop_with(DropReason::DevReady);
-            bump(&qv.stats.tx_dropped, 1);
+            bump(&qp.stats.tx_dropped, 1);
             return;
         };
         let bound = dev.parent_bound();
         // Pad and map before taking the ring lock.
         let mut p = Prepared::new(bound, skb);
         if p.is_none() {
-            bump(&qv.stats.tx_dropped, 1);
+            bump(&qp.stats.tx_dropped, 1);
             return;
         }
         let doorbell = {
-            let mut guard = qv.tx.lock();
+            let mut guard = qp.tx.lock();
             match &mut *guard {
                 Some(ring) => {
                     // Without a frame posted (none fit, which the early stop
@@ -579,13 +631,13 @@ impl net::device::Operations for Adapter {
             // No room (the queue is stopped early, so this is not expected)
             // or the interface is going down: a counted drop, never BUSY.
             p.release(bound, DropReason::DevReady);
-            bump(&qv.stats.tx_dropped, 1);
+            bump(&qp.stats.tx_dropped, 1);
         }
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64) {
-        for qv in &dev.data().qv {
-            let s = &qv.stats;
+        for qp in &dev.data().pairs {
+            let s = &qp.stats;
             stats.rx_packets += s.rx_packets.load(Relaxed);
             stats.rx_bytes += s.rx_bytes.load(Relaxed);
             stats.rx_errors += s.rx_errors.load(Relaxed);

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Queue vectors: a TX and an RX ring served by one interrupt vector and one
-//! NAPI instance (the C driver's `igb_q_vector` with paired queues), with
-//! their counters and interrupt moderation state.
+//! Queue pairs and the queue vectors that serve them.
 //!
-//! The adapter holds [`MAX_QUEUES`] of them, initialised once; `open` fills
-//! the first `n` with rings and `stop` empties them.
+//! A [`QueuePair`] holds TX and RX ring `i` with their counters. The adapter
+//! holds [`MAX_QUEUES`] of them, initialised once; `open` fills the first
+//! `n` with rings and `stop` empties them.
+//!
+//! A queue vector is one MSI-X vector with one NAPI instance (the C driver's
+//! `igb_q_vector`). [`VectorMap`] says which rings each serves: with up to
+//! four queue pairs and enough vectors, every ring has a vector of its own
+//! (RX queues first, then TX), as the C igb does on the 82576; otherwise
+//! each vector serves a pair. Separate vectors matter because the
+//! interrupt throttle (EITR) is per vector: a TX completion interrupt opens
+//! a throttle window that a received frame on the same vector, such as the
+//! reply a sender waits for, must sit out.
 //!
 //! Locks ([`SoftirqLock`]: plain in softirq context, interrupts saved in
 //! process context; never held across a sleep or while an skb goes up the
 //! stack):
 //! - `tx`: the TX ring. Taken by `start_xmit` of this queue (softirq or
-//!   process context, BH off) and by this vector's NAPI poll (softirq); by
+//!   process context, BH off) and by its vector's NAPI poll (softirq); by
 //!   `open`/`stop` (process) only to install or remove the ring while both
 //!   are excluded.
-//! - `rx`: the RX ring. Taken by this vector's NAPI poll; by `open`/`stop`
+//! - `rx`: the RX ring. Taken by its vector's NAPI poll; by `open`/`stop`
 //!   likewise.
 
 use kernel::{
@@ -23,7 +31,6 @@ use kernel::{
 };
 
 use crate::{
-    itr::Itr,
     net::{
         lock::{new_softirq_lock, SoftirqLock},
         napi::MAX_QUEUE_VECTORS,
@@ -35,6 +42,113 @@ use crate::{
 /// Most queue pairs an interface uses: one per vector the abstraction
 /// offers (8), which is also the 82576's RSS limit.
 pub(crate) const MAX_QUEUES: usize = MAX_QUEUE_VECTORS;
+
+/// Most queue pairs whose rings get vectors of their own: half the RSS
+/// limit, the C driver's rule (`igb_set_flag_queue_pairs`).
+pub(crate) const MAX_SPLIT_QUEUES: usize = MAX_QUEUES / 2;
+
+/// The queue vectors to allocate for `queues` queue pairs: a vector per
+/// ring if the pairs can have them, else one per pair.
+pub(crate) const fn vectors_for(queues: usize) -> usize {
+    VectorMap::new(queues, MAX_QUEUE_VECTORS).vectors()
+}
+
+/// What one queue vector serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Serves {
+    /// The queue pair.
+    pub(crate) queue: usize,
+    /// Whether its TX ring.
+    pub(crate) tx: bool,
+    /// Whether its RX ring.
+    pub(crate) rx: bool,
+}
+
+/// How the queue pairs in use map onto queue vectors (numbered from 0: NAPI
+/// instance `v`, MSI-X vector `v + 1`; in MSI or INTx mode the one vector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct VectorMap {
+    queues: usize,
+    split: bool,
+}
+
+impl VectorMap {
+    /// The map for `queues` queue pairs on `vectors` available queue
+    /// vectors: a vector per ring if `queues` is at most
+    /// [`MAX_SPLIT_QUEUES`] and the vectors suffice, else a vector per pair
+    /// (`queues` is clamped to `1..=MAX_QUEUES`).
+    pub(crate) const fn new(queues: usize, vectors: usize) -> Self {
+        let queues = if queues == 0 {
+            1
+        } else if queues > MAX_QUEUES {
+            MAX_QUEUES
+        } else {
+            queues
+        };
+        Self {
+            queues,
+            split: queues <= MAX_SPLIT_QUEUES && 2 * queues <= vectors,
+        }
+    }
+
+    /// The queue pairs.
+    pub(crate) const fn queues(&self) -> usize {
+        self.queues
+    }
+
+    /// Whether TX and RX rings have vectors of their own.
+    pub(crate) const fn is_split(&self) -> bool {
+        self.split
+    }
+
+    /// The queue vectors in use.
+    pub(crate) const fn vectors(&self) -> usize {
+        if self.split {
+            2 * self.queues
+        } else {
+            self.queues
+        }
+    }
+
+    /// The queue vector of RX queue `queue`.
+    pub(crate) const fn rx_vector(&self, queue: usize) -> usize {
+        queue
+    }
+
+    /// The queue vector of TX queue `queue`.
+    pub(crate) const fn tx_vector(&self, queue: usize) -> usize {
+        if self.split {
+            self.queues + queue
+        } else {
+            queue
+        }
+    }
+
+    /// What queue vector `vector` serves; `None` if it is not in use.
+    pub(crate) const fn serves(&self, vector: usize) -> Option<Serves> {
+        if vector >= self.vectors() {
+            None
+        } else if !self.split {
+            Some(Serves {
+                queue: vector,
+                tx: true,
+                rx: true,
+            })
+        } else if vector < self.queues {
+            Some(Serves {
+                queue: vector,
+                tx: false,
+                rx: true,
+            })
+        } else {
+            Some(Serves {
+                queue: vector - self.queues,
+                tx: true,
+                rx: false,
+            })
+        }
+    }
+}
 
 /// Counters of one queue pair, updated locklessly by the datapath (each by
 /// one writer: the queue's xmit path or its poll) and summed by readers.
@@ -90,9 +204,9 @@ pub(crate) fn bump(c: &Atomic<u64>, v: u64) {
     c.fetch_add(v, Relaxed);
 }
 
-/// One queue vector.
+/// One queue pair.
 #[pin_data]
-pub(crate) struct QVector {
+pub(crate) struct QueuePair {
     /// The TX ring while the interface is up.
     #[pin]
     pub(crate) tx: SoftirqLock<Option<TxRing>>,
@@ -101,18 +215,81 @@ pub(crate) struct QVector {
     pub(crate) rx: SoftirqLock<Option<RxRing>>,
     /// Counters.
     pub(crate) stats: QueueStats,
-    /// Adaptive interrupt moderation.
-    pub(crate) itr: Itr,
 }
 
-impl QVector {
-    /// An empty queue vector.
+impl QueuePair {
+    /// An empty queue pair.
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             tx <- new_softirq_lock!(None, "rust_igb_tx_ring"),
             rx <- new_softirq_lock!(None, "rust_igb_rx_ring"),
             stats: QueueStats::new(),
-            itr: Itr::new(),
         })
+    }
+}
+
+#[kunit_tests(rust_igb_qvec)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_vectors() {
+        // Two queue pairs on four vectors: RX 0, RX 1, TX 0, TX 1 (the C
+        // driver's order: igb_alloc_q_vectors() gives RX rings theirs first).
+        let m = VectorMap::new(2, 4);
+        assert!(m.is_split());
+        assert_eq!(m.vectors(), 4);
+        assert_eq!((m.rx_vector(0), m.rx_vector(1)), (0, 1));
+        assert_eq!((m.tx_vector(0), m.tx_vector(1)), (2, 3));
+        let rx1 = Serves {
+            queue: 1,
+            tx: false,
+            rx: true,
+        };
+        let tx0 = Serves {
+            queue: 0,
+            tx: true,
+            rx: false,
+        };
+        assert_eq!(m.serves(1), Some(rx1));
+        assert_eq!(m.serves(2), Some(tx0));
+        assert_eq!(m.serves(4), None);
+        // Every ring has exactly one vector.
+        for q in 0..m.queues() {
+            assert_eq!(
+                m.serves(m.rx_vector(q)).map(|s| (s.queue, s.rx)),
+                Some((q, true))
+            );
+            assert_eq!(
+                m.serves(m.tx_vector(q)).map(|s| (s.queue, s.tx)),
+                Some((q, true))
+            );
+        }
+    }
+
+    #[test]
+    fn paired_vectors() {
+        // Too few vectors, more than four queues, or one vector (MSI, INTx):
+        // a vector per pair.
+        for (queues, vectors) in [(2, 3), (5, 16), (8, 8), (1, 1)] {
+            let m = VectorMap::new(queues, vectors);
+            assert!(!m.is_split());
+            assert_eq!(m.vectors(), queues);
+            assert_eq!(m.tx_vector(queues - 1), queues - 1);
+            let last = Serves {
+                queue: queues - 1,
+                tx: true,
+                rx: true,
+            };
+            assert_eq!(m.serves(queues - 1), Some(last));
+            assert_eq!(m.serves(queues), None);
+        }
+        // What probe allocates: two vectors per CPU up to four CPUs.
+        assert_eq!((vectors_for(1), vectors_for(2), vectors_for(4)), (2, 4, 8));
+        assert_eq!((vectors_for(5), vectors_for(64)), (5, MAX_QUEUES));
+        // Four pairs on eight vectors still split; out-of-range counts clamp.
+        assert!(VectorMap::new(4, 8).is_split());
+        assert_eq!(VectorMap::new(0, 8).queues(), 1);
+        assert_eq!(VectorMap::new(100, 8).queues(), MAX_QUEUES);
     }
 }

@@ -191,8 +191,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         min_mtu: MIN_MTU,
         max_mtu: MAX_MTU,
         irq_mode: netdev::preferred_irq_mode(),
-        // One queue vector per CPU (the vectors are allocated once, here).
-        queue_vectors: (net::queues::num_online_cpus() as usize).clamp(1, qvec::MAX_QUEUES),
+        // A queue pair per CPU, with a vector per ring where that fits (the
+        // vectors are allocated once, here).
+        queue_vectors: qvec::vectors_for(net::queues::num_online_cpus() as usize),
         features: offload::FEATURES,
         hw_features: offload::HW_FEATURES,
         vlan_features: offload::VLAN_FEATURES,

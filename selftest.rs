@@ -33,7 +33,7 @@ use crate::{
     desc::{AdvRxDesc, AdvTxDesc, RxWriteback},
     intr, mac,
     net::{self, ethtool::TestResults, irq::IrqMode, Device},
-    netdev::Adapter,
+    netdev::{self, Adapter},
     nvm, phy, queue,
     regs::{self, Bar0},
     stats,
@@ -259,7 +259,9 @@ fn intr_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(), u
     let c = &dev.data().ctl;
     match dev.irq_mode() {
         Some(IrqMode::MsiX) => {
-            let masks = intr::MsixMasks::new(1);
+            // The masks of the open interface, so that the interrupts it
+            // uses are all unmasked again afterwards.
+            let masks = intr::MsixMasks::new(netdev::vector_map(dev).vectors());
             // Masked: no interrupt of vector 0.
             intr::disable_all_irqs(hw);
             fsleep(Delta::from_millis(10));

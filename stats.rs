@@ -155,10 +155,10 @@ pub(crate) fn num_queues(dev: &Device<Adapter>) -> usize {
 
 /// Counters of queue pair `q`.
 pub(crate) fn queue_stats(dev: &Device<Adapter>, q: usize) -> QueueStats {
-    let Some(qv) = dev.data().qv.get(q) else {
+    let Some(qp) = dev.data().pairs.get(q) else {
         return QueueStats::default();
     };
-    let s = &qv.stats;
+    let s = &qp.stats;
     QueueStats {
         tx_packets: s.tx_packets.load(Relaxed),
         tx_bytes: s.tx_bytes.load(Relaxed),
@@ -173,7 +173,7 @@ pub(crate) fn queue_stats(dev: &Device<Adapter>, q: usize) -> QueueStats {
 
 /// A counter summed over all queue vectors.
 fn total(dev: &Device<Adapter>, f: impl Fn(&crate::qvec::QueueStats) -> u64) -> u64 {
-    dev.data().qv.iter().map(|qv| f(&qv.stats)).sum()
+    dev.data().pairs.iter().map(|qp| f(&qp.stats)).sum()
 }
 
 /// The `ethtool -S` names: MAC, interface, then per-queue counters (TX

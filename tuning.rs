@@ -12,11 +12,10 @@
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
 use crate::{
-    intr::{self, MsixMasks},
+    intr,
     itr::{ITR_ADAPTIVE, ITR_ADAPTIVE_CONSERVATIVE},
     net::{
         ethtool_queues::{Channels, Coalesce, RingParams},
-        irq::IrqMode,
         Device,
     },
     netdev::{self, Adapter},
@@ -162,13 +161,10 @@ pub(crate) fn set_coalesce(dev: &Device<Adapter>, c: &Coalesce) -> Result {
     }
     let hw = Adapter::hw(dev)?;
     let initial = a.itr_setting.initial();
-    for (q, qv) in a.active().iter().enumerate() {
-        qv.itr.reset(initial);
-        let vector = match dev.irq_mode() {
-            Some(IrqMode::MsiX) => MsixMasks::vector(q),
-            _ => 0,
-        };
-        intr::write_itr(hw, vector, initial >> 2)?;
+    let vectors = netdev::vector_map(dev).vectors();
+    for (v, itr) in a.itr.iter().enumerate().take(vectors) {
+        itr.reset(initial);
+        intr::write_itr(hw, netdev::msix_vector(dev, v), initial >> 2)?;
     }
     Ok(())
 }

@@ -63,6 +63,20 @@ impl IrqMode {
     }
 }
 
+/// What a vector serves, which names it in `/proc/interrupts` the way the C
+/// Intel drivers do (tools that place interrupts match these names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum VectorUse {
+    /// Everything, or the causes other than queues: `<ifname>`.
+    Device,
+    /// TX and RX queue `n`: `<ifname>-TxRx-<n>`.
+    TxRx(u32),
+    /// RX queue `n`: `<ifname>-rx-<n>`.
+    Rx(u32),
+    /// TX queue `n`: `<ifname>-tx-<n>`.
+    Tx(u32),
+}
+
 /// One requested vector, in the private area.
 pub(super) struct IrqSlot {
     /// The owning device.
@@ -156,25 +170,36 @@ impl<T: Operations> Device<T> {
         self.priv_irq().vectors.load(Ordering::Relaxed) as usize
     }
 
-    /// Request a handler on every allocated vector. Process context, RTNL
-    /// held (from `open`); may sleep.
-    pub(crate) fn request_irqs(&self) -> Result<IrqMode> {
+    /// Request a handler on the first `n` allocated vectors (at most all of
+    /// them). `spec(i)` says what vector `i` serves (its name) and, with
+    /// MSI-X, which CPU to hint its affinity to (`None`: no hint). Process
+    /// context, RTNL held (from `open`); may sleep.
+    pub(crate) fn request_irqs(
+        &self,
+        n: usize,
+        spec: impl Fn(usize) -> (VectorUse, Option<u32>),
+    ) -> Result<IrqMode> {
         let mode = self.irq_mode().ok_or(ENODEV)?;
         if self.priv_irq().count.load(Ordering::Relaxed) != 0 {
             return Err(EBUSY);
         }
-        if let Err(e) = self.request_handlers(mode, self.irq_vectors()) {
+        if let Err(e) = self.request_handlers(mode, n.min(self.irq_vectors()), spec) {
             self.free_irqs();
             return Err(e);
         }
         Ok(mode)
     }
 
-    fn request_handlers(&self, mode: IrqMode, n: usize) -> Result {
+    fn request_handlers(
+        &self,
+        mode: IrqMode,
+        n: usize,
+        spec: impl Fn(usize) -> (VectorUse, Option<u32>),
+    ) -> Result {
         let st = self.priv_irq();
         let name = self.name().to_bytes();
-        for i in 0..n {
-            let slot = &st.slots[i];
+        for (i, slot) in st.slots.iter().enumerate().take(n) {
+            let (what, cpu) = spec(i);
             // SAFETY: Vectors are allocated; `i < n` vectors exist.
             let irq = unsafe { bindings::pci_irq_vector(self.pci_dev(), i as u32) };
             if irq < 0 {
@@ -187,7 +212,7 @@ impl<T: Operations> Device<T> {
                 (&raw mut (*p).dev).write(self.as_raw());
                 (&raw mut (*p).index).write(i as u32);
                 let nm = &mut (*p).name;
-                fill_name(nm, name, i);
+                fill_name(nm, name, what);
             }
             let flags = if mode == IrqMode::Intx {
                 IRQF_SHARED
@@ -212,15 +237,11 @@ impl<T: Operations> Device<T> {
             }
             slot.irq.store(irq as u32, Ordering::Relaxed);
             st.count.store(i as u32 + 1, Ordering::Relaxed);
-            if mode == IrqMode::MsiX && i > 0 {
-                // Queue vector `i - 1` on CPU `i - 1`, where XPS sends that
-                // queue's packets from. Only a hint: failure is harmless.
-                let cpus = super::queues::num_online_cpus().max(1);
+            if let (IrqMode::MsiX, Some(cpu)) = (mode, cpu) {
+                // Only a hint: failure is harmless.
                 // SAFETY: `irq` is requested; the hint is cleared before it
                 // is freed (`free_irqs`).
-                let _ = unsafe {
-                    bindings::rust_igb_irq_set_affinity_hint(irq as u32, (i as u32 - 1) % cpus)
-                };
+                let _ = unsafe { bindings::rust_igb_irq_set_affinity_hint(irq as u32, cpu) };
             }
         }
         Ok(())
@@ -257,14 +278,37 @@ impl<T: Operations> Device<T> {
     }
 }
 
-/// Write "<ifname>-<index>" into `buf`, NUL-terminated, truncating the name.
-fn fill_name(buf: &mut [u8; 24], ifname: &[u8], index: usize) {
-    let digit = b'0' + (index % 10) as u8;
-    let n = ifname.len().min(buf.len() - 3);
-    buf[..n].copy_from_slice(&ifname[..n]);
-    buf[n] = b'-';
-    buf[n + 1] = digit;
-    buf[n + 2] = 0;
+/// Write the `/proc/interrupts` name of a vector serving `what` on interface
+/// `ifname` into `buf` (see [`VectorUse`]), NUL-terminated; what does not fit
+/// is cut off.
+fn fill_name(buf: &mut [u8; 24], ifname: &[u8], what: VectorUse) {
+    let (suffix, queue): (&[u8], Option<u32>) = match what {
+        VectorUse::Device => (b"", None),
+        VectorUse::TxRx(q) => (b"-TxRx-", Some(q)),
+        VectorUse::Rx(q) => (b"-rx-", Some(q)),
+        VectorUse::Tx(q) => (b"-tx-", Some(q)),
+    };
+    let mut digits = [0u8; 10];
+    let mut nd = 0;
+    if let Some(mut q) = queue {
+        loop {
+            digits[nd] = b'0' + (q % 10) as u8;
+            nd += 1;
+            q /= 10;
+            if q == 0 {
+                break;
+            }
+        }
+    }
+    digits[..nd].reverse();
+    let room = buf.len() - 1;
+    let mut len = 0;
+    for part in [ifname, suffix, &digits[..nd]] {
+        let take = part.len().min(room - len);
+        buf[len..len + take].copy_from_slice(&part[..take]);
+        len += take;
+    }
+    buf[len] = 0;
 }
 
 /// # Safety
@@ -283,5 +327,36 @@ unsafe extern "C" fn irq_callback<T: Operations>(
         bindings::irqreturn::IRQ_HANDLED
     } else {
         bindings::irqreturn::IRQ_NONE
+    }
+}
+
+#[kunit_tests(rust_igb_irq_names)]
+mod tests {
+    use super::*;
+
+    fn name(ifname: &[u8], what: VectorUse) -> KVec<u8> {
+        let mut buf = [0xffu8; 24];
+        fill_name(&mut buf, ifname, what);
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        let mut v = KVec::new();
+        let _ = v.extend_from_slice(&buf[..end], GFP_KERNEL);
+        v
+    }
+
+    #[test]
+    fn vector_names() {
+        assert_eq!(&name(b"eth0", VectorUse::Device)[..], b"eth0");
+        assert_eq!(&name(b"eth0", VectorUse::TxRx(3))[..], b"eth0-TxRx-3");
+        assert_eq!(&name(b"eth1", VectorUse::Rx(0))[..], b"eth1-rx-0");
+        assert_eq!(&name(b"eth1", VectorUse::Tx(12))[..], b"eth1-tx-12");
+        // A 15-character name: 23 characters fit before the NUL.
+        assert_eq!(
+            &name(b"enp0s3f0np0abcd", VectorUse::TxRx(15))[..],
+            b"enp0s3f0np0abcd-TxRx-15"
+        );
+        assert_eq!(
+            &name(b"enp0s3f0np0abcd", VectorUse::TxRx(123))[..],
+            b"enp0s3f0np0abcd-TxRx-12"
+        );
     }
 }

@@ -15,7 +15,7 @@ t_smoke_irq_mode() {
 	[ -n "$line" ] || fail "driver did not report its interrupt mode"
 	[ -z "$EXPECT_IRQ" ] && return 0
 	echo "$line" | grep -q "using $EXPECT_IRQ interrupts" || fail "expected $EXPECT_IRQ interrupts"
-	grep -E "$(nic_name 0)-[0-9]" /proc/interrupts | diag_klog
+	grep -E " $(nic_name 0)(-(TxRx|rx|tx)-[0-9]+)?$" /proc/interrupts | diag_klog
 }
 
 t_smoke_icmp() {

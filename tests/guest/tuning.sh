@@ -69,7 +69,7 @@ t_tu_channels() {
 	[ "$(tu_field -l Combined)" = 1 ] || fail "combined is not 1"
 	n=$(ls -d /sys/class/net/"$l"/queues/tx-* | wc -l)
 	[ "$n" = 1 ] || fail "$n TX queues with one channel"
-	[ "$(grep -c "$l-[1-9]" /proc/interrupts)" -ge 1 ] || fail "no queue vector"
+	[ "$(grep -cE " $l-(TxRx|rx|tx)-0$" /proc/interrupts)" -ge 1 ] || fail "no queue vector"
 	tu_ping || fail "no traffic on one channel"
 	tu_refused ethtool -L "$l" combined $((max + 1)) || fail "combined $((max + 1)) accepted"
 	tu_refused ethtool -L "$l" combined 0 || fail "combined 0 accepted"
@@ -86,11 +86,11 @@ t_tu_channels() {
 # Interrupts per second of IFNAME's queue vectors while the peer sends UDP
 # at a fixed rate (~2500 frames/s).
 tu_irq_rate() {
-	_s0=$(awk -v f="$1-[1-9]$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	_s0=$(awk -v f="^$1-(TxRx|rx|tx)-[0-9]+$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
 	iperf3 -s -D -1 >/dev/null
 	sleep 1
 	in_peer iperf3 -c 10.0.0.1 -u -b 2M -l 100 -t 3 >/dev/null 2>&1
-	_s1=$(awk -v f="$1-[1-9]$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	_s1=$(awk -v f="^$1-(TxRx|rx|tx)-[0-9]+$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
 	echo $(( (_s1 - _s0) / 3 ))
 }
 
