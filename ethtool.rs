@@ -10,15 +10,13 @@
 //! serialised with each other and with `open`/`stop`. The settings they
 //! change live in [`Control`], read by `open` and the watchdog.
 
-use kernel::{
-    io::Io,
-    new_mutex,
-    prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        Mutex,
-    },
+use core::sync::atomic::{
+    AtomicU32,
+    AtomicU64,
+    Ordering::Relaxed, //
 };
+
+use kernel::{io::Io, new_mutex, prelude::*, sync::Mutex};
 
 use crate::{
     hw::FlowControl,
@@ -103,25 +101,25 @@ impl Forced {
 #[pin_data]
 pub(crate) struct Control {
     /// `msg_enable` (`ethtool -s <if> msglvl`).
-    msg_enable: Atomic<u32>,
+    msg_enable: AtomicU32,
     /// Flow control from the NVM (the "default" mode).
-    fc_default: Atomic<u32>,
+    fc_default: AtomicU32,
     /// Requested flow control ([`FlowControl`] as `u32`).
-    fc_requested: Atomic<u32>,
+    fc_requested: AtomicU32,
     /// Flow control negotiated (`ethtool -A <if> autoneg on`), as `0/1`.
-    fc_autoneg: Atomic<u32>,
+    fc_autoneg: AtomicU32,
     /// Advertised speeds (`ADVERTISE_*` mask) while autonegotiating.
-    advertised: Atomic<u32>,
+    advertised: AtomicU32,
     /// Forced speed/duplex ([`Forced::encode`]); 0 when autonegotiating.
-    forced: Atomic<u32>,
+    forced: AtomicU32,
     /// LEDCTL as it was before `ethtool -p`.
-    ledctl_saved: Atomic<u32>,
+    ledctl_saved: AtomicU32,
     /// TX queue 0 wake-ups by the completion path ("restart_queue").
-    pub(crate) tx_restart: Atomic<u64>,
+    pub(crate) tx_restart: AtomicU64,
     /// Interrupts handled, for the self-test's interrupt test.
-    pub(crate) irqs: Atomic<u64>,
+    pub(crate) irqs: AtomicU64,
     /// Of those, the ones of MSI-X vector 0 (the "other" causes).
-    pub(crate) irqs_vector0: Atomic<u64>,
+    pub(crate) irqs_vector0: AtomicU64,
     /// 64-bit accumulations of the clear-on-read MAC statistics.
     #[pin]
     pub(crate) mac_counters: Mutex<MacCounters>,
@@ -150,16 +148,16 @@ impl Control {
     /// speed advertised, counters zero.
     pub(crate) fn new(fc: FlowControl) -> impl PinInit<Self> {
         pin_init!(Self {
-            msg_enable: Atomic::new(DEFAULT_MSG_ENABLE),
-            fc_default: Atomic::new(fc_to_u32(fc)),
-            fc_requested: Atomic::new(fc_to_u32(fc)),
-            fc_autoneg: Atomic::new(1),
-            advertised: Atomic::new(u32::from(phy::ADVERTISE_DEFAULT)),
-            forced: Atomic::new(0),
-            ledctl_saved: Atomic::new(0),
-            tx_restart: Atomic::new(0),
-            irqs: Atomic::new(0),
-            irqs_vector0: Atomic::new(0),
+            msg_enable: AtomicU32::new(DEFAULT_MSG_ENABLE),
+            fc_default: AtomicU32::new(fc_to_u32(fc)),
+            fc_requested: AtomicU32::new(fc_to_u32(fc)),
+            fc_autoneg: AtomicU32::new(1),
+            advertised: AtomicU32::new(u32::from(phy::ADVERTISE_DEFAULT)),
+            forced: AtomicU32::new(0),
+            ledctl_saved: AtomicU32::new(0),
+            tx_restart: AtomicU64::new(0),
+            irqs: AtomicU64::new(0),
+            irqs_vector0: AtomicU64::new(0),
             mac_counters <- new_mutex!(MacCounters::default(), "rust_igb_mac_counters"),
         })
     }

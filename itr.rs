@@ -27,10 +27,9 @@
 //! the core) and by `open` before interrupts are enabled, so relaxed atomics
 //! suffice; [`ItrSetting`] is written by ethtool under RTNL.
 
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-};
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use kernel::prelude::*;
 
 /// `IGB_70K_ITR`: the lowest-latency interval (14 us).
 pub(crate) const ITR_70K: u32 = 56;
@@ -126,7 +125,7 @@ impl Latency {
 /// The moderation a user asked for (`ethtool -C rx-usecs`), in the C
 /// driver's encoding: 0 no throttling, 1 adaptive, 3 adaptive conservative,
 /// otherwise a fixed interval of `value / 4` microseconds.
-pub(crate) struct ItrSetting(Atomic<u32>);
+pub(crate) struct ItrSetting(AtomicU32);
 
 /// `IGB_DEFAULT_ITR`: adaptive, conservative.
 pub(crate) const ITR_ADAPTIVE_CONSERVATIVE: u32 = 3;
@@ -136,7 +135,7 @@ pub(crate) const ITR_ADAPTIVE: u32 = 1;
 impl ItrSetting {
     /// The default: adaptive, conservative.
     pub(crate) const fn new() -> Self {
-        Self(Atomic::new(ITR_ADAPTIVE_CONSERVATIVE))
+        Self(AtomicU32::new(ITR_ADAPTIVE_CONSERVATIVE))
     }
 
     /// The raw setting.
@@ -166,30 +165,30 @@ impl ItrSetting {
 /// Adaptive moderation state of one queue vector.
 pub(crate) struct Itr {
     /// The EITR value in force.
-    value: Atomic<u32>,
+    value: AtomicU32,
     /// [`Latency`] class of the TX side.
-    tx_class: Atomic<u32>,
+    tx_class: AtomicU32,
     /// [`Latency`] class of the RX side.
-    rx_class: Atomic<u32>,
+    rx_class: AtomicU32,
     /// TX packets and bytes since the last update.
-    tx_packets: Atomic<u32>,
-    tx_bytes: Atomic<u32>,
+    tx_packets: AtomicU32,
+    tx_bytes: AtomicU32,
     /// RX packets and bytes since the last update.
-    rx_packets: Atomic<u32>,
-    rx_bytes: Atomic<u32>,
+    rx_packets: AtomicU32,
+    rx_bytes: AtomicU32,
 }
 
 impl Itr {
     /// Fresh state.
     pub(crate) const fn new() -> Self {
         Self {
-            value: Atomic::new(ITR_START),
-            tx_class: Atomic::new(Latency::Low as u32),
-            rx_class: Atomic::new(Latency::Low as u32),
-            tx_packets: Atomic::new(0),
-            tx_bytes: Atomic::new(0),
-            rx_packets: Atomic::new(0),
-            rx_bytes: Atomic::new(0),
+            value: AtomicU32::new(ITR_START),
+            tx_class: AtomicU32::new(Latency::Low as u32),
+            rx_class: AtomicU32::new(Latency::Low as u32),
+            tx_packets: AtomicU32::new(0),
+            tx_bytes: AtomicU32::new(0),
+            rx_packets: AtomicU32::new(0),
+            rx_bytes: AtomicU32::new(0),
         }
     }
 
@@ -227,12 +226,12 @@ impl Itr {
     /// 1 Gb/s the rate is fixed at [`ITR_4K`].
     pub(crate) fn update(&self, mode: ItrMode, conservative: bool, gigabit: bool) -> Option<u32> {
         let tx = (
-            self.tx_packets.xchg(0, Relaxed),
-            self.tx_bytes.xchg(0, Relaxed),
+            self.tx_packets.swap(0, Relaxed),
+            self.tx_bytes.swap(0, Relaxed),
         );
         let rx = (
-            self.rx_packets.xchg(0, Relaxed),
-            self.rx_bytes.xchg(0, Relaxed),
+            self.rx_packets.swap(0, Relaxed),
+            self.rx_bytes.swap(0, Relaxed),
         );
         let target = if !gigabit {
             ITR_4K
@@ -250,7 +249,7 @@ impl Itr {
             // No traffic: keep the interval.
             ring_itr(tx, rx, conservative)?
         };
-        (self.value.xchg(target, Relaxed) != target).then_some(target)
+        (self.value.swap(target, Relaxed) != target).then_some(target)
     }
 }
 
@@ -305,7 +304,7 @@ fn ring_itr(tx: (u32, u32), rx: (u32, u32), conservative: bool) -> Option<u32> {
     Some(if conservative { itr.max(ITR_20K) } else { itr })
 }
 
-fn add(c: &Atomic<u32>, v: u32) {
+fn add(c: &AtomicU32, v: u32) {
     c.store(c.load(Relaxed).saturating_add(v), Relaxed);
 }
 

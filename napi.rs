@@ -10,7 +10,7 @@
 //! re-enables its interrupt only when it completes NAPI with work left
 //! under budget, as `igb_poll` does.
 
-use kernel::sync::atomic::Relaxed;
+use core::sync::atomic::Ordering::Relaxed;
 
 use crate::{
     intr,
@@ -28,23 +28,25 @@ const TX_WORK: u32 = 128;
 
 /// Hard-IRQ handler for interrupt vector `vector`.
 pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
+    let mode = dev.irq_mode();
+    if mode == Some(IrqMode::MsiX) && vector > 0 {
+        // Queue vector `vector - 1` was auto-masked (EIAM); its poll
+        // unmasks it. No register access: the fast path of every queue
+        // interrupt.
+        dev.napi_schedule(vector - 1);
+        return true;
+    }
     let Ok(hw) = Adapter::hw(dev) else {
         return false;
     };
-    match dev.irq_mode() {
-        Some(IrqMode::MsiX) if vector == 0 => {
+    match mode {
+        Some(IrqMode::MsiX) => {
             // "Other" causes: reading ICR acknowledges them.
             let icr = intr::read_icr(hw);
             if intr::icr_link_changed(icr) {
                 dev.schedule_watchdog(0);
             }
             intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
-            true
-        }
-        Some(IrqMode::MsiX) => {
-            // Queue vector `vector - 1` was auto-masked (EIAM); its poll
-            // unmasks it.
-            dev.napi_schedule(vector - 1);
             true
         }
         Some(IrqMode::Msi) | Some(IrqMode::Intx) => {

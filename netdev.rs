@@ -16,14 +16,23 @@
 //! and read anywhere, or the RSS configuration under its mutex (process
 //! context only).
 
+use core::sync::atomic::{
+    AtomicU32,
+    AtomicU64,
+    Ordering::Relaxed, //
+};
+
 use kernel::{
     debugfs::{Dir, File},
     new_mutex, new_spinlock_irq,
     prelude::*,
     sync::{
-        atomic::{Atomic, Relaxed},
+        // debugfs files hold the kernel crate's atomics; the rest of the
+        // state uses `core`'s, which compile inline (see qvec.rs).
+        atomic::{self as katomic},
         barrier::{dma_mb, Write},
-        Mutex, SpinLockIrq,
+        Mutex,
+        SpinLockIrq,
     },
 };
 
@@ -74,33 +83,33 @@ pub(crate) struct Adapter {
     pub(crate) itr: [Itr; MAX_QUEUE_VECTORS],
     /// Queue pairs in use (1..=[`MAX_QUEUES`]); set by `open` before the
     /// datapath starts, read by the datapath.
-    num_queues: Atomic<u32>,
+    num_queues: AtomicU32,
     /// Queue pairs the user asked for (`ethtool -L`); 0: one per CPU, as
     /// many as the interrupt vectors allow. RTNL.
-    pub(crate) want_queues: Atomic<u32>,
+    pub(crate) want_queues: AtomicU32,
     /// TX descriptors per ring (`ethtool -G`). RTNL.
-    pub(crate) tx_ring_size: Atomic<u32>,
+    pub(crate) tx_ring_size: AtomicU32,
     /// RX descriptors per ring (`ethtool -G`). RTNL.
-    pub(crate) rx_ring_size: Atomic<u32>,
+    pub(crate) rx_ring_size: AtomicU32,
     /// EIMS bit of the MSI-X "other" vector (set in `open`).
-    pub(crate) eims_other: Atomic<u32>,
+    pub(crate) eims_other: AtomicU32,
     /// Interrupt moderation setting (`ethtool -C`).
     pub(crate) itr_setting: ItrSetting,
     /// Link speed in Mb/s while the carrier is on, else 0 (watchdog).
-    pub(crate) link_speed: Atomic<u32>,
+    pub(crate) link_speed: AtomicU32,
     /// RSS key and redirection table (process context under RTNL).
     #[pin]
     pub(crate) rss: Mutex<RssConfig>,
     /// TX timeouts reported by the stack.
-    pub(crate) tx_timeouts: Atomic<u64>,
+    pub(crate) tx_timeouts: AtomicU64,
     /// Resets done by the reset task (TX timeouts and detected hangs).
-    pub(crate) resets: Atomic<u64>,
+    pub(crate) resets: AtomicU64,
     /// Fault injection for the tests, debugfs `rust_igb-<pci>/tx_stall`:
     /// 1 withholds every TX tail write (a hung transmitter) until the next
     /// reset, which the watchdog's hang detection triggers; 2 does the same
     /// with hang detection off, leaving it to the stack's TX timeout.
     #[pin]
-    tx_stall: File<Atomic<u32>>,
+    tx_stall: File<katomic::Atomic<u32>>,
     /// The debugfs directory holding `tx_stall`.
     _debugfs: Dir,
     /// Software copy of the receive filters (RAR, MTA, VFTA, mode bits),
@@ -121,23 +130,23 @@ impl Adapter {
         debugfs: Dir,
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            tx_stall <- debugfs.read_write_file(c"tx_stall", Atomic::<u32>::new(0)),
+            tx_stall <- debugfs.read_write_file(c"tx_stall", katomic::Atomic::<u32>::new(0)),
             _debugfs: debugfs,
             bar,
             nvm_version,
             fc,
             pairs <- pin_init::pin_init_array_from_fn(|_| QueuePair::new()),
             itr: [const { Itr::new() }; MAX_QUEUE_VECTORS],
-            num_queues: Atomic::new(1),
-            want_queues: Atomic::new(0),
-            tx_ring_size: Atomic::new(DEFAULT_TX_DESCS as u32),
-            rx_ring_size: Atomic::new(DEFAULT_RX_DESCS as u32),
-            eims_other: Atomic::new(0),
+            num_queues: AtomicU32::new(1),
+            want_queues: AtomicU32::new(0),
+            tx_ring_size: AtomicU32::new(DEFAULT_TX_DESCS as u32),
+            rx_ring_size: AtomicU32::new(DEFAULT_RX_DESCS as u32),
+            eims_other: AtomicU32::new(0),
             itr_setting: ItrSetting::new(),
-            link_speed: Atomic::new(0),
+            link_speed: AtomicU32::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
-            tx_timeouts: Atomic::new(0),
-            resets: Atomic::new(0),
+            tx_timeouts: AtomicU64::new(0),
+            resets: AtomicU64::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
             ctl <- crate::ethtool::Control::new(*fc),
         }? Error)
@@ -529,7 +538,7 @@ const HANG_TICKS: u64 = 2;
 /// adapter reset, without waiting for the stack's longer TX timeout.
 fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     let a = dev.data();
-    if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(Relaxed) == 2 {
+    if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
     }
     for (q, qp) in a.active().iter().enumerate() {
@@ -609,7 +618,7 @@ impl net::device::Operations for Adapter {
                     if ring.unused() < DESC_NEEDED {
                         dev.tx_stop(queue);
                     }
-                    let stalled = a.tx_stall.load(Relaxed) != 0;
+                    let stalled = a.tx_stall.load(katomic::Relaxed) != 0;
                     // Defer the tail write while the stack has more frames
                     // for this queue (`xmit_more`), as `igb_tx_map` does.
                     (!stalled && (now || dev.tx_stopped(queue))).then(|| ring.tail())
@@ -706,7 +715,7 @@ impl net::device::Operations for Adapter {
         let a = dev.data();
         dev_info!(dev.parent(), "{}: Reset adapter\n", dev.name());
         a.resets.fetch_add(1, Relaxed);
-        a.tx_stall.store(0, Relaxed);
+        a.tx_stall.store(0, katomic::Relaxed);
         if let Err(e) = reconfigure(dev, |_| {}, |_| {}) {
             dev_err!(dev.parent(), "{}: reset failed: {:?}\n", dev.name(), e);
         }

@@ -25,10 +25,9 @@
 //! - `rx`: the RX ring. Taken by its vector's NAPI poll; by `open`/`stop`
 //!   likewise.
 
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use kernel::prelude::*;
 
 use crate::{
     net::{
@@ -152,56 +151,65 @@ impl VectorMap {
 
 /// Counters of one queue pair, updated locklessly by the datapath (each by
 /// one writer: the queue's xmit path or its poll) and summed by readers.
+///
+/// The driver's counters and flags are `core` atomics with relaxed ordering
+/// (no ordering is derived from them): the kernel crate's `Atomic` calls an
+/// out-of-line C helper for every access, which a module built outside the
+/// tree cannot inline, while `core`'s compile to the same plain or locked
+/// instructions C's `atomic_*` inline to. Under QEMU's TCG those helper calls
+/// cost measurable latency (Documentation/benchmark.md).
 pub(crate) struct QueueStats {
     /// Frames the hardware completed on this TX queue (TSO segments
     /// counted, as the C driver counts `gso_segs`).
-    pub(crate) tx_packets: Atomic<u64>,
+    pub(crate) tx_packets: AtomicU64,
     /// Their bytes on the wire.
-    pub(crate) tx_bytes: Atomic<u64>,
+    pub(crate) tx_bytes: AtomicU64,
     /// TSO packets among them: skbs the hardware cut into several frames.
-    pub(crate) tx_tso: Atomic<u64>,
+    pub(crate) tx_tso: AtomicU64,
     /// Times the stopped TX queue was woken (the ring had filled up).
-    pub(crate) tx_restart: Atomic<u64>,
+    pub(crate) tx_restart: AtomicU64,
     /// Packets dropped by `start_xmit` (mapping failures, interface down).
-    pub(crate) tx_dropped: Atomic<u64>,
+    pub(crate) tx_dropped: AtomicU64,
     /// Frames received and passed up on this RX queue.
-    pub(crate) rx_packets: Atomic<u64>,
+    pub(crate) rx_packets: AtomicU64,
     /// Their bytes.
-    pub(crate) rx_bytes: Atomic<u64>,
+    pub(crate) rx_bytes: AtomicU64,
     /// Frames the MAC flagged bad or that did not fit a buffer.
-    pub(crate) rx_errors: Atomic<u64>,
+    pub(crate) rx_errors: AtomicU64,
     /// Good frames dropped for lack of memory.
-    pub(crate) rx_dropped: Atomic<u64>,
+    pub(crate) rx_dropped: AtomicU64,
     /// Frames received with a checksum error flagged by the hardware.
-    pub(crate) rx_csum_errors: Atomic<u64>,
+    pub(crate) rx_csum_errors: AtomicU64,
     /// `tx_packets` at the watchdog's previous look (hang detection).
-    pub(crate) hang_mark: Atomic<u64>,
+    pub(crate) hang_mark: AtomicU64,
     /// Consecutive watchdog looks that found work pending and no progress.
-    pub(crate) hang_ticks: Atomic<u64>,
+    pub(crate) hang_ticks: AtomicU64,
 }
 
 impl QueueStats {
     const fn new() -> Self {
         Self {
-            tx_packets: Atomic::new(0),
-            tx_bytes: Atomic::new(0),
-            tx_tso: Atomic::new(0),
-            tx_restart: Atomic::new(0),
-            tx_dropped: Atomic::new(0),
-            rx_packets: Atomic::new(0),
-            rx_bytes: Atomic::new(0),
-            rx_errors: Atomic::new(0),
-            rx_dropped: Atomic::new(0),
-            rx_csum_errors: Atomic::new(0),
-            hang_mark: Atomic::new(0),
-            hang_ticks: Atomic::new(0),
+            tx_packets: AtomicU64::new(0),
+            tx_bytes: AtomicU64::new(0),
+            tx_tso: AtomicU64::new(0),
+            tx_restart: AtomicU64::new(0),
+            tx_dropped: AtomicU64::new(0),
+            rx_packets: AtomicU64::new(0),
+            rx_bytes: AtomicU64::new(0),
+            rx_errors: AtomicU64::new(0),
+            rx_dropped: AtomicU64::new(0),
+            rx_csum_errors: AtomicU64::new(0),
+            hang_mark: AtomicU64::new(0),
+            hang_ticks: AtomicU64::new(0),
         }
     }
 }
 
-/// Add `v` to a counter with a single writer.
-pub(crate) fn bump(c: &Atomic<u64>, v: u64) {
-    c.fetch_add(v, Relaxed);
+/// Add `v` to a counter with a single writer (each [`QueueStats`] counter
+/// has one: its queue's xmit path, serialised by the core, or its vector's
+/// poll), so a plain load and store suffice, as `u64_stats` on 64-bit.
+pub(crate) fn bump(c: &AtomicU64, v: u64) {
+    c.store(c.load(Relaxed).wrapping_add(v), Relaxed);
 }
 
 /// One queue pair.

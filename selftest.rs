@@ -18,14 +18,13 @@
 //! but receives nothing (looped-back frames included) while STATUS.LU is
 //! clear, so the test waits for the link after the reset.
 
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
 use kernel::{
     dma::Coherent,
     io::{io_read, io_write, Io},
     prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        barrier::{dma_mb, Read, Write},
-    },
+    sync::barrier::{dma_mb, Read, Write},
     time::{delay::fsleep, Delta},
 };
 
@@ -241,7 +240,7 @@ fn eeprom_test(hw: &Bar0<'_>) -> core::result::Result<(), u64> {
 }
 
 /// Wait up to `ms` milliseconds for `counter` to pass `start`.
-fn wait_count(counter: &Atomic<u64>, start: u64, ms: u32) -> bool {
+fn wait_count(counter: &AtomicU64, start: u64, ms: u32) -> bool {
     for _ in 0..ms {
         if counter.load(Relaxed) != start {
             return true;

@@ -11,7 +11,9 @@
 //! so the values are current. The mutex is only taken in process context
 //! (the watchdog work item and RTNL-holding ethtool callbacks).
 
-use kernel::{io::Io, sync::atomic::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
+
+use kernel::io::Io;
 
 use crate::{
     net::{

@@ -9,7 +9,9 @@
 //! that fails); coalescing and RSS changes are written to the hardware in
 //! place. Everything here runs in process context under RTNL.
 
-use kernel::{prelude::*, sync::atomic::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
+
+use kernel::prelude::*;
 
 use crate::{
     intr,

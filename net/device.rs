@@ -40,6 +40,22 @@ use super::{
 /// `NETDEV_ALIGN`: the alignment of `netdev_priv()`.
 const NETDEV_ALIGN: usize = 32;
 
+/// `netdev_priv()`: the private area of `dev`, at a fixed offset.
+///
+/// # Safety
+///
+/// `dev` must point to a `net_device` allocated by `alloc_netdev_mqs`.
+unsafe fn netdev_priv(dev: *mut bindings::net_device) -> *mut c_void {
+    // SAFETY: The private area starts `rust_igb_netdev_priv_offset` bytes
+    // into the allocation (`offsetof(struct net_device, priv)`), which is
+    // inside it per the safety requirements; the static is a constant.
+    unsafe {
+        dev.cast::<u8>()
+            .add(bindings::rust_igb_netdev_priv_offset)
+            .cast()
+    }
+}
+
 /// Interface counters reported by `ndo_get_stats64` (`struct rtnl_link_stats64`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Stats64 {
@@ -287,7 +303,7 @@ impl<T: Operations> Device<T> {
     fn priv_area(&self) -> &Priv<T> {
         // SAFETY: By the type invariant the private area holds an initialised
         // `Priv<T>` that lives as long as the device.
-        unsafe { &*bindings::rust_igb_netdev_priv(self.as_raw()).cast::<Priv<T>>() }
+        unsafe { &*netdev_priv(self.as_raw()).cast::<Priv<T>>() }
     }
 
     /// The driver's private data.
@@ -304,8 +320,16 @@ impl<T: Operations> Device<T> {
 
     /// The raw parent (bus) device.
     pub(super) fn parent_raw(&self) -> *mut bindings::device {
-        // SAFETY: `as_raw()` is a valid net_device.
-        unsafe { bindings::rust_igb_netdev_parent(self.as_raw()) }
+        // SAFETY: `as_raw()` is a valid net_device; `dev.parent` is at this
+        // offset (`offsetof` in the shim) and is written once, before the
+        // device is registered.
+        unsafe {
+            self.as_raw()
+                .cast::<u8>()
+                .add(bindings::rust_igb_netdev_parent_offset)
+                .cast::<*mut bindings::device>()
+                .read()
+        }
     }
 
     /// The parent (bus) device, for `dev_*!` logging.
@@ -454,7 +478,7 @@ impl<T: Operations> Registration<T> {
         let dev = NonNull::new(raw).ok_or(ENOMEM)?;
         let priv_ptr = {
             // SAFETY: `dev` is a valid, not yet registered net_device.
-            unsafe { bindings::rust_igb_netdev_priv(dev.as_ptr()) }.cast::<Priv<T>>()
+            unsafe { netdev_priv(dev.as_ptr()) }.cast::<Priv<T>>()
         };
 
         // SAFETY: `priv_ptr` points to `priv_size` bytes of zeroed, suitably
@@ -539,7 +563,7 @@ impl<T: Operations> Drop for Registration<T> {
             // A reset queued by a TX timeout takes RTNL: let it finish before
             // unregistering, and again after (a timeout may fire in between;
             // the task does nothing once the device is down).
-            let priv_ptr = bindings::rust_igb_netdev_priv(dev).cast::<Priv<T>>();
+            let priv_ptr = netdev_priv(dev).cast::<Priv<T>>();
             bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
             bindings::unregister_netdev(dev);
             bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));

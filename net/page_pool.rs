@@ -33,16 +33,22 @@ fn raw(dev: &device::Device) -> *mut bindings::device {
 
 /// Bytes reserved in front of received data (`NET_SKB_PAD + NET_IP_ALIGN`).
 pub(crate) fn rx_headroom() -> u32 {
-    // SAFETY: Returns a constant.
-    unsafe { bindings::rust_igb_rx_headroom() }
+    // SAFETY: A constant defined in the shim.
+    unsafe { bindings::rust_igb_rx_headroom }
+}
+
+/// Bytes `skb_shared_info` takes at the end of a buffer
+/// (`SKB_DATA_ALIGN(sizeof(struct skb_shared_info))`).
+fn shared_info_size() -> u32 {
+    // SAFETY: A constant defined in the shim.
+    unsafe { bindings::rust_igb_skb_shared_info_size }
 }
 
 /// The page order whose pages hold `buf_len` bytes of frame after the
 /// headroom and before the `skb_shared_info` that `build_skb` places at the
 /// end; `None` above order 3.
 pub(crate) fn order_for(buf_len: u32) -> Option<u32> {
-    // SAFETY: Returns a constant.
-    let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
+    let tail = shared_info_size();
     let need = rx_headroom() as usize + buf_len as usize + tail as usize;
     (0..=3).find(|&o| kernel::page::PAGE_SIZE << o >= need)
 }
@@ -50,8 +56,7 @@ pub(crate) fn order_for(buf_len: u32) -> Option<u32> {
 /// Bytes of a page that hold one buffer of `max_frame` bytes with its
 /// headroom and `skb_shared_info`: half a page if that fits, else `None`.
 pub(crate) fn half_page_for(max_frame: u32) -> Option<u32> {
-    // SAFETY: Returns a constant.
-    let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
+    let tail = shared_info_size();
     let half = (kernel::page::PAGE_SIZE / 2) as u32;
     (rx_headroom() + max_frame + tail <= half).then_some(half)
 }
@@ -120,8 +125,7 @@ impl PagePool {
         };
         kernel::error::to_result(ret)?;
         let truesize = frag.unwrap_or((kernel::page::PAGE_SIZE << order) as u32);
-        // SAFETY: Returns a constant.
-        let tail = unsafe { bindings::rust_igb_skb_shared_info_size() };
+        let tail = shared_info_size();
         // INVARIANT: created above, split only at order 0.
         Ok(Self {
             pool: NonNull::new(pool).ok_or(ENOMEM)?,

@@ -19,10 +19,8 @@
 
 #include "shim.h"
 
-void *rust_igb_netdev_priv(const struct net_device *dev)
-{
-	return netdev_priv(dev);
-}
+const size_t rust_igb_netdev_priv_offset = offsetof(struct net_device, priv);
+const size_t rust_igb_netdev_parent_offset = offsetof(struct net_device, dev.parent);
 
 void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
 			   const struct net_device_ops *ops,
@@ -45,11 +43,6 @@ void rust_igb_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
 const char *rust_igb_netdev_name(const struct net_device *dev)
 {
 	return netdev_name(dev);
-}
-
-struct device *rust_igb_netdev_parent(const struct net_device *dev)
-{
-	return dev->dev.parent;
 }
 
 bool rust_igb_netif_carrier_ok(const struct net_device *dev)
@@ -145,27 +138,36 @@ void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 }
 
 /* Whether softirqs cannot run here: in or below a softirq, BHs or interrupts off. */
-bool rust_igb_softirqs_off(void)
+/* The SoftirqLock forms (net/lock.rs), one call per lock and unlock. */
+static bool rust_igb_softirqs_off(void)
 {
 	return in_softirq() || in_hardirq() || irqs_disabled();
 }
 
-unsigned long rust_igb_spin_lock_irqsave(struct spinlock *lock)
+bool rust_igb_softirq_lock(struct spinlock *lock, unsigned long *flags)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(lock, flags);
-	return flags;
+	if (rust_igb_softirqs_off()) {
+		spin_lock(lock);
+		return false;
+	}
+	spin_lock_irqsave(lock, *flags);
+	return true;
 }
 
-void rust_igb_spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags)
+bool rust_igb_softirq_trylock(struct spinlock *lock, bool *saved, unsigned long *flags)
 {
-	spin_unlock_irqrestore(lock, flags);
-}
-
-bool rust_igb_spin_trylock_irqsave(struct spinlock *lock, unsigned long *flags)
-{
+	*saved = !rust_igb_softirqs_off();
+	if (!*saved)
+		return spin_trylock(lock);
 	return spin_trylock_irqsave(lock, *flags);
+}
+
+void rust_igb_softirq_unlock(struct spinlock *lock, bool saved, unsigned long flags)
+{
+	if (saved)
+		spin_unlock_irqrestore(lock, flags);
+	else
+		spin_unlock(lock);
 }
 
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue)
@@ -309,15 +311,14 @@ int rust_igb_irq_clear_affinity_hint(unsigned int irq)
 
 /* RX buffers from a page_pool, received without copying (net/page_pool.rs) */
 
-unsigned int rust_igb_rx_headroom(void)
-{
-	return NET_SKB_PAD + NET_IP_ALIGN;
-}
-
-unsigned int rust_igb_skb_shared_info_size(void)
-{
-	return SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-}
+/*
+ * NET_SKB_PAD is max(32, L1_CACHE_BYTES), which is not a constant
+ * expression: the same value through MAX(), checked against it at build
+ * time in rust_igb_page_pool_create().
+ */
+#define RUST_IGB_RX_HEADROOM (MAX(32, L1_CACHE_BYTES) + NET_IP_ALIGN)
+const unsigned int rust_igb_rx_headroom = RUST_IGB_RX_HEADROOM;
+const unsigned int rust_igb_skb_shared_info_size = SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 
 int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
 			      unsigned int order, unsigned int offset,
@@ -333,8 +334,10 @@ int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
 		.offset = offset,
 		.max_len = max_len,
 	};
-	struct page_pool *pool = page_pool_create(&pp);
+	struct page_pool *pool;
 
+	BUILD_BUG_ON(NET_SKB_PAD + NET_IP_ALIGN != RUST_IGB_RX_HEADROOM);
+	pool = page_pool_create(&pp);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	*out = pool;

@@ -19,14 +19,20 @@ struct work_struct;
 struct sk_buff;
 struct spinlock;
 
-void *rust_igb_netdev_priv(const struct net_device *dev);
+/*
+ * Offsets into struct net_device, fixed for the kernel build: the private
+ * area (netdev_priv()) and the parent device pointer (dev.parent). Rust reads
+ * them instead of calling a function: the datapath reaches its private data
+ * many times per packet, and an out-of-tree module cannot inline C.
+ */
+extern const size_t rust_igb_netdev_priv_offset;
+extern const size_t rust_igb_netdev_parent_offset;
 void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
 			   const struct net_device_ops *ops,
 			   const struct ethtool_ops *ethtool_ops,
 			   unsigned int min_mtu, unsigned int max_mtu);
 void rust_igb_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
 const char *rust_igb_netdev_name(const struct net_device *dev);
-struct device *rust_igb_netdev_parent(const struct net_device *dev);
 bool rust_igb_netif_carrier_ok(const struct net_device *dev);
 bool rust_igb_netif_running(const struct net_device *dev);
 unsigned int rust_igb_netdev_flags(const struct net_device *dev);
@@ -56,10 +62,14 @@ void rust_igb_napi_schedule(struct napi_struct *napi);
 void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 
 /* Locking (net/lock.rs) */
-bool rust_igb_softirqs_off(void);
-unsigned long rust_igb_spin_lock_irqsave(struct spinlock *lock);
-void rust_igb_spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags);
-bool rust_igb_spin_trylock_irqsave(struct spinlock *lock, unsigned long *flags);
+/*
+ * Plain spin_lock where softirqs cannot run (softirq, hard IRQ, interrupts
+ * off), else spin_lock_irqsave; the lock functions report in *saved / their
+ * result whether interrupts were saved into *flags, which unlock undoes.
+ */
+bool rust_igb_softirq_lock(struct spinlock *lock, unsigned long *flags);
+bool rust_igb_softirq_trylock(struct spinlock *lock, bool *saved, unsigned long *flags);
+void rust_igb_softirq_unlock(struct spinlock *lock, bool saved, unsigned long flags);
 
 /* TX queues and byte queue limits */
 void rust_igb_netif_stop_subqueue(struct net_device *dev, u16 queue);
@@ -105,8 +115,9 @@ int rust_igb_irq_clear_affinity_hint(unsigned int irq);
 
 /* RX buffers from a page_pool, received without copying (net/page_pool.rs) */
 struct page_pool;
-unsigned int rust_igb_rx_headroom(void);
-unsigned int rust_igb_skb_shared_info_size(void);
+/* Constants of the kernel build (variables so Rust reads them without a call). */
+extern const unsigned int rust_igb_rx_headroom;		/* NET_SKB_PAD + NET_IP_ALIGN */
+extern const unsigned int rust_igb_skb_shared_info_size;	/* aligned skb_shared_info */
 int rust_igb_page_pool_create(struct device *dev, unsigned int pool_size,
 			      unsigned int order, unsigned int offset,
 			      unsigned int max_len, struct page_pool **out);

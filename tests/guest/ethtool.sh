@@ -370,17 +370,12 @@ et_test() {
 	return 0
 }
 
-# et_vector_irqs: "name count" per queue vector of $A in /proc/interrupts.
-et_vector_irqs() {
-	awk -v f="^$A-(TxRx|rx|tx)-[0-9]+\$" '$NF ~ f {
-		s = 0; for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print $NF, s }' /proc/interrupts
-}
 # et_vectors: every queue vector of $A takes interrupts (pings sent from every
 # CPU reach every TX queue through XPS, 8 received flows the RX queues through
 # RSS). The offline interrupt test masks all vectors and must unmask all the
 # open interface uses.
 et_vectors() {
-	et_vector_irqs >"$STATE/et.v0"
+	vector_irqs "$A" >"$STATE/et.v0"
 	[ -s "$STATE/et.v0" ] || return 0
 	c=0
 	while [ "$c" -lt "$(nproc)" ]; do
@@ -390,7 +385,7 @@ et_vectors() {
 	in_peer iperf3 -s -D -1 >/dev/null 2>&1 || fail "iperf3 server"
 	sleep 1
 	iperf3 -c $ET_P4 -R -P 8 -t 2 >/dev/null 2>&1 || fail "iperf3 -R -P 8"
-	et_vector_irqs >"$STATE/et.v1"
+	vector_irqs "$A" >"$STATE/et.v1"
 	diag "queue vector interrupts: $(tr '\n' ' ' <"$STATE/et.v1")"
 	idle=$(awk 'NR == FNR { a[$1] = $2; next } $2 == a[$1] { printf "%s ", $1 }' "$STATE/et.v0" "$STATE/et.v1")
 	[ -z "$idle" ] || fail "queue vectors without interrupts: $idle"

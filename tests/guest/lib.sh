@@ -104,6 +104,14 @@ nic_pci() { nth "$1" $PCI_ADDRS; }                                # index -> PCI
 # shellcheck disable=SC2046
 nic_mac() { nth "$1" $(echo "$MACS" | tr , ' ') | tr A-F a-f; }   # index -> expected MAC
 nic_name() { ls "/sys/bus/pci/devices/$(nic_pci "$1")/net" 2>/dev/null | head -n1; }
+# vector_irqs IFNAME [KINDS]: "name count" per queue vector of IFNAME (summed
+# over CPUs) from /proc/interrupts, for vectors named IFNAME-KIND-N with KIND
+# matching the regex KINDS (default TxRx|rx|tx: all queue vectors; the
+# "other" vector is plain IFNAME).
+vector_irqs() {
+	awk -v ifn="$1" -v k="${2:-TxRx|rx|tx}" '$NF ~ "^" ifn "-(" k ")-[0-9]+$" {
+		s = 0; for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print $NF, s }' /proc/interrupts
+}
 nic_driver() {
 	_l=$(readlink "/sys/bus/pci/devices/$(nic_pci "$1")/driver") || return 1
 	basename "$_l"

@@ -11,14 +11,6 @@ mq_expected() {
 	*) echo 1 ;;
 	esac
 }
-# mq_vector_irqs IFNAME [KINDS]: "vector count" per queue vector of IFNAME
-# (summed over CPUs) from /proc/interrupts, for vectors named
-# IFNAME-KIND-N with KIND matching KINDS (default: TxRx|rx|tx, i.e. all
-# queue vectors; the "other" vector is plain IFNAME).
-mq_vector_irqs() {
-	awk -v ifn="$1" -v k="${2:-TxRx|rx|tx}" '$NF ~ "^" ifn "-(" k ")-[0-9]+$" {
-		s = 0; for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print $NF, s }' /proc/interrupts
-}
 # mq_tx_sent IFNAME: "parent packets" per child qdisc of the mq root.
 mq_tx_sent() {
 	tc -s qdisc show dev "$1" | awk '/^qdisc/ { p = ""; for (i = 1; i < NF; i++) if ($i == "parent") p = $(i + 1) }
@@ -44,9 +36,9 @@ t_mq_count() {
 		# Up to four queue pairs, every ring has a vector of its own (RX
 		# and TX vectors, as the C igb on the 82576); more share one per pair.
 		l=$(nic_name 0)
-		rxv=$(mq_vector_irqs "$l" rx | wc -l)
-		txv=$(mq_vector_irqs "$l" tx | wc -l)
-		pairv=$(mq_vector_irqs "$l" TxRx | wc -l)
+		rxv=$(vector_irqs "$l" rx | wc -l)
+		txv=$(vector_irqs "$l" tx | wc -l)
+		pairv=$(vector_irqs "$l" TxRx | wc -l)
 		diag "queue vectors in /proc/interrupts: $rxv rx, $txv tx, $pairv TxRx"
 		if [ "$want" -le 4 ]; then
 			[ "$rxv" = "$want" ] && [ "$txv" = "$want" ] && [ "$pairv" = 0 ] ||
@@ -96,12 +88,12 @@ t_mq_rx_spread() {
 	n=$(mq_expected)
 	[ "$n" -gt 1 ] || skip "one queue"
 	l=$(nic_name 0)
-	mq_vector_irqs "$l" "TxRx|rx" >"$STATE/irq0"
+	vector_irqs "$l" "TxRx|rx" >"$STATE/irq0"
 	in_peer iperf3 -s -D -1 >/dev/null || fail "iperf3 server"
 	sleep 1
 	out=$(iperf3 -c 10.0.0.2 -R -P 16 -t 4 2>&1) || { echo "$out" | tail -5 | diag_klog; fail "iperf3 -R -P 16"; }
 	echo "$out" | grep SUM | tail -2 | diag_klog
-	mq_vector_irqs "$l" "TxRx|rx" >"$STATE/irq1"
+	vector_irqs "$l" "TxRx|rx" >"$STATE/irq1"
 	busy=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1]; t += d[$1] }
 		END { for (v in d) { print "# vector " v ": " d[v] " interrupts" > "/dev/stderr"; if (d[v] > 20 && d[v] * 10 >= t) n++ }; print n + 0 }' \
 		"$STATE/irq0" "$STATE/irq1" 2>"$STATE/irqd")

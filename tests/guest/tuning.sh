@@ -86,11 +86,11 @@ t_tu_channels() {
 # Interrupts per second of IFNAME's queue vectors while the peer sends UDP
 # at a fixed rate (~2500 frames/s).
 tu_irq_rate() {
-	_s0=$(awk -v f="^$1-(TxRx|rx|tx)-[0-9]+$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	_s0=$(vector_irqs "$1" | awk '{ s += $2 } END { print s + 0 }')
 	iperf3 -s -D -1 >/dev/null
 	sleep 1
 	in_peer iperf3 -c 10.0.0.1 -u -b 2M -l 100 -t 3 >/dev/null 2>&1
-	_s1=$(awk -v f="^$1-(TxRx|rx|tx)-[0-9]+$" '$NF ~ f { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts)
+	_s1=$(vector_irqs "$1" | awk '{ s += $2 } END { print s + 0 }')
 	echo $(( (_s1 - _s0) / 3 ))
 }
 
