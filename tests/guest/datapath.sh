@@ -16,6 +16,14 @@
 #   udp_mtu_tx/_rx     iperf3 UDP, 1472-byte payloads (1514-byte frames) at DP_UDP_RATE_MTU
 #                      UDP: iperf3 ends in time, receiver lost at most DP_UDP_MAXLOSS %,
 #                      then 3/3 pings
+#   netconsole         netconsole (netpoll: the stack calls ndo_start_xmit with interrupts
+#                      off and polls NAPI itself when the ring is full) on the local NIC,
+#                      target the peer's address and MAC; once the replay of the log
+#                      buffer is through, DP_NETCONSOLE_MSGS kernel-log lines -> as many
+#                      UDP datagrams (up to DP_SLACK more) counted by the peer (Udp
+#                      NoPorts: no socket listens; busybox nc has no UDP), then 3/3 pings
+#   netconsole_under_load  the same while iperf3 --bidir runs on the NIC: at least 90 %
+#                      of the datagrams arrive, iperf3 keeps moving data, then 3/3 pings
 #   ifdown_under_load  ip link set down/up of the local NIC during bidirectional iperf3;
 #                      carrier and 1/1 ping within 30 s, then 5/5 (iperf3's fate is a diagnostic)
 #   rmmod_under_load   rmmod $DRIVER's module during bidirectional iperf3: it unloads, its
@@ -58,6 +66,8 @@
 #                    at most ~2700 small / ~2100 large frames/s, with up to 4.5% loss at
 #                    the latter: the defaults stay below that.)
 #   DP_UDP_MAXLOSS   rigb.dp_udp_maxloss   UDP loss allowed, percent (default 10)
+#   DP_NETCONSOLE_MSGS rigb.dp_netconsole_msgs  kernel-log lines sent through netconsole
+#                    (default 100)
 #   DP_SLACK         rigb.dp_slack         background frames allowed per counter (default 10)
 #
 # Tool notes: busybox nc has no -q/-N; on stdin EOF it half-closes (shutdown SHUT_WR)
@@ -88,6 +98,7 @@ DP_PINNED=0
 : "${DP_UDP_RATE_MTU:=$(dp_karg rigb.dp_udp_rate_mtu)}" "${DP_UDP_RATE_MTU:=15M}"
 : "${DP_UDP_MAXLOSS:=$(dp_karg rigb.dp_udp_maxloss)}" "${DP_UDP_MAXLOSS:=10}"
 : "${DP_SLACK:=$(dp_karg rigb.dp_slack)}" "${DP_SLACK:=10}"
+: "${DP_NETCONSOLE_MSGS:=$(dp_karg rigb.dp_netconsole_msgs)}" "${DP_NETCONSOLE_MSGS:=100}"
 
 LOCAL4=10.0.0.1 PEER4=10.0.0.2 LOCAL6=fd00::1 PEER6=fd00::2
 NETNS_PATH=/run/netns/peer
@@ -285,7 +296,7 @@ t_topology() {
 	diag "local NIC $(nic_pci 0) on $DRIVER, peer NIC $(nic_pci 1) on $PEER_DRIVER$([ "$DP_PINNED" = 1 ] && echo ' (pinned: control variant)')"
 	diag "knobs: CYCLES_OPENSTOP=$CYCLES_OPENSTOP DP_TCP_SECS=$DP_TCP_SECS DP_FILE_MIB=$DP_FILE_MIB" \
 		"DP_UDP_SECS=$DP_UDP_SECS DP_UDP_RATE_MIN=$DP_UDP_RATE_MIN DP_UDP_RATE_MTU=$DP_UDP_RATE_MTU" \
-		"DP_UDP_MAXLOSS=$DP_UDP_MAXLOSS DP_SLACK=$DP_SLACK"
+		"DP_UDP_MAXLOSS=$DP_UDP_MAXLOSS DP_SLACK=$DP_SLACK DP_NETCONSOLE_MSGS=$DP_NETCONSOLE_MSGS"
 	cat "$DMA_DBG/error_count" >"$STATE/dp.dma-errors0" 2>/dev/null || echo 0 >"$STATE/dp.dma-errors0"
 	klog_mark "load $DRIVER (datapath)"
 	dp_bound || dp_load || nics_diag_fail "NIC 0 on $DRIVER and NIC 1 on $PEER_DRIVER: not bound"
@@ -384,6 +395,48 @@ t_udp() { # tx|rx PAYLOAD RATE
 		"$(( _total / DP_UDP_SECS )) frames/s offered, $(iperf_rate "$STATE/dp.udp" Kbits/sec) Kbit/s received"
 	[ $(( _lost * 100 )) -le $(( DP_UDP_MAXLOSS * _total )) ] ||
 		fail "lost $_lost of $_total datagrams: more than $DP_UDP_MAXLOSS%"
+	dp_ping_ok local 3 $PEER4
+}
+
+# Udp NoPorts in the peer's namespace: datagrams its UDP layer got for no socket.
+dp_udp_noports() {
+	in_peer cat /proc/net/snmp | awk '$1 == "Udp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "NoPorts") c = i } else { print $c; exit } }'
+}
+dp_noports_reached() { [ "$(dp_udp_noports)" -ge "$1" ]; }
+# The count stays put for half a second (netconsole's replay of the log buffer is over).
+dp_noports_settled() { _u=$(dp_udp_noports); sleep 0.5; [ "$(dp_udp_noports)" = "$_u" ]; }
+dp_netconsole_off() { dp_reap; rmmod netconsole 2>/dev/null; }
+t_netconsole() { # quiet|load
+	dp_ready
+	[ -n "$(modinfo -n netconsole 2>/dev/null)" ] || skip "no netconsole module in this kernel"
+	trap dp_netconsole_off EXIT
+	_pmac=$(in_peer cat "/sys/class/net/$B/address")
+	modprobe netconsole "netconsole=6665@$LOCAL4/$A,6666@$PEER4/$_pmac" ||
+		fail "modprobe netconsole (target $PEER4 $_pmac via $A) failed"
+	_n=$DP_NETCONSOLE_MSGS _need=$DP_NETCONSOLE_MSGS
+	if [ "$1" = load ]; then
+		dp_bidir_load 15
+		_need=$(( _n * 9 / 10 ))
+	fi
+	# A new console gets the log buffer replayed: count only after that is through.
+	wait_for 20 dp_noports_settled || fail "netconsole's datagrams never stopped: $(dp_udp_noports) so far"
+	# Lines at KERN_WARNING reach every console (console_loglevel 7), netconsole included.
+	_c0=$(dp_udp_noports) _s0=$(local_pkts)
+	_i=0
+	while [ $_i -lt "$_n" ]; do
+		echo "<4>rigb: netconsole $1 line $_i of $_n" >/dev/kmsg
+		_i=$(( _i + 1 ))
+	done
+	wait_for 20 dp_noports_reached $(( _c0 + _n ))
+	_got=$(( $(dp_udp_noports) - _c0 ))
+	diag "netconsole ($1): $_n kernel-log lines, $_got UDP datagrams counted by the peer"
+	[ "$_got" -ge "$_need" ] || fail "only $_got of $_n netconsole datagrams reached the peer (need $_need)"
+	[ "$_got" -le $(( _n + DP_SLACK )) ] || fail "$_got datagrams for $_n lines: more than $DP_SLACK unexplained"
+	if [ "$1" = load ]; then
+		dp_flowing "$_s0" 500 || fail "iperf3 --bidir moved fewer than 500 frames while netconsole sent"
+		dp_wait "$CLI" 90 || fail "iperf3 --bidir failed: $(tail -n 3 "$STATE/dp.iperf-load" | tr '\n' ' ')"
+	fi
+	rmmod netconsole || fail "rmmod netconsole failed"
 	dp_ping_ok local 3 $PEER4
 }
 
@@ -566,6 +619,8 @@ run_case udp_min_tx t_udp tx 18 "$DP_UDP_RATE_MIN"
 run_case udp_min_rx t_udp rx 18 "$DP_UDP_RATE_MIN"
 run_case udp_mtu_tx t_udp tx 1472 "$DP_UDP_RATE_MTU"
 run_case udp_mtu_rx t_udp rx 1472 "$DP_UDP_RATE_MTU"
+run_case netconsole t_netconsole quiet
+run_case netconsole_under_load t_netconsole load
 run_case ifdown_under_load t_ifdown_under_load
 run_case rmmod_under_load t_rmmod_under_load
 run_case open_stop_cycles t_open_stop_cycles
