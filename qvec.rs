@@ -155,8 +155,9 @@ impl VectorMap {
 /// The driver's counters and flags are `core` atomics with relaxed ordering
 /// (no ordering is derived from them): the kernel crate's `Atomic` calls an
 /// out-of-line C helper for every access, which cannot be inlined here
-/// (`CONFIG_RUST_INLINE_HELPERS` needs matching clang and rustc LLVM), while `core`'s compile to the same plain or locked
-/// instructions C's `atomic_*` inline to. Under QEMU's TCG those helper calls
+/// (`CONFIG_RUST_INLINE_HELPERS` needs matching clang and rustc LLVM), while
+/// `core`'s compile to the same plain or locked instructions C's `atomic_*`
+/// inline to. Under QEMU's TCG those helper calls
 /// cost measurable latency (Documentation/benchmark.md).
 pub(crate) struct QueueStats {
     /// Frames the hardware completed on this TX queue (TSO segments

@@ -169,6 +169,13 @@ peer_setup() {
 }
 peer_if() { cat "$STATE/peer_if"; }
 in_peer() { ip netns exec peer "$@"; }
+# snmp_val FILE PROTO FIELD: a counter of /proc/net/snmp (header line, then value line).
+snmp_val() {
+	awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 2; i <= NF; i++) n[$i] = i; h = 1 }
+		else if (f in n) { print $(n[f]); exit } }' "$1"
+}
+local_snmp() { snmp_val /proc/net/snmp "$1" "$2"; }
+peer_snmp() { in_peer cat /proc/net/snmp >"$STATE/peer.snmp" && snmp_val "$STATE/peer.snmp" "$1" "$2"; }
 # Deleting the namespace returns the physical NIC to this one.
 peer_teardown() {
 	ip netns del peer 2>/dev/null

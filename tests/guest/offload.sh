@@ -49,13 +49,6 @@ VID=10
 VLOCAL4=10.0.10.1 VPEER4=10.0.10.2
 
 # ---- helpers -------------------------------------------------------------------
-# snmp FILE PROTO FIELD: a counter of /proc/net/snmp (header line, then value line).
-snmp_val() {
-	awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 2; i <= NF; i++) n[$i] = i; h = 1 }
-		else if (f in n) { print $(n[f]); exit } }' "$1"
-}
-local_snmp() { snmp_val /proc/net/snmp "$1" "$2"; }
-peer_snmp() { in_peer cat /proc/net/snmp >"$STATE/of.psnmp" && snmp_val "$STATE/of.psnmp" "$1" "$2"; }
 # feature IF NAME: the state ("on"/"off") ethtool -k reports for NAME.
 feature() { ethtool -k "$1" | awk -v f="$2:" '$1 == f { print $2; exit }'; }
 peer_feature() { in_peer ethtool -k "$1" | awk -v f="$2:" '$1 == f { print $2; exit }'; }
