@@ -183,6 +183,123 @@ peer_teardown() {
 	wait_for 20 nic_ready 1
 }
 
+# peer_iperf_server [PORT]: a one-shot iperf3 server in the peer namespace,
+# returning once its socket listens (no fixed sleep before the client). An
+# earlier server on the port (a one-shot one exits just after its client) is
+# waited out first, so the check cannot see the old socket.
+peer_iperf_server() {
+	_p=${1:-5201}
+	wait_for 20 peer_port_free "$_p" || return 1
+	in_peer iperf3 -s -D -1 -p "$_p" >/dev/null 2>&1 || return 1
+	wait_for 20 peer_listening "$_p"
+}
+peer_port_free() { ! peer_listening "$1"; }
+peer_listening() {
+	# shellcheck disable=SC2016
+	in_peer sh -c 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null' |
+		awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }'
+}
+
+# ---- RSS: which RX queue a flow lands on ------------------------------------
+# The 82576 hashes a received TCP/IPv4 frame with the Toeplitz function over
+# (source address, destination address, source port, destination port) and
+# the interface's key, and takes RX queue RETA[hash & 127]. Both come from
+# `ethtool -x`, so a test can pick ports whose flow lands on the queue it
+# wants instead of hoping that random ports spread.
+#
+# toeplitz KEY SRC DST [SPORT DPORT]: the hash (decimal) for the IPv4 tuple,
+# KEY as ethtool prints it (6d:5a:...). rss_selftest checks it against the
+# published verification vectors.
+toeplitz() {
+	awk -v key="$1" -v src="$2" -v dst="$3" -v sp="${4:-}" -v dp="${5:-}" "$RSS_AWK"'
+	BEGIN { print hash(keybits(key), tuple(src, dst, sp, dp)) }'
+}
+# RSS_AWK: the functions (busybox awk has no ^ and no bit operations, so
+# bits are strings of 0 and 1).
+RSS_AWK='
+function bits(v, n,   s, i) { s = ""; for (i = 0; i < n; i++) { s = (v % 2) s; v = int(v / 2) } return s }
+function hex(h) { h = tolower(h); return index("0123456789abcdef", substr(h, 1, 1)) * 16 + index("0123456789abcdef", substr(h, 2, 1)) - 17 }
+function keybits(key,   kb, n, i, k) { n = split(key, kb, ":"); k = ""; for (i = 1; i <= n; i++) k = k bits(hex(kb[i]), 8); return k }
+function tuple(src, dst, sp, dp,   a, b, i, s) {
+	split(src, a, "."); split(dst, b, "."); s = ""
+	for (i = 1; i <= 4; i++) s = s bits(a[i], 8)
+	for (i = 1; i <= 4; i++) s = s bits(b[i], 8)
+	if (sp != "") s = s bits(sp, 16) bits(dp, 16)
+	return s
+}
+function hash(k, s,   r, i, j, h) {
+	for (j = 1; j <= 32; j++) r[j] = 0
+	for (i = 1; i <= length(s); i++)
+		if (substr(s, i, 1) == "1")
+			for (j = 1; j <= 32; j++) r[j] = (r[j] + substr(k, i + j - 1, 1)) % 2
+	h = 0
+	for (j = 1; j <= 32; j++) h = h * 2 + r[j]
+	return sprintf("%.0f", h)
+}
+'
+# rss_port IFNAME QUEUE SRC DST SPORT FROM: the first destination port from
+# FROM on whose TCP/IPv4 flow SRC:SPORT -> DST:port IFNAME puts on RX queue
+# QUEUE (nothing and status 1 if none within 4096 ports).
+rss_port() {
+	ethtool -x "$1" >"$STATE/rss.x" 2>&1 || return 1
+	awk -v q="$2" -v src="$3" -v dst="$4" -v sp="$5" -v from="$6" "$RSS_AWK"'
+	/^[[:space:]]*[0-9]+:/ { for (f = 2; f <= NF; f++) reta[n++] = $f }
+	/RSS hash key/ { getline; key = $1 }
+	END {
+		if (n != 128 || key == "") exit 1
+		k = keybits(key)
+		for (p = from; p < from + 4096; p++)
+			if (reta[hash(k, tuple(src, dst, sp, p)) % 128] == q) { print p; exit 0 }
+		exit 1
+	}' "$STATE/rss.x"
+}
+# queue_stat IFNAME NAME: counter NAME of `ethtool -S IFNAME` (e.g. rx_queue_1_packets).
+queue_stat() { ethtool -S "$1" | sed -n "s/^[[:space:]]*$2: \([0-9]*\)$/\1/p" | head -n1; }
+# queue_vector_irqs IFNAME rx|tx Q: interrupts so far of the vector serving
+# queue Q's ring in that direction (IFNAME-rx-Q / IFNAME-tx-Q, or the pair's
+# IFNAME-TxRx-Q); empty without MSI-X queue vectors.
+queue_vector_irqs() {
+	vector_irqs "$1" "$2|TxRx" | awk -v q="$3" '$1 ~ "-" q "$" { print $2; exit }'
+}
+# rx_queue_check IFNAME Q LOCAL PEER PORTBASE: 1 MiB of TCP from the peer
+# (iperf3 -R, server on PEER:5201 in the peer namespace) on a flow steered to
+# RX queue Q; passes if that queue counted the frames (at least 1 MiB / 1500)
+# and, with MSI-X, its vector interrupted. Prints a diagnostic line.
+rx_queue_check() {
+	_port=$(rss_port "$1" "$2" "$4" "$3" 5201 "$5") || { diag "no port found for RX queue $2"; return 1; }
+	_p0=$(queue_stat "$1" "rx_queue_$2_packets")
+	_v0=$(queue_vector_irqs "$1" rx "$2")
+	peer_iperf_server || { diag "iperf3 server"; return 1; }
+	iperf3 -c "$4" -R -n 1M --cport "$_port" >"$STATE/rxq.iperf" 2>&1 ||
+		{ diag "iperf3 -R --cport $_port: $(tail -n 2 "$STATE/rxq.iperf" | tr '\n' ' ')"; return 1; }
+	_p1=$(queue_stat "$1" "rx_queue_$2_packets")
+	_v1=$(queue_vector_irqs "$1" rx "$2")
+	diag "RX queue $2 (port $_port): $(( _p1 - _p0 )) frames, vector interrupts ${_v0:-none} -> ${_v1:-none}"
+	[ $(( _p1 - _p0 )) -ge 699 ] || { diag "RX queue $2 counted $(( _p1 - _p0 )) frames of a 1 MiB flow"; return 1; }
+	[ "${_v0:-x}" != "${_v1:-x}" ] || [ -z "$_v0" ] || { diag "RX queue $2's vector took no interrupt"; return 1; }
+}
+# tx_queue_check IFNAME CPU PEER: 3 pings sent from CPU (XPS: TX queue CPU);
+# passes if TX queue CPU counted them and, with MSI-X, its vector interrupted.
+tx_queue_check() {
+	_p0=$(queue_stat "$1" "tx_queue_$2_packets")
+	_v0=$(queue_vector_irqs "$1" tx "$2")
+	taskset -c "$2" ping -c 3 -i 0.2 -W 3 "$3" >/dev/null || { diag "ping from CPU $2"; return 1; }
+	_p1=$(queue_stat "$1" "tx_queue_$2_packets")
+	_v1=$(queue_vector_irqs "$1" tx "$2")
+	diag "TX queue $2 (CPU $2): $(( _p1 - _p0 )) frames, vector interrupts ${_v0:-none} -> ${_v1:-none}"
+	[ $(( _p1 - _p0 )) -ge 3 ] || { diag "TX queue $2 counted $(( _p1 - _p0 )) of 3 pings"; return 1; }
+	[ "${_v0:-x}" != "${_v1:-x}" ] || [ -z "$_v0" ] || { diag "TX queue $2's vector took no interrupt"; return 1; }
+}
+# rss_selftest: toeplitz against the verification vectors Microsoft publishes
+# for RSS (key 6d:5a:...:01:fa): IPv4 with and without TCP ports.
+rss_selftest() {
+	_k=6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa
+	[ "$(toeplitz $_k 66.9.149.187 161.142.100.80 2794 1766)" = $((0x51ccc178)) ] &&
+		[ "$(toeplitz $_k 66.9.149.187 161.142.100.80)" = $((0x323e8fc2)) ] &&
+		[ "$(toeplitz $_k 199.92.111.2 65.69.140.83 14230 4739)" = $((0xc626b0ea)) ] &&
+		[ "$(toeplitz $_k 24.19.198.95 12.22.207.184 12898 38024)" = $((0x5c2b394a)) ]
+}
+
 # ---- a cabled pair ---------------------------------------------------------
 # pair_up: a fresh load of $DRIVER (so that the probe's lines are in the log
 # after the mark "load $DRIVER"), NIC 0 as 10.0.0.1 here, NIC 1 as 10.0.0.2
