@@ -176,6 +176,9 @@ impl Adapter {
     }
 }
 
+// `#[pinned_drop]` expands to `unsafe impl PinnedDrop` (pin-init's contract,
+// which the macro itself upholds); no `unsafe` is written here.
+#[allow(unsafe_code)]
 #[pinned_drop]
 impl PinnedDrop for Adapter {
     fn drop(self: Pin<&mut Self>) {

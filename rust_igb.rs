@@ -11,6 +11,12 @@
 //! - `ethtool.rs`: the ethtool callbacks;
 //! - `net.rs` and `net/`: the abstraction layer over the kernel's networking
 //!   C API, the only place with FFI calls (each with its safety argument).
+//!
+//! `unsafe` code is denied in the whole crate and allowed only in `net`: a
+//! driver module that needs it does not compile, and must get a safe
+//! abstraction in `net/` instead.
+
+#![deny(unsafe_code)]
 
 use kernel::{
     device::Core,
@@ -26,6 +32,7 @@ mod intr;
 mod itr;
 mod mac;
 mod napi;
+#[allow(unsafe_code)]
 mod net;
 mod netdev;
 mod nvm;
