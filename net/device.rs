@@ -17,7 +17,7 @@
 //! lock; `get_stats64` may run concurrently with everything else; the
 //! watchdog runs in process context (system workqueue) without RTNL.
 
-use core::{marker::PhantomData, mem::offset_of, ptr::NonNull};
+use core::{marker::PhantomData, mem::offset_of, ptr::NonNull, sync::atomic::AtomicU32};
 
 use kernel::{
     device,
@@ -204,6 +204,10 @@ struct Priv<T> {
     napi: [NapiSlot; MAX_QUEUE_VECTORS],
     /// Interrupt vectors (see `irq.rs`).
     irq: IrqState,
+    /// What `get_sset_count` last returned for the statistics and the test
+    /// string sets, which the core sized the `get_strings` buffer from (see
+    /// `ethtool.rs`). RTNL.
+    sset_counts: [AtomicU32; 2],
     /// The driver's private data.
     #[pin]
     data: T,
@@ -244,6 +248,10 @@ impl<T: Operations> Device<T> {
 
     pub(super) fn priv_irq(&self) -> &IrqState {
         &self.priv_area().irq
+    }
+
+    pub(super) fn priv_sset_counts(&self) -> &[AtomicU32; 2] {
+        &self.priv_area().sset_counts
     }
 
     /// Stop TX queue `queue` (`netif_stop_subqueue`).
@@ -486,6 +494,7 @@ impl<T: Operations> Registration<T> {
         // fields are initialised in place, `data` last since it can fail.
         let init = unsafe {
             (&raw mut (*priv_ptr).dev).write(dev.as_ptr());
+            (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
