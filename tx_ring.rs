@@ -363,7 +363,7 @@ impl TxRing {
                         c.bytes += slot.bytes;
                         // Cannot fail: the loop runs only while not full.
                         if let Err(skb) = done.push(skb) {
-                            skb.consume(0);
+                            skb.consume_any();
                         }
                     }
                 }

@@ -4,7 +4,10 @@
 //!
 //! C headers: include/linux/ethtool.h, include/uapi/linux/ethtool.h
 //!
-//! All callbacks run in process context with RTNL held.
+//! All callbacks run in process context with RTNL held. Those that reconfigure
+//! the interface (`set_ringparam`, `set_channels`, `self_test`) receive an
+//! [`Rtnl`] token for the functions that need RTNL; others can be given one
+//! the same way when a driver needs it.
 //!
 //! Buffers the core allocated are sized from what the core says it
 //! allocated (`regs->len`, the string count `get_sset_count` returned, the
@@ -22,6 +25,7 @@ use kernel::{
 use super::{
     bindings, device,
     ethtool_queues::{self as q, Channels, Coalesce, RingParams},
+    rtnl::Rtnl,
     Device,
 };
 
@@ -141,7 +145,7 @@ pub(crate) trait Operations: Sized {
 
     /// `set_ringparam`: resize the TX and RX rings (values above the maxima
     /// were already refused by the core).
-    fn set_ringparam(_dev: &Device<Self>, _tx: u32, _rx: u32) -> Result {
+    fn set_ringparam(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _tx: u32, _rx: u32) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -151,7 +155,7 @@ pub(crate) trait Operations: Sized {
     }
 
     /// `set_channels`: change the number of channels.
-    fn set_channels(_dev: &Device<Self>, _ch: &Channels) -> Result {
+    fn set_channels(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _ch: &Channels) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -261,7 +265,7 @@ pub(crate) trait Operations: Sized {
     }
     /// `self_test`: run the online tests, and the offline ones too if
     /// `offline`; a failed result sets `ETH_TEST_FL_FAILED`.
-    fn self_test(_dev: &Device<Self>, _offline: bool, _out: &mut TestResults<'_>) {
+    fn self_test(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _offline: bool, _out: &mut TestResults<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -913,7 +917,10 @@ unsafe extern "C" fn self_test<T: device::Operations>(
         data,
         failed: false,
     };
-    T::self_test(dev, offline, &mut r);
+    // SAFETY: ethtool callbacks run with RTNL held; the token does not
+    // outlive this call.
+    let rtnl = unsafe { Rtnl::assume_held() };
+    T::self_test(dev, rtnl, offline, &mut r);
     if r.failed {
         test.flags |= bindings::ethtool_test_flags_ETH_TEST_FL_FAILED;
     }

@@ -28,7 +28,7 @@ use core::ptr::NonNull;
 
 use kernel::{device, prelude::*};
 
-use super::{bindings, skb::SkBuff};
+use super::{bindings, napi::Napi, skb::SkBuff};
 
 fn raw(dev: &device::Device) -> *mut bindings::device {
     core::ptr::from_ref(dev).cast_mut().cast()
@@ -279,13 +279,15 @@ impl PoolPage {
     /// Build an skb around the `len` received bytes (after
     /// [`Self::sync_for_cpu`]); the buffer goes with it and returns to the
     /// pool when the stack frees the skb. If `len` does not fit the buffer
-    /// or no skb can be allocated, the buffer is handed back.
-    pub(crate) fn into_skb(self, len: u32) -> core::result::Result<SkBuff, Self> {
+    /// or no skb can be allocated, the buffer is handed back. From the NAPI
+    /// poll (`napi_build_skb` uses the per-CPU NAPI cache).
+    pub(crate) fn into_skb(self, _napi: &Napi<'_>, len: u32) -> core::result::Result<SkBuff, Self> {
         if len > self.max_data {
             return Err(self);
         }
         // SAFETY: We own the buffer (invariant) and give it to the skb on
-        // success; headroom, data and `skb_shared_info` fit it (checked).
+        // success; headroom, data and `skb_shared_info` fit it (checked); we
+        // run in NAPI context (`_napi`).
         let skb = unsafe {
             bindings::rust_igb_build_rx_skb(
                 self.page.as_ptr(),

@@ -8,13 +8,15 @@
 //! include/linux/cpumask.h
 //!
 //! Contexts: the queue-count and XPS setters run in process context under
-//! RTNL (from `open`); the skb accessors in the datapath.
+//! RTNL (from `open`; the queue count takes an [`Rtnl`] token); the skb
+//! accessors in the datapath.
 
 use kernel::{error::to_result, prelude::*};
 
 use super::{
     bindings,
     device::{Device, Operations},
+    rtnl::Rtnl,
     skb::SkBuff,
 };
 
@@ -35,9 +37,9 @@ impl<T: Operations> Device<T> {
     /// Set the number of TX and RX queues in use
     /// (`netif_set_real_num_{tx,rx}_queues`), at most what the device was
     /// allocated with. Process context, RTNL held (from `open`).
-    pub(crate) fn set_real_num_queues(&self, tx: u32, rx: u32) -> Result {
-        // SAFETY: Registered device; the core checks the counts and the
-        // caller holds RTNL as documented.
+    pub(crate) fn set_real_num_queues(&self, _rtnl: Rtnl<'_>, tx: u32, rx: u32) -> Result {
+        // SAFETY: Registered device; the core checks the counts; the token
+        // proves RTNL is held.
         to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.as_raw(), tx) })?;
         // SAFETY: As above.
         to_result(unsafe { bindings::netif_set_real_num_rx_queues(self.as_raw(), rx) })
