@@ -619,26 +619,29 @@ impl<T: Operations> Drop for Registration<T> {
     fn drop(&mut self) {
         let dev = self.dev.as_ptr();
         // SAFETY: `dev` is registered (type invariant). `unregister_netdev`
-        // closes it if up (calling `ndo_stop`), waits for all callbacks and
-        // references to finish; then nothing but us can reach the private
-        // area, so the watchdog is cancelled, `T` dropped and the device freed.
+        // closes it if up (calling `ndo_stop`), waits for all callbacks of the
+        // core and references to finish. What the driver runs by itself is
+        // then stopped for good: the watchdog first, since it may queue the
+        // reset task, then the reset task; both are disabled, not just
+        // cancelled, so a late `schedule_*` (from an interrupt the driver's
+        // `stop` left enabled, say) is ignored instead of queueing work into
+        // freed memory. Then the interrupts and NAPI instances a `stop` left
+        // behind are released, and nothing but us can reach the private area:
+        // `T` is dropped and the device freed.
         unsafe {
-            // A reset queued by a TX timeout takes RTNL: let it finish before
-            // unregistering, and again after (a timeout may fire in between;
-            // the task does nothing once the device is down).
             let priv_ptr = netdev_priv(dev).cast::<Priv<T>>();
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
             bindings::unregister_netdev(dev);
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
-            // Safety net for a driver whose `stop` left interrupts or NAPI
-            // instances behind: release them before the memory goes away
-            // (nothing else can reach the slots: no RTNL needed).
+            // A reset task running now takes RTNL, finds the device down and
+            // returns; the disable waits for it.
+            bindings::disable_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
+            bindings::disable_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
+            // No callback, work item or RTNL holder can reach the slots any
+            // more: the exclusive variants need no RTNL.
             let d = Device::<T>::from_raw(dev);
             for i in 0..MAX_QUEUE_VECTORS {
                 d.napi_del_excl(i);
             }
             d.free_vectors();
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
             core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
             bindings::free_netdev(dev);
         }
