@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! rust_igb: a Rust driver for Intel igb Gigabit Ethernet controllers
-//! (82575, 82576, 82580, I350, I354, I210, I211).
+//! rust_igb: a Rust driver for Intel igb Gigabit Ethernet controllers.
+//!
+//! It drives the 82576, the MAC QEMU's `-device igb` emulates, and only that:
+//! the PCI ID table lists the whole igb family (82575, 82576, 82580, I350,
+//! I354, I210, I211: 35 IDs, as the C driver's `igb_pci_tbl`), so the driver
+//! core offers it every igb port, but probe refuses every other MAC type
+//! (`MacType::is_supported`) with a log message naming it, before touching
+//! the device, which stays free for the C igb.
 //!
 //! The crate root only binds the PCI driver; everything else lives in one file
 //! per concern, mirroring drivers/net/ethernet/meta/fbnic:
@@ -73,6 +79,8 @@ struct IgbDevice<'bound> {
     _netdev: &'bound net::Device<Adapter>,
 }
 
+// The whole igb family, so that a port of another MAC type is refused with a
+// message naming it; only the 82576 IDs bind (see the crate documentation).
 kernel::pci_device_table!(
     PCI_TABLE,
     <IgbDriver as pci::Driver>::IdInfo,
