@@ -398,10 +398,10 @@ fn setup_irqs(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) -> Result<Ir
 /// Send each queue's packets from the CPU its interrupt is aimed at (XPS),
 /// so a flow's transmit and its completions stay on one CPU. A hint: the
 /// stack falls back to hashing flows over the queues.
-fn setup_xps(dev: &Device<Adapter>) {
+fn setup_xps(dev: &Device<Adapter>, rtnl: Rtnl<'_>) {
     let cpus = num_online_cpus() as usize;
     for q in 0..dev.data().queues().min(cpus) {
-        let _ = dev.set_xps_queue(q as u32, q as u16);
+        let _ = dev.set_xps_queue(rtnl, q as u32, q as u16);
     }
 }
 
@@ -409,7 +409,7 @@ fn setup_xps(dev: &Device<Adapter>) {
 /// the unwinding of a failed `open`).
 fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
-    dev.tx_disable();
+    dev.tx_disable(rtnl);
     if queue::disable_all(hw).is_err() {
         // A queue did not stop: reset the MAC so no DMA outlives the rings.
         dev_warn!(
@@ -420,7 +420,7 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
         let _ = mac::reset(hw);
     }
     intr::disable_all_irqs(hw);
-    dev.synchronize_irqs();
+    dev.synchronize_irqs(rtnl);
     for q in 0..MAX_QUEUES {
         dev.napi_disable(rtnl, q);
     }
@@ -428,7 +428,7 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     for q in 0..MAX_QUEUES {
         dev.napi_del(rtnl, q);
     }
-    dev.cancel_watchdog();
+    dev.cancel_watchdog(rtnl);
     dev.carrier_off();
     a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
@@ -465,7 +465,7 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rtnl: Rtnl<'_>, rings: RingSet) ->
             dev.napi_add(rtnl, v)?;
         }
         let mode = setup_irqs(dev, rtnl, hw)?;
-        setup_xps(dev);
+        setup_xps(dev, rtnl);
         dev.tx_start_all();
         dev_dbg!(
             dev.parent(),

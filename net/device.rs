@@ -325,9 +325,9 @@ impl<T: Operations> Device<T> {
     }
 
     /// Stop all TX queues and wait for running `start_xmit` calls
-    /// (`netif_tx_disable`), in `stop`.
-    pub(crate) fn tx_disable(&self) {
-        // SAFETY: Registered device; process context.
+    /// (`netif_tx_disable`), in `stop`. Process context (RTNL held).
+    pub(crate) fn tx_disable(&self, _rtnl: Rtnl<'_>) {
+        // SAFETY: Registered device; process context (an RTNL holder).
         unsafe { bindings::rust_igb_netif_tx_disable(self.as_raw()) }
     }
 
@@ -460,11 +460,13 @@ impl<T: Operations> Device<T> {
 
     /// Cancel the watchdog and wait for a running instance to finish.
     ///
-    /// Must not be called from the watchdog itself.
-    pub(crate) fn cancel_watchdog(&self) {
-        // SAFETY: The work item was initialised at registration. The watchdog
-        // never calls this (documented requirement), so this cannot deadlock
-        // on itself; a self-rearming work is handled by the _sync variant.
+    /// Takes the RTNL token, which the watchdog (run without RTNL) never
+    /// has: it cannot call this on itself and wait for itself forever, and
+    /// cannot wait on RTNL while an RTNL holder waits for it here.
+    pub(crate) fn cancel_watchdog(&self, _rtnl: Rtnl<'_>) {
+        // SAFETY: The work item was initialised at registration. The caller
+        // holds RTNL, so it is not the watchdog; a self-rearming work is
+        // handled by the _sync variant.
         unsafe { bindings::cancel_delayed_work_sync(self.priv_area().watchdog.get()) };
     }
 }

@@ -316,8 +316,9 @@ impl<T: Operations> Device<T> {
         }
     }
 
-    /// Wait for running handlers of all requested vectors to finish.
-    pub(crate) fn synchronize_irqs(&self) {
+    /// Wait for running handlers of all requested vectors to finish. May
+    /// sleep: process context, RTNL held.
+    pub(crate) fn synchronize_irqs(&self, _rtnl: Rtnl<'_>) {
         let st = self.priv_irq();
         for slot in &st.slots {
             let irq = slot.irq.load(Ordering::Relaxed);

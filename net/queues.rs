@@ -46,10 +46,10 @@ impl<T: Operations> Device<T> {
     }
 
     /// Steer packets sent from `cpu` to TX queue `queue` (XPS,
-    /// `netif_set_xps_queue`). Process context; may sleep.
-    pub(crate) fn set_xps_queue(&self, cpu: u32, queue: u16) -> Result {
+    /// `netif_set_xps_queue`). Process context, RTNL held; may sleep.
+    pub(crate) fn set_xps_queue(&self, _rtnl: Rtnl<'_>, cpu: u32, queue: u16) -> Result {
         // SAFETY: Registered device; the shim checks `cpu` and the core
-        // checks `queue`.
+        // checks `queue`; process context (an RTNL holder).
         to_result(unsafe { bindings::rust_igb_netif_set_xps_queue(self.as_raw(), cpu, queue) })
     }
 }

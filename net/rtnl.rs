@@ -8,8 +8,12 @@
 //! Several net core calls must be made with RTNL held (`netif_napi_add`,
 //! `napi_enable`, `netif_set_real_num_{tx,rx}_queues`, writing
 //! `dev->mtu`, and, for our own bookkeeping, requesting and freeing the
-//! interrupt handlers whose slots RTNL serialises). The abstraction's methods
-//! for them take an `Rtnl<'_>` argument, and only the abstraction can make
+//! interrupt handlers whose slots RTNL serialises). Others must run in
+//! process context where sleeping is allowed (`napi_disable`,
+//! `synchronize_irq`, `netif_tx_disable`, XPS set-up) or not from the
+//! watchdog (cancelling it synchronously): an RTNL holder is such a context
+//! and never the watchdog. The abstraction's methods for all of them take an
+//! `Rtnl<'_>` argument, and only the abstraction can make
 //! one: the glue of the callbacks the core calls with RTNL held (`ndo_open`,
 //! `ndo_stop`, `ndo_change_mtu`, the ethtool callbacks that reconfigure) and
 //! the reset task, which takes RTNL itself. A driver function that needs RTNL

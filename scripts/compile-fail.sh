@@ -75,6 +75,7 @@ fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff) {
     dev.set_mtu(1500); // refused: RTNL-only call without the token
     let _ = dev.set_real_num_queues(1, 1); // refused: RTNL-only call without the token
     let _ = dev.request_irqs(1, |_| (net::irq::VectorUse::Device, None)); // refused
+    dev.cancel_watchdog(); // refused: e.g. from the watchdog itself
     let rtnl = crate::net::rtnl::Rtnl::assume_held(); // refused: only net/ makes tokens
     skb.consume(64); // refused: a budget needs the NAPI context
     let name: &kernel::str::CStr = dev.name(); // refused: the name is a copy
