@@ -85,13 +85,14 @@ pub(crate) fn may_complete(work: i32, budget: i32) -> bool {
 }
 
 /// What the poll glue returns to the core for a driver poll that returned
-/// `work` of `budget`: at most the budget (the core warns beyond it), and the
-/// full budget (poll again) if the driver did not complete the instance, since
-/// returning less leaves it scheduled with nobody to poll it.
+/// `work` of `budget`. Not completed: the full budget, so the core polls
+/// again (returning less would leave the instance scheduled with nobody to
+/// poll it). Completed: below the budget (returning the budget would make
+/// the core poll an instance that is no longer scheduled) and not negative.
 fn poll_result(work: i32, budget: i32, completed: bool) -> i32 {
-    let work = work.clamp(0, budget.max(0));
     if completed {
-        work
+        // `complete_done` only completes with `work < budget`, so budget >= 1.
+        work.clamp(0, budget.saturating_sub(1).max(0))
     } else {
         budget.max(0)
     }
@@ -294,9 +295,11 @@ mod tests {
         // Not completed: ask to be polled again rather than strand it.
         assert_eq!(poll_result(3, 64, false), 64);
         assert_eq!(poll_result(64, 64, false), 64);
-        // Never more than the budget, never negative.
         assert_eq!(poll_result(100, 64, false), 64);
+        // Completed: below the budget, never negative.
+        assert_eq!(poll_result(64, 64, true), 63);
         assert_eq!(poll_result(-5, 64, true), 0);
+        // netpoll's budget 0.
         assert_eq!(poll_result(0, 0, false), 0);
     }
 }
