@@ -7,6 +7,7 @@
 #   make check                       the test suite (what CI runs)
 #   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~7 min warm)
 #   make clippy | fmtcheck | fmt     lints
+#   make compile-fail                misuses of the net/ layer must not compile
 #   make setup | kernel              install the toolchain / build the cached test kernel
 #   make clean
 #
@@ -29,7 +30,7 @@ endif
 RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
 TESTS ?=
 
-.PHONY: all module setup kernel run check bench clippy fmtcheck fmt clean help
+.PHONY: all module setup kernel run check bench clippy compile-fail fmtcheck fmt clean help
 
 all: module
 
@@ -43,8 +44,8 @@ kernel: setup
 	@scripts/build-kernel.sh debug >/dev/null
 
 ifdef KDIR_FROM_CACHE
-module clippy: kernel
-module clippy: KDIR = $(shell scripts/build-kernel.sh debug)
+module clippy compile-fail: kernel
+module clippy compile-fail: KDIR = $(shell scripts/build-kernel.sh debug)
 endif
 
 module:
@@ -52,6 +53,11 @@ module:
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) CLIPPY=1 modules
+
+# The compiler refusing misuse is the test of the layer's context types and
+# of `#![deny(unsafe_code)]` (scripts/compile-fail.sh; three builds in /tmp).
+compile-fail:
+	KDIR=$(KDIR) LLVM=$(LLVM) scripts/compile-fail.sh
 
 fmtcheck:
 	rustfmt --config-path .rustfmt.toml --check $(RUST_SRCS)
@@ -65,6 +71,7 @@ check: kernel
 	@kdir=$$(scripts/build-kernel.sh debug) && \
 	$(MAKE) --no-print-directory KDIR=$$kdir clippy && \
 	$(MAKE) --no-print-directory fmtcheck && \
+	$(MAKE) --no-print-directory KDIR=$$kdir compile-fail && \
 	$(MAKE) --no-print-directory KDIR=$$kdir module && \
 	scripts/check.sh $$kdir $(CURDIR)/rust-igb.ko $(TESTS)
 

@@ -27,7 +27,7 @@ use crate::{
             RegsOut, StatsOut, Strings, TestResults, PORT_TP,
         },
         ethtool_queues::{Channels, Coalesce, RingParams, COALESCE_USECS},
-        Device,
+        Device, Rtnl,
     },
     netdev::Adapter,
     nvm, phy, regdump,
@@ -305,16 +305,16 @@ impl Operations for Adapter {
         tuning::get_ringparam(dev)
     }
 
-    fn set_ringparam(dev: &Device<Self>, tx: u32, rx: u32) -> Result {
-        tuning::set_ringparam(dev, tx, rx)
+    fn set_ringparam(dev: &Device<Self>, rtnl: Rtnl<'_>, tx: u32, rx: u32) -> Result {
+        tuning::set_ringparam(dev, rtnl, tx, rx)
     }
 
     fn get_channels(dev: &Device<Self>) -> Channels {
         tuning::get_channels(dev)
     }
 
-    fn set_channels(dev: &Device<Self>, ch: &Channels) -> Result {
-        tuning::set_channels(dev, ch)
+    fn set_channels(dev: &Device<Self>, rtnl: Rtnl<'_>, ch: &Channels) -> Result {
+        tuning::set_channels(dev, rtnl, ch)
     }
 
     const SUPPORTED_COALESCE: u32 = COALESCE_USECS;
@@ -537,8 +537,8 @@ impl Operations for Adapter {
         selftest::strings(out);
     }
 
-    fn self_test(dev: &Device<Self>, offline: bool, out: &mut TestResults<'_>) {
-        selftest::run(dev, offline, out);
+    fn self_test(dev: &Device<Self>, rtnl: Rtnl<'_>, offline: bool, out: &mut TestResults<'_>) {
+        selftest::run(dev, rtnl, offline, out);
     }
 }
 

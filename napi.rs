@@ -75,8 +75,9 @@ const BATCH: usize = 16;
 /// `igb_clean_tx_irq` makes: BQL sizes its limit from what completes between
 /// two reports, and a report per batch of [`BATCH`] looks like a queue that
 /// never drains (its limit then shrinks to a few dozen small frames).
-fn clean_tx(dev: &Device<Adapter>, q: usize, qp: &QueuePair, itr: &Itr, budget: i32) -> bool {
+fn clean_tx(dev: &Device<Adapter>, napi: &Napi<'_>, q: usize, qp: &QueuePair, itr: &Itr) -> bool {
     let bound = dev.parent_bound();
+    let budget = napi.budget();
     let queue = q as u16;
     // Packets count against the work limit, frames for BQL and statistics.
     let (mut packets, mut frames, mut bytes) = (0u32, 0u32, 0u32);
@@ -122,7 +123,7 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qp: &QueuePair, itr: &Itr, budget: 
             done
         };
         for skb in batch.drain() {
-            skb.consume(budget);
+            skb.consume(napi);
         }
         bump(&qp.stats.tx_packets, u64::from(done.frames));
         bump(&qp.stats.tx_bytes, u64::from(done.bytes));
@@ -187,7 +188,8 @@ fn clean_rx(
 /// The NAPI poll of queue vector `napi`: TX completions of the ring it
 /// serves first (budget 0, from netpoll, does only those), then receive on
 /// its RX ring within the budget.
-pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
+pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>) -> i32 {
+    let budget = napi.budget();
     let Ok(hw) = Adapter::hw(dev) else {
         return 0;
     };
@@ -201,7 +203,7 @@ pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>, budget: i32) -> i32 {
     let Some(qp) = a.pairs.get(q) else {
         return 0;
     };
-    let tx_complete = !serves.tx || clean_tx(dev, q, qp, itr, budget);
+    let tx_complete = !serves.tx || clean_tx(dev, napi, q, qp, itr);
     if budget <= 0 {
         return 0;
     }

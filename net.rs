@@ -23,8 +23,10 @@ pub(crate) mod napi;
 pub(crate) mod page_pool;
 pub(crate) mod pci;
 pub(crate) mod queues;
+pub(crate) mod rtnl;
 pub(crate) mod skb;
 pub(crate) mod skb_offload;
 
 pub(crate) use addr::RxMode;
 pub(crate) use device::{Config, Device, Registration, Stats64};
+pub(crate) use rtnl::Rtnl;

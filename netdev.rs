@@ -51,7 +51,7 @@ use crate::{
         queues::num_online_cpus,
         skb::{DropReason, SkBuff},
         skb_offload::TxHeaders,
-        Device, RxMode, Stats64,
+        Device, Rtnl, RxMode, Stats64,
     },
     nvm::NvmVersion,
     offload, phy, queue,
@@ -176,6 +176,9 @@ impl Adapter {
     }
 }
 
+// `#[pinned_drop]` expands to `unsafe impl PinnedDrop` (pin-init's contract,
+// which the macro itself upholds); no `unsafe` is written here.
+#[allow(unsafe_code)]
 #[pinned_drop]
 impl PinnedDrop for Adapter {
     fn drop(self: Pin<&mut Self>) {
@@ -341,7 +344,7 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
 
 /// Request interrupts, route the queue pairs to them, enable NAPI, then
 /// unmask: NAPI must be enabled before the first interrupt can fire.
-fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
+fn setup_irqs(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) -> Result<IrqMode> {
     let a = dev.data();
     let map = vector_map(dev);
     // Each queue vector on the CPU XPS sends its queue's packets from, so a
@@ -349,7 +352,7 @@ fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
     let cpus = num_online_cpus().max(1);
     let msix = dev.irq_mode() == Some(IrqMode::MsiX);
     let used = if msix { map.vectors() + 1 } else { 1 };
-    let mode = dev.request_irqs(used, |i| {
+    let mode = dev.request_irqs(rtnl, used, |i| {
         let serves = i
             .checked_sub(1)
             .filter(|_| msix)
@@ -382,7 +385,7 @@ fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
     for (v, itr) in a.itr.iter().enumerate().take(map.vectors()) {
         itr.reset(initial);
         intr::write_itr(hw, msix_vector(dev, v), initial >> 2)?;
-        dev.napi_enable(v)?;
+        dev.napi_enable(rtnl, v)?;
     }
     intr::clear_pending(hw);
     match &masks {
@@ -395,18 +398,18 @@ fn setup_irqs(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result<IrqMode> {
 /// Send each queue's packets from the CPU its interrupt is aimed at (XPS),
 /// so a flow's transmit and its completions stay on one CPU. A hint: the
 /// stack falls back to hashing flows over the queues.
-fn setup_xps(dev: &Device<Adapter>) {
+fn setup_xps(dev: &Device<Adapter>, rtnl: Rtnl<'_>) {
     let cpus = num_online_cpus() as usize;
     for q in 0..dev.data().queues().min(cpus) {
-        let _ = dev.set_xps_queue(q as u32, q as u16);
+        let _ = dev.set_xps_queue(rtnl, q as u32, q as u16);
     }
 }
 
 /// Quiesce the hardware and free the rings (the second half of `stop`, also
 /// the unwinding of a failed `open`).
-fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
-    dev.tx_disable();
+    dev.tx_disable(rtnl);
     if queue::disable_all(hw).is_err() {
         // A queue did not stop: reset the MAC so no DMA outlives the rings.
         dev_warn!(
@@ -417,15 +420,15 @@ fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
         let _ = mac::reset(hw);
     }
     intr::disable_all_irqs(hw);
-    dev.synchronize_irqs();
+    dev.synchronize_irqs(rtnl);
     for q in 0..MAX_QUEUES {
-        dev.napi_disable(q);
+        dev.napi_disable(rtnl, q);
     }
-    dev.free_irqs();
+    dev.free_irqs(rtnl);
     for q in 0..MAX_QUEUES {
-        dev.napi_del(q);
+        dev.napi_del(rtnl, q);
     }
-    dev.cancel_watchdog();
+    dev.cancel_watchdog(rtnl);
     dev.carrier_off();
     a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
@@ -444,7 +447,7 @@ fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
 /// The body of `open` once the rings exist: install them, program the
 /// hardware, request interrupts, enable NAPI and start the queues. On
 /// failure everything is undone (the rings freed).
-pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
+pub(crate) fn bring_up(dev: &Device<Adapter>, rtnl: Rtnl<'_>, rings: RingSet) -> Result {
     let a = dev.data();
     let hw = Adapter::hw(dev)?;
     let n = rings.len().max(1);
@@ -453,16 +456,16 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
     dev.carrier_off();
 
     let res = (|| -> Result {
-        dev.set_real_num_queues(n as u32, n as u32)?;
+        dev.set_real_num_queues(rtnl, n as u32, n as u32)?;
         phy::power_up(hw)?;
         // Receive filters as they were (RAR, MTA, VFTA, RCTL modes).
         filter::restore(dev, hw)?;
         configure(dev, hw)?;
         for v in 0..vector_map(dev).vectors() {
-            dev.napi_add(v)?;
+            dev.napi_add(rtnl, v)?;
         }
-        let mode = setup_irqs(dev, hw)?;
-        setup_xps(dev);
+        let mode = setup_irqs(dev, rtnl, hw)?;
+        setup_xps(dev, rtnl);
         dev.tx_start_all();
         dev_dbg!(
             dev.parent(),
@@ -482,7 +485,7 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
         Ok(())
     })();
     if res.is_err() {
-        teardown(dev, hw);
+        teardown(dev, rtnl, hw);
     }
     res
 }
@@ -495,6 +498,7 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
 /// settings are restored and brought up again. Process context, RTNL held.
 pub(crate) fn reconfigure(
     dev: &Device<Adapter>,
+    rtnl: Rtnl<'_>,
     apply: impl Fn(&Adapter),
     restore: impl Fn(&Adapter),
 ) -> Result {
@@ -511,8 +515,8 @@ pub(crate) fn reconfigure(
         }
     };
     let hw = Adapter::hw(dev)?;
-    teardown(dev, hw);
-    if let Err(e) = bring_up(dev, rings) {
+    teardown(dev, rtnl, hw);
+    if let Err(e) = bring_up(dev, rtnl, rings) {
         dev_err!(
             dev.parent(),
             "{}: reconfiguration failed ({:?}), restoring the previous settings\n",
@@ -520,7 +524,7 @@ pub(crate) fn reconfigure(
             e
         );
         restore(a);
-        RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, r))?;
+        RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, rtnl, r))?;
         return Err(e);
     }
     Ok(())
@@ -576,14 +580,14 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
 
 #[vtable]
 impl net::device::Operations for Adapter {
-    fn open(dev: &Device<Self>) -> Result {
+    fn open(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result {
         let rings = RingSet::alloc(dev, queue_count(dev))?;
-        bring_up(dev, rings)
+        bring_up(dev, rtnl, rings)
     }
 
-    fn stop(dev: &Device<Self>) -> Result {
+    fn stop(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result {
         let hw = Adapter::hw(dev)?;
-        teardown(dev, hw);
+        teardown(dev, rtnl, hw);
         phy::power_down(hw)
     }
 
@@ -711,17 +715,17 @@ impl net::device::Operations for Adapter {
         dev.schedule_reset();
     }
 
-    fn reset(dev: &Device<Self>) {
+    fn reset(dev: &Device<Self>, rtnl: Rtnl<'_>) {
         let a = dev.data();
         dev_info!(dev.parent(), "{}: Reset adapter\n", dev.name());
         a.resets.fetch_add(1, Relaxed);
         a.tx_stall.store(0, katomic::Relaxed);
-        if let Err(e) = reconfigure(dev, |_| {}, |_| {}) {
+        if let Err(e) = reconfigure(dev, rtnl, |_| {}, |_| {}) {
             dev_err!(dev.parent(), "{}: reset failed: {:?}\n", dev.name(), e);
         }
     }
 
-    fn change_mtu(dev: &Device<Self>, new_mtu: u32) -> Result {
+    fn change_mtu(dev: &Device<Self>, rtnl: Rtnl<'_>, new_mtu: u32) -> Result {
         let old = dev.mtu();
         if new_mtu == old {
             return Ok(());
@@ -734,11 +738,16 @@ impl net::device::Operations for Adapter {
             new_mtu
         );
         // New receive buffers of the right size, then a restart on them.
-        reconfigure(dev, |_| dev.set_mtu(new_mtu), |_| dev.set_mtu(old))
+        reconfigure(
+            dev,
+            rtnl,
+            |_| dev.set_mtu(rtnl, new_mtu),
+            |_| dev.set_mtu(rtnl, old),
+        )
     }
 
-    fn poll(dev: &Device<Self>, napi: &Napi<'_>, budget: i32) -> i32 {
-        poll::poll(dev, napi, budget)
+    fn poll(dev: &Device<Self>, napi: &Napi<'_>) -> i32 {
+        poll::poll(dev, napi)
     }
 
     fn irq(dev: &Device<Self>, vector: usize) -> bool {

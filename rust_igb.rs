@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! rust_igb: a Rust driver for Intel igb Gigabit Ethernet controllers
-//! (82575, 82576, 82580, I350, I354, I210, I211).
+//! rust_igb: a Rust driver for Intel igb Gigabit Ethernet controllers.
+//!
+//! It drives the 82576, the MAC QEMU's `-device igb` emulates, and only that:
+//! the PCI ID table lists the whole igb family (82575, 82576, 82580, I350,
+//! I354, I210, I211: 35 IDs, as the C driver's `igb_pci_tbl`), so the driver
+//! core offers it every igb port, but probe refuses every other MAC type
+//! (`MacType::is_supported`) with a log message naming it, before touching
+//! the device, which stays free for the C igb.
 //!
 //! The crate root only binds the PCI driver; everything else lives in one file
 //! per concern, mirroring drivers/net/ethernet/meta/fbnic:
@@ -11,6 +17,12 @@
 //! - `ethtool.rs`: the ethtool callbacks;
 //! - `net.rs` and `net/`: the abstraction layer over the kernel's networking
 //!   C API, the only place with FFI calls (each with its safety argument).
+//!
+//! `unsafe` code is denied in the whole crate and allowed only in `net`: a
+//! driver module that needs it does not compile, and must get a safe
+//! abstraction in `net/` instead.
+
+#![deny(unsafe_code)]
 
 use kernel::{
     device::Core,
@@ -26,6 +38,7 @@ mod intr;
 mod itr;
 mod mac;
 mod napi;
+#[allow(unsafe_code)]
 mod net;
 mod netdev;
 mod nvm;
@@ -66,6 +79,8 @@ struct IgbDevice<'bound> {
     _netdev: &'bound net::Device<Adapter>,
 }
 
+// The whole igb family, so that a port of another MAC type is refused with a
+// message naming it; only the 82576 IDs bind (see the crate documentation).
 kernel::pci_device_table!(
     PCI_TABLE,
     <IgbDriver as pci::Driver>::IdInfo,

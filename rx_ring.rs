@@ -241,7 +241,7 @@ impl RxRing {
         };
         let page = core::mem::replace(slot, fresh);
         page.sync_for_cpu(len);
-        let Ok(skb) = page.into_skb(len) else {
+        let Ok(skb) = page.into_skb(napi, len) else {
             // The page returns to the pool.
             got.dropped += 1;
             return None;

@@ -31,7 +31,7 @@ use kernel::{
 use crate::{
     desc::{AdvRxDesc, AdvTxDesc, RxWriteback},
     intr, mac,
-    net::{self, ethtool::TestResults, irq::IrqMode, Device},
+    net::{self, ethtool::TestResults, irq::IrqMode, Device, Rtnl},
     netdev::{self, Adapter},
     nvm, phy, queue,
     regs::{self, Bar0},
@@ -62,7 +62,7 @@ pub(crate) fn strings(out: &mut net::ethtool::Strings<'_>) {
 }
 
 /// Run the tests (see the module documentation).
-pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_>) {
+pub(crate) fn run(dev: &Device<Adapter>, rtnl: Rtnl<'_>, offline: bool, out: &mut TestResults<'_>) {
     let Ok(hw) = Adapter::hw(dev) else {
         for i in 0..NAMES.len() {
             out.set(i, Err(1));
@@ -77,7 +77,7 @@ pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_
     dev_info!(dev.parent(), "{}: offline testing starting\n", dev.name());
     let running = dev.is_running();
     if running {
-        let _ = <Adapter as net::device::Operations>::stop(dev);
+        let _ = <Adapter as net::device::Operations>::stop(dev, rtnl);
     }
     // Keep the counts the resets would clear.
     stats::update(dev, hw);
@@ -89,7 +89,7 @@ pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_
     let _ = reset(dev, hw);
 
     // The interrupt test needs the handlers of an open interface.
-    let opened = <Adapter as net::device::Operations>::open(dev);
+    let opened = <Adapter as net::device::Operations>::open(dev, rtnl);
     let irq = match opened {
         Ok(()) => intr_test(dev, hw),
         Err(_) => Err(1),
@@ -100,7 +100,7 @@ pub(crate) fn run(dev: &Device<Adapter>, offline: bool, out: &mut TestResults<'_
         // would program after `ndo_open`.
         net::ethtool::replay_rx_mode(dev);
         if !running {
-            let _ = <Adapter as net::device::Operations>::stop(dev);
+            let _ = <Adapter as net::device::Operations>::stop(dev, rtnl);
         }
     }
     dev_info!(dev.parent(), "{}: offline testing done\n", dev.name());

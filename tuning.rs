@@ -18,7 +18,7 @@ use crate::{
     itr::{ITR_ADAPTIVE, ITR_ADAPTIVE_CONSERVATIVE},
     net::{
         ethtool_queues::{Channels, Coalesce, RingParams},
-        Device,
+        Device, Rtnl,
     },
     netdev::{self, Adapter},
     rss::{self, KEY_LEN, RETA_SIZE},
@@ -60,7 +60,7 @@ pub(crate) fn ring_size(v: u32) -> Result<u32> {
 }
 
 /// `ethtool -G`: new ring sizes, applied by rebuilding the rings.
-pub(crate) fn set_ringparam(dev: &Device<Adapter>, tx: u32, rx: u32) -> Result {
+pub(crate) fn set_ringparam(dev: &Device<Adapter>, rtnl: Rtnl<'_>, tx: u32, rx: u32) -> Result {
     let (tx, rx) = (ring_size(tx)?, ring_size(rx)?);
     let a = dev.data();
     let old = (a.tx_ring_size.load(Relaxed), a.rx_ring_size.load(Relaxed));
@@ -69,6 +69,7 @@ pub(crate) fn set_ringparam(dev: &Device<Adapter>, tx: u32, rx: u32) -> Result {
     }
     netdev::reconfigure(
         dev,
+        rtnl,
         |a| {
             a.tx_ring_size.store(tx, Relaxed);
             a.rx_ring_size.store(rx, Relaxed);
@@ -100,7 +101,7 @@ pub(crate) fn get_channels(dev: &Device<Adapter>) -> Channels {
 /// `ethtool -L combined N`: queue pairs, applied by rebuilding the rings,
 /// vectors' routing and the RSS table. Separate RX or TX channels and a
 /// change of the other vector are refused (EINVAL), as in the C driver.
-pub(crate) fn set_channels(dev: &Device<Adapter>, ch: &Channels) -> Result {
+pub(crate) fn set_channels(dev: &Device<Adapter>, rtnl: Rtnl<'_>, ch: &Channels) -> Result {
     let max = netdev::max_queues(dev) as u32;
     if ch.combined == 0
         || ch.rx != 0
@@ -118,6 +119,7 @@ pub(crate) fn set_channels(dev: &Device<Adapter>, ch: &Channels) -> Result {
     }
     netdev::reconfigure(
         dev,
+        rtnl,
         |a| a.want_queues.store(ch.combined, Relaxed),
         |a| a.want_queues.store(old, Relaxed),
     )

@@ -4,9 +4,10 @@
 //! descriptor, the skb mapping it points at.
 //!
 //! The producer (`start_xmit`) and the consumer (the NAPI poll cleaning
-//! completions) share one [`TxRing`] under the adapter's `tx` lock
-//! (`SpinLockIrq`), so the queue stop/wake decisions are taken under the same
-//! lock as the ring indices they depend on and no wake-up can be lost.
+//! completions) share one [`TxRing`] under its queue pair's `tx` lock (a
+//! `SoftirqLock`, `net/lock.rs`), so the queue stop/wake decisions are taken
+//! under the same lock as the ring indices they depend on and no wake-up can
+//! be lost.
 //!
 //! A packet takes consecutive descriptors: a context descriptor first when it
 //! uses an offload (checksum, TSO, VLAN tag; see `offload.rs`), then one data
@@ -362,7 +363,7 @@ impl TxRing {
                         c.bytes += slot.bytes;
                         // Cannot fail: the loop runs only while not full.
                         if let Err(skb) = done.push(skb) {
-                            skb.consume(0);
+                            skb.consume_any();
                         }
                     }
                 }

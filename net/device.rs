@@ -12,12 +12,13 @@
 //! and is dropped after the device is unregistered. Callbacks receive a
 //! [`Device<T>`], from which the driver reaches its data with [`Device::data`].
 //!
-//! Contexts: `open`/`stop` run in process context under RTNL; `start_xmit`
+//! Contexts: `open`/`stop` run in process context under RTNL (and receive an
+//! [`Rtnl`] token to prove it to the functions that need it); `start_xmit`
 //! runs in softirq or process context with BHs disabled, under the TX queue
 //! lock; `get_stats64` may run concurrently with everything else; the
 //! watchdog runs in process context (system workqueue) without RTNL.
 
-use core::{marker::PhantomData, mem::offset_of, ptr::NonNull};
+use core::{fmt, marker::PhantomData, mem::offset_of, ptr::NonNull, sync::atomic::AtomicU32};
 
 use kernel::{
     device,
@@ -33,6 +34,7 @@ use super::{
     features::Features,
     irq::{IrqMode, IrqState},
     napi::{Napi, NapiSlot, MAX_QUEUE_VECTORS},
+    rtnl::{Rtnl, RtnlGuard},
     skb::SkBuff,
     skb_offload::TxHeaders, //
 };
@@ -85,15 +87,57 @@ pub(crate) struct Stats64 {
     pub(crate) rx_length_errors: u64,
 }
 
+/// `IFNAMSIZ`: bytes of an interface name, its NUL included.
+pub(crate) const IFNAMSIZ: usize = 16;
+
+/// An interface name copied out of a `net_device` ([`Device::name`]).
+///
+/// # Invariants
+///
+/// `buf` holds at least one NUL byte (the last one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IfName {
+    buf: [u8; IFNAMSIZ],
+}
+
+impl IfName {
+    /// The name in `buf`, cut at its first NUL (the last byte always is one).
+    pub(crate) fn new(mut buf: [u8; IFNAMSIZ]) -> Self {
+        buf[IFNAMSIZ - 1] = 0;
+        // INVARIANT: the last byte is NUL.
+        Self { buf }
+    }
+
+    /// The name's bytes, without the NUL.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        let end = self.buf.iter().position(|&b| b == 0).unwrap_or(IFNAMSIZ);
+        &self.buf[..end]
+    }
+}
+
+// The kernel's formatting macros (`dev_info!`, `fmt!`) take
+// `kernel::fmt::Display`.
+impl kernel::fmt::Display for IfName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        kernel::fmt::Display::fmt(kernel::str::BStr::from_bytes(self.as_bytes()), f)
+    }
+}
+
+impl fmt::Debug for IfName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(kernel::str::BStr::from_bytes(self.as_bytes()), f)
+    }
+}
+
 /// The `net_device_ops` a driver provides for its private data type.
 #[vtable]
 pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static {
     /// `ndo_open`: bring the interface up (process context, RTNL held).
-    fn open(dev: &Device<Self>) -> Result;
+    fn open(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result;
 
     /// `ndo_stop`: bring the interface down; after this returns the hardware
     /// must no longer touch host memory (process context, RTNL held).
-    fn stop(dev: &Device<Self>) -> Result;
+    fn stop(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result;
 
     /// `ndo_start_xmit`: transmit `skb` or drop it with a reason; the driver
     /// always takes ownership (softirq/process context, BHs off).
@@ -105,7 +149,7 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     /// `ndo_change_mtu`: switch to `new_mtu` (already checked against the
     /// device's MTU range by the core), calling [`Device::set_mtu`] once the
     /// hardware can take it (process context, RTNL held).
-    fn change_mtu(_dev: &Device<Self>, _new_mtu: u32) -> Result {
+    fn change_mtu(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _new_mtu: u32) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -118,7 +162,7 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
 
     /// The reset task, run after [`Device::schedule_reset`] in process
     /// context with RTNL held, only while the interface is up.
-    fn reset(_dev: &Device<Self>) {
+    fn reset(_dev: &Device<Self>, _rtnl: Rtnl<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -135,10 +179,12 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// The NAPI poll of instance `napi` (softirq): do at most `budget` units
-    /// of receive work, return the work done; complete `napi` and re-enable
-    /// the interrupt only when it is less than `budget`.
-    fn poll(_dev: &Device<Self>, _napi: &Napi<'_>, _budget: i32) -> i32 {
+    /// The NAPI poll of instance `napi` (softirq): do at most
+    /// [`Napi::budget`] units of receive work, return the work done; complete
+    /// `napi` ([`Napi::complete_done`], which refuses a `work` not below the
+    /// budget) and re-enable the interrupt only when it is less than the
+    /// budget. A poll that returns less without completing is polled again.
+    fn poll(_dev: &Device<Self>, _napi: &Napi<'_>) -> i32 {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -204,6 +250,10 @@ struct Priv<T> {
     napi: [NapiSlot; MAX_QUEUE_VECTORS],
     /// Interrupt vectors (see `irq.rs`).
     irq: IrqState,
+    /// What `get_sset_count` last returned for the statistics and the test
+    /// string sets, which the core sized the `get_strings` buffer from (see
+    /// `ethtool.rs`). RTNL.
+    sset_counts: [AtomicU32; 2],
     /// The driver's private data.
     #[pin]
     data: T,
@@ -246,6 +296,10 @@ impl<T: Operations> Device<T> {
         &self.priv_area().irq
     }
 
+    pub(super) fn priv_sset_counts(&self) -> &[AtomicU32; 2] {
+        &self.priv_area().sset_counts
+    }
+
     /// Stop TX queue `queue` (`netif_stop_subqueue`).
     pub(crate) fn tx_stop(&self, queue: u16) {
         // SAFETY: Registered device; the core checks the queue index.
@@ -271,9 +325,9 @@ impl<T: Operations> Device<T> {
     }
 
     /// Stop all TX queues and wait for running `start_xmit` calls
-    /// (`netif_tx_disable`), in `stop`.
-    pub(crate) fn tx_disable(&self) {
-        // SAFETY: Registered device; process context.
+    /// (`netif_tx_disable`), in `stop`. Process context (RTNL held).
+    pub(crate) fn tx_disable(&self, _rtnl: Rtnl<'_>) {
+        // SAFETY: Registered device; process context (an RTNL holder).
         unsafe { bindings::rust_igb_netif_tx_disable(self.as_raw()) }
     }
 
@@ -311,11 +365,15 @@ impl<T: Operations> Device<T> {
         &self.priv_area().data
     }
 
-    /// The interface name (`eth0`, ...).
-    pub(crate) fn name(&self) -> &CStr {
-        // SAFETY: `netdev_name()` returns a NUL-terminated string inside the
-        // device, valid while the device exists.
-        unsafe { CStr::from_char_ptr(bindings::rust_igb_netdev_name(self.as_raw())) }
+    /// The interface name (`eth0`, ...), copied out of the device: a rename
+    /// rewrites `dev->name` under RTNL while other contexts read it, so no
+    /// reference into it is handed out.
+    pub(crate) fn name(&self) -> IfName {
+        let mut buf = [0u8; IFNAMSIZ];
+        // SAFETY: `as_raw()` is a valid net_device; `buf` has room for the
+        // `IFNAMSIZ` bytes the helper writes.
+        unsafe { bindings::rust_igb_netdev_copy_name(self.as_raw(), buf.as_mut_ptr().cast()) };
+        IfName::new(buf)
     }
 
     /// The raw parent (bus) device.
@@ -354,9 +412,9 @@ impl<T: Operations> Device<T> {
     }
 
     /// Record a new MTU (from [`Operations::change_mtu`], under RTNL).
-    pub(crate) fn set_mtu(&self, mtu: u32) {
-        // SAFETY: `as_raw()` is a valid net_device; RTNL is held by the
-        // caller of `change_mtu`.
+    pub(crate) fn set_mtu(&self, _rtnl: Rtnl<'_>, mtu: u32) {
+        // SAFETY: `as_raw()` is a valid net_device; the token proves RTNL is
+        // held, which serialises writers of `dev->mtu`.
         unsafe { bindings::rust_igb_netdev_set_mtu(self.as_raw(), mtu) }
     }
 
@@ -402,11 +460,13 @@ impl<T: Operations> Device<T> {
 
     /// Cancel the watchdog and wait for a running instance to finish.
     ///
-    /// Must not be called from the watchdog itself.
-    pub(crate) fn cancel_watchdog(&self) {
-        // SAFETY: The work item was initialised at registration. The watchdog
-        // never calls this (documented requirement), so this cannot deadlock
-        // on itself; a self-rearming work is handled by the _sync variant.
+    /// Takes the RTNL token, which the watchdog (run without RTNL) never
+    /// has: it cannot call this on itself and wait for itself forever, and
+    /// cannot wait on RTNL while an RTNL holder waits for it here.
+    pub(crate) fn cancel_watchdog(&self, _rtnl: Rtnl<'_>) {
+        // SAFETY: The work item was initialised at registration. The caller
+        // holds RTNL, so it is not the watchdog; a self-rearming work is
+        // handled by the _sync variant.
         unsafe { bindings::cancel_delayed_work_sync(self.priv_area().watchdog.get()) };
     }
 }
@@ -484,8 +544,13 @@ impl<T: Operations> Registration<T> {
         // SAFETY: `priv_ptr` points to `priv_size` bytes of zeroed, suitably
         // aligned (checked above) memory that nothing else uses yet; the
         // fields are initialised in place, `data` last since it can fail.
+        // The NAPI and interrupt slots are written explicitly, though zeroed
+        // memory is the same state: nothing relies on the allocator.
         let init = unsafe {
             (&raw mut (*priv_ptr).dev).write(dev.as_ptr());
+            (&raw mut (*priv_ptr).napi).write([const { NapiSlot::new() }; MAX_QUEUE_VECTORS]);
+            (&raw mut (*priv_ptr).irq).write(IrqState::new());
+            (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
@@ -556,25 +621,29 @@ impl<T: Operations> Drop for Registration<T> {
     fn drop(&mut self) {
         let dev = self.dev.as_ptr();
         // SAFETY: `dev` is registered (type invariant). `unregister_netdev`
-        // closes it if up (calling `ndo_stop`), waits for all callbacks and
-        // references to finish; then nothing but us can reach the private
-        // area, so the watchdog is cancelled, `T` dropped and the device freed.
+        // closes it if up (calling `ndo_stop`), waits for all callbacks of the
+        // core and references to finish. What the driver runs by itself is
+        // then stopped for good: the watchdog first, since it may queue the
+        // reset task, then the reset task; both are disabled, not just
+        // cancelled, so a late `schedule_*` (from an interrupt the driver's
+        // `stop` left enabled, say) is ignored instead of queueing work into
+        // freed memory. Then the interrupts and NAPI instances a `stop` left
+        // behind are released, and nothing but us can reach the private area:
+        // `T` is dropped and the device freed.
         unsafe {
-            // A reset queued by a TX timeout takes RTNL: let it finish before
-            // unregistering, and again after (a timeout may fire in between;
-            // the task does nothing once the device is down).
             let priv_ptr = netdev_priv(dev).cast::<Priv<T>>();
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
             bindings::unregister_netdev(dev);
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
-            // Safety net for a driver whose `stop` left interrupts or NAPI
-            // instances behind: release them before the memory goes away.
+            // A reset task running now takes RTNL, finds the device down and
+            // returns; the disable waits for it.
+            bindings::disable_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
+            bindings::disable_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).reset));
+            // No callback, work item or RTNL holder can reach the slots any
+            // more: the exclusive variants need no RTNL.
             let d = Device::<T>::from_raw(dev);
             for i in 0..MAX_QUEUE_VECTORS {
-                d.napi_del(i);
+                d.napi_del_excl(i);
             }
             d.free_vectors();
-            bindings::cancel_delayed_work_sync(Opaque::cast_into(&raw mut (*priv_ptr).watchdog));
             core::ptr::drop_in_place(&raw mut (*priv_ptr).data);
             bindings::free_netdev(dev);
         }
@@ -681,7 +750,10 @@ impl<T: Operations> OpsTable<T> {
 unsafe extern "C" fn ndo_open<T: Operations>(dev: *mut bindings::net_device) -> c_int {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
-    from_result(|| T::open(dev).map(|()| 0))
+    // SAFETY: The core calls `ndo_open` with RTNL held; the token does not
+    // outlive this call.
+    let rtnl = unsafe { Rtnl::assume_held() };
+    from_result(|| T::open(dev, rtnl).map(|()| 0))
 }
 
 /// # Safety
@@ -690,7 +762,10 @@ unsafe extern "C" fn ndo_open<T: Operations>(dev: *mut bindings::net_device) -> 
 unsafe extern "C" fn ndo_stop<T: Operations>(dev: *mut bindings::net_device) -> c_int {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
-    from_result(|| T::stop(dev).map(|()| 0))
+    // SAFETY: The core calls `ndo_stop` with RTNL held; the token does not
+    // outlive this call.
+    let rtnl = unsafe { Rtnl::assume_held() };
+    from_result(|| T::stop(dev, rtnl).map(|()| 0))
 }
 
 /// # Safety
@@ -719,9 +794,12 @@ unsafe extern "C" fn ndo_change_mtu<T: Operations>(
 ) -> c_int {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
+    // SAFETY: The core calls `ndo_change_mtu` with RTNL held; the token does
+    // not outlive this call.
+    let rtnl = unsafe { Rtnl::assume_held() };
     from_result(|| {
         let mtu = u32::try_from(new_mtu).map_err(|_| EINVAL)?;
-        T::change_mtu(dev, mtu)?;
+        T::change_mtu(dev, rtnl, mtu)?;
         Ok(0)
     })
 }
@@ -838,11 +916,29 @@ unsafe extern "C" fn reset_callback<T: Operations>(work: *mut bindings::work_str
             .cast::<Priv<T>>();
         Device::<T>::from_raw((*p).dev)
     };
-    // SAFETY: Plain lock calls, balanced; process context.
-    unsafe { bindings::rtnl_lock() };
+    let rtnl = RtnlGuard::lock();
     if T::HAS_RESET && dev.is_running() {
-        T::reset(dev);
+        T::reset(dev, rtnl.token());
     }
-    // SAFETY: Taken above.
-    unsafe { bindings::rtnl_unlock() };
+    drop(rtnl);
+}
+
+#[kunit_tests(rust_igb_net_device)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ifname_is_terminated_and_cut_at_nul() {
+        let mut buf = [0u8; IFNAMSIZ];
+        buf[..4].copy_from_slice(b"eth0");
+        assert_eq!(IfName::new(buf).as_bytes(), b"eth0");
+        // Garbage after the NUL is not part of the name.
+        buf[5] = b'x';
+        assert_eq!(IfName::new(buf).as_bytes(), b"eth0");
+        // No NUL at all (a torn copy): the last byte becomes one.
+        assert_eq!(
+            IfName::new([b'x'; IFNAMSIZ]).as_bytes(),
+            &[b'x'; IFNAMSIZ - 1]
+        );
+    }
 }

@@ -4,9 +4,18 @@
 //!
 //! C headers: include/linux/ethtool.h, include/uapi/linux/ethtool.h
 //!
-//! All callbacks run in process context with RTNL held.
+//! All callbacks run in process context with RTNL held. Those that reconfigure
+//! the interface (`set_ringparam`, `set_channels`, `self_test`) receive an
+//! [`Rtnl`] token for the functions that need RTNL; others can be given one
+//! the same way when a driver needs it.
+//!
+//! Buffers the core allocated are sized from what the core says it
+//! allocated (`regs->len`, the string count `get_sset_count` returned, the
+//! lengths in `ethtool_stats`/`ethtool_test`/`ethtool_eeprom`), never by
+//! asking the driver's length callbacks again: a driver whose answer changed
+//! in between must not make the glue write past the buffer.
 
-use core::{fmt, marker::PhantomData};
+use core::{fmt, marker::PhantomData, sync::atomic::Ordering};
 
 use kernel::{
     error::{from_result, VTABLE_DEFAULT_ERROR},
@@ -16,6 +25,7 @@ use kernel::{
 use super::{
     bindings, device,
     ethtool_queues::{self as q, Channels, Coalesce, RingParams},
+    rtnl::Rtnl,
     Device,
 };
 
@@ -135,7 +145,7 @@ pub(crate) trait Operations: Sized {
 
     /// `set_ringparam`: resize the TX and RX rings (values above the maxima
     /// were already refused by the core).
-    fn set_ringparam(_dev: &Device<Self>, _tx: u32, _rx: u32) -> Result {
+    fn set_ringparam(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _tx: u32, _rx: u32) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -145,7 +155,7 @@ pub(crate) trait Operations: Sized {
     }
 
     /// `set_channels`: change the number of channels.
-    fn set_channels(_dev: &Device<Self>, _ch: &Channels) -> Result {
+    fn set_channels(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _ch: &Channels) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -204,8 +214,8 @@ pub(crate) trait Operations: Sized {
     fn get_regs_len(_dev: &Device<Self>) -> usize {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
-    /// `get_regs`: fill `out` (zeroed, [`Self::get_regs_len`] bytes) and
-    /// return the dump version.
+    /// `get_regs`: fill `out` (zeroed, as many bytes as the core allocated,
+    /// at most [`Self::get_regs_len`]) and return the dump version.
     fn get_regs(_dev: &Device<Self>, _out: &mut RegsOut<'_>) -> u32 {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -238,9 +248,10 @@ pub(crate) trait Operations: Sized {
     fn set_phys_id(_dev: &Device<Self>, _state: LedState) -> Result<u32> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
-    /// Names of the `ethtool -S` statistics. Must push the same number of
-    /// names every time (the count is taken by a counting pass), and
-    /// [`Self::get_stats`] the values in the same order.
+    /// Names of the `ethtool -S` statistics. The count is taken by a
+    /// counting pass (`get_sset_count`) and the buffer sized from it: names
+    /// beyond it are dropped, missing ones left empty. [`Self::get_stats`]
+    /// pushes the values in the same order.
     fn stat_strings(_dev: &Device<Self>, _out: &mut Strings<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -254,7 +265,7 @@ pub(crate) trait Operations: Sized {
     }
     /// `self_test`: run the online tests, and the offline ones too if
     /// `offline`; a failed result sets `ETH_TEST_FL_FAILED`.
-    fn self_test(_dev: &Device<Self>, _offline: bool, _out: &mut TestResults<'_>) {
+    fn self_test(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _offline: bool, _out: &mut TestResults<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -594,6 +605,16 @@ impl<T: device::Operations> OpsTable<T> {
     }
 }
 
+/// The slot of string set `sset` in the count cache
+/// ([`Device::priv_sset_counts`]).
+fn sset_slot(sset: u32) -> Option<usize> {
+    match sset {
+        bindings::ethtool_stringset_ETH_SS_STATS => Some(0),
+        bindings::ethtool_stringset_ETH_SS_TEST => Some(1),
+        _ => None,
+    }
+}
+
 /// Number of entries of a string set (a counting pass over the names).
 fn count_strings<T: device::Operations>(dev: &Device<T>, sset: u32) -> Option<usize> {
     let mut s = Strings { buf: None, n: 0 };
@@ -638,22 +659,26 @@ unsafe extern "C" fn get_regs_len<T: device::Operations>(dev: *mut bindings::net
 /// # Safety
 ///
 /// Called by the ethtool core with a device registered by `Registration<T>`,
-/// a valid `regs` and a zeroed buffer `p` of `get_regs_len` bytes.
+/// a valid `regs` and a buffer `p` of at least `regs->len` bytes (the core
+/// allocates what `get_regs_len` returned and cuts `regs->len` to it), or
+/// NULL.
 unsafe extern "C" fn get_regs<T: device::Operations>(
     dev: *mut bindings::net_device,
     regs: *mut bindings::ethtool_regs,
     p: *mut c_void,
 ) {
     // SAFETY: Per the function's safety requirements.
-    let dev = unsafe { Device::<T>::from_raw(dev) };
-    let len = T::get_regs_len(dev) & !3;
-    // SAFETY: The core allocated `p` with the length `get_regs_len` returned
-    // (the same computation as here) and nothing else accesses it meanwhile.
-    let buf = unsafe { core::slice::from_raw_parts_mut(p.cast::<u8>(), len) };
+    let (dev, regs) = unsafe { (Device::<T>::from_raw(dev), &mut *regs) };
+    let mut empty = [];
+    let buf: &mut [u8] = if p.is_null() {
+        &mut empty
+    } else {
+        // SAFETY: The core allocated at least `regs->len` bytes at `p` (see
+        // above) and nothing else accesses them during the call.
+        unsafe { core::slice::from_raw_parts_mut(p.cast::<u8>(), regs.len as usize) }
+    };
     buf.fill(0);
-    let version = T::get_regs(dev, &mut RegsOut(buf));
-    // SAFETY: `regs` is valid for writes per the safety requirements.
-    unsafe { (*regs).version = version };
+    regs.version = T::get_regs(dev, &mut RegsOut(buf));
 }
 
 /// # Safety
@@ -804,16 +829,27 @@ unsafe extern "C" fn get_sset_count<T: device::Operations>(
 ) -> c_int {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
-    match u32::try_from(sset).ok().and_then(|s| count_strings(dev, s)) {
-        Some(n) => c_int::try_from(n).unwrap_or(0),
-        None => EOPNOTSUPP.to_errno(),
+    let Some(sset) = u32::try_from(sset).ok() else {
+        return EOPNOTSUPP.to_errno();
+    };
+    match (count_strings(dev, sset), sset_slot(sset)) {
+        (Some(n), Some(slot)) => {
+            let n = c_int::try_from(n).unwrap_or(0);
+            // What the core will size the `get_strings` buffer from, which
+            // it calls next under the same RTNL section.
+            dev.priv_sset_counts()[slot].store(n as u32, Ordering::Relaxed);
+            n
+        }
+        _ => EOPNOTSUPP.to_errno(),
     }
 }
 
 /// # Safety
 ///
 /// Called by the ethtool core with a device registered by `Registration<T>`
-/// and a buffer of `get_sset_count(sset) * ETH_GSTRING_LEN` bytes.
+/// and a buffer of `n * ETH_GSTRING_LEN` bytes, `n` being what
+/// `get_sset_count(sset)` returned just before under the same RTNL section
+/// (every caller in the core sizes the buffer so), or NULL.
 unsafe extern "C" fn get_strings<T: device::Operations>(
     dev: *mut bindings::net_device,
     sset: u32,
@@ -821,12 +857,18 @@ unsafe extern "C" fn get_strings<T: device::Operations>(
 ) {
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
-    let Some(n) = count_strings(dev, sset) else {
+    let Some(slot) = sset_slot(sset) else {
         return;
     };
+    if data.is_null() {
+        return;
+    }
+    // The count the core allocated for, not a new counting pass: the
+    // driver's answer may have changed since (queues added, say).
+    let n = dev.priv_sset_counts()[slot].load(Ordering::Relaxed) as usize;
     let len = n * bindings::ETH_GSTRING_LEN as usize;
-    // SAFETY: The core sized `data` from `get_sset_count`, which counts the
-    // same names as here; nothing else accesses it during the call.
+    // SAFETY: The core sized `data` from the count `get_sset_count` returned
+    // and we recorded (see above); nothing else accesses it during the call.
     let buf = unsafe { core::slice::from_raw_parts_mut(data, len) };
     let mut s = Strings {
         buf: Some(buf),
@@ -875,8 +917,58 @@ unsafe extern "C" fn self_test<T: device::Operations>(
         data,
         failed: false,
     };
-    T::self_test(dev, offline, &mut r);
+    // SAFETY: ethtool callbacks run with RTNL held; the token does not
+    // outlive this call.
+    let rtnl = unsafe { Rtnl::assume_held() };
+    T::self_test(dev, rtnl, offline, &mut r);
     if r.failed {
         test.flags |= bindings::ethtool_test_flags_ETH_TEST_FL_FAILED;
+    }
+}
+
+#[kunit_tests(rust_igb_net_ethtool)]
+mod tests {
+    use super::*;
+
+    const LEN: usize = bindings::ETH_GSTRING_LEN as usize;
+
+    #[test]
+    fn strings_stop_at_the_allocated_count() {
+        // The core allocated two names; the driver pushes three.
+        let mut buf = [0xffu8; 3 * LEN];
+        let mut s = Strings {
+            buf: Some(&mut buf[..2 * LEN]),
+            n: 0,
+        };
+        s.push(format_args!("a"));
+        s.push(format_args!("b"));
+        s.push(format_args!("c"));
+        // The third is dropped, not written after the second.
+        assert_eq!(s.n, 2);
+        assert_eq!(buf[0], b'a');
+        assert_eq!(buf[LEN], b'b');
+        // Nothing written past the allocation.
+        assert!(buf[2 * LEN..].iter().all(|&b| b == 0xff));
+    }
+
+    #[test]
+    fn regs_stop_at_the_allocated_length() {
+        // `regs->len` cut to 6 bytes: one whole word fits.
+        let mut buf = [0u8; 8];
+        let mut out = RegsOut(&mut buf[..6]);
+        out.set(0, 0x0403_0201);
+        out.set(1, 0xffff_ffff);
+        assert_eq!(&buf[..4], &0x0403_0201u32.to_ne_bytes());
+        assert_eq!(&buf[4..], &[0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn string_sets_have_cache_slots() {
+        assert_eq!(sset_slot(bindings::ethtool_stringset_ETH_SS_STATS), Some(0));
+        assert_eq!(sset_slot(bindings::ethtool_stringset_ETH_SS_TEST), Some(1));
+        assert_eq!(
+            sset_slot(bindings::ethtool_stringset_ETH_SS_PRIV_FLAGS),
+            None
+        );
     }
 }

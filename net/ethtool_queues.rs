@@ -11,7 +11,7 @@
 
 use kernel::{error::from_result, prelude::*};
 
-use super::{bindings, device, Device};
+use super::{bindings, device, rtnl::Rtnl, Device};
 
 /// `ETH_RSS_HASH_NO_CHANGE` (include/linux/ethtool.h).
 const ETH_RSS_HASH_NO_CHANGE: u8 = 0;
@@ -102,7 +102,10 @@ pub(super) unsafe extern "C" fn set_ringparam<T: device::Operations>(
         if ring.rx_mini_pending != 0 || ring.rx_jumbo_pending != 0 {
             return Err(EINVAL);
         }
-        T::set_ringparam(d, ring.tx_pending, ring.rx_pending)?;
+        // SAFETY: ethtool callbacks run with RTNL held; the token does not
+        // outlive this call.
+        let rtnl = unsafe { Rtnl::assume_held() };
+        T::set_ringparam(d, rtnl, ring.tx_pending, ring.rx_pending)?;
         Ok(0)
     })
 }
@@ -133,8 +136,12 @@ pub(super) unsafe extern "C" fn set_channels<T: device::Operations>(
     // SAFETY: Per the function's safety requirements.
     let (d, ch) = unsafe { (dev::<T>(d), &*ch) };
     from_result(|| {
+        // SAFETY: ethtool callbacks run with RTNL held; the token does not
+        // outlive this call.
+        let rtnl = unsafe { Rtnl::assume_held() };
         T::set_channels(
             d,
+            rtnl,
             &Channels {
                 max_combined: ch.max_combined,
                 max_other: ch.max_other,

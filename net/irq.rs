@@ -9,11 +9,23 @@
 //! (The kernel crate's `irq::Registration` borrows from the probe-time
 //! device reference, which `open` does not have.)
 //!
-//! Contexts: request/free of handlers run in process context under RTNL and may sleep;
-//! the handler ([`Operations::irq`](super::device::Operations::irq)) runs in
-//! hard-IRQ context and must only acknowledge and schedule NAPI.
+//! Contexts: request/free of handlers run in process context under RTNL (they
+//! take an [`Rtnl`] token) and may sleep; the handler
+//! ([`Operations::irq`](super::device::Operations::irq)) runs in hard-IRQ
+//! context and must only acknowledge and schedule NAPI.
+//!
+//! The slots live in the `net_device` private area behind shared references,
+//! so what changes after registration is atomic, except a slot's name, which
+//! is in an `UnsafeCell` and written only while the slot has no handler (RTNL
+//! serialises the writers; the IRQ core reads it only while requested).
+//! `Registration::register` initialises the state explicitly
+//! ([`IrqState::new`]) to the all-zero state a fresh private area holds.
 
-use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use core::{
+    cell::UnsafeCell,
+    ptr,
+    sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, Ordering},
+};
 
 use kernel::prelude::*;
 
@@ -21,6 +33,7 @@ use super::{
     bindings,
     device::{Device, Operations},
     napi::MAX_QUEUE_VECTORS,
+    rtnl::Rtnl,
 };
 
 /// Vectors a device can have: one per queue vector plus one for other causes.
@@ -79,14 +92,26 @@ pub(crate) enum VectorUse {
 
 /// One requested vector, in the private area.
 pub(super) struct IrqSlot {
-    /// The owning device.
-    dev: *mut bindings::net_device,
-    /// Vector index, as passed to the driver's handler.
-    index: u32,
+    /// The owning device, set before the handler is requested.
+    dev: AtomicPtr<bindings::net_device>,
+    /// Vector index, as passed to the driver's handler; set with `dev`.
+    index: AtomicU32,
     /// Linux IRQ number while requested, else 0.
     irq: AtomicU32,
     /// `/proc/interrupts` name, NUL-terminated; must outlive the request.
-    name: [u8; 24],
+    /// Written only while `irq` is 0, under RTNL.
+    name: UnsafeCell<[u8; 24]>,
+}
+
+impl IrqSlot {
+    const fn new() -> Self {
+        Self {
+            dev: AtomicPtr::new(ptr::null_mut()),
+            index: AtomicU32::new(0),
+            irq: AtomicU32::new(0),
+            name: UnsafeCell::new([0; 24]),
+        }
+    }
 }
 
 /// The interrupt state of a device, in the private area.
@@ -98,6 +123,19 @@ pub(super) struct IrqState {
     vectors: AtomicU32,
     /// Number of requested handlers. RTNL.
     count: AtomicU32,
+}
+
+impl IrqState {
+    /// No vectors allocated, no handler requested: the state a zeroed
+    /// private area holds.
+    pub(super) const fn new() -> Self {
+        Self {
+            slots: [const { IrqSlot::new() }; MAX_VECTORS],
+            mode: AtomicU8::new(0),
+            vectors: AtomicU32::new(0),
+            count: AtomicU32::new(0),
+        }
+    }
 }
 
 impl<T: Operations> Device<T> {
@@ -154,9 +192,11 @@ impl<T: Operations> Device<T> {
         Err(last)
     }
 
-    /// Free the vectors (after every handler was freed).
+    /// Free the handlers and the vectors. The caller excludes every other
+    /// user of the interrupt state (registration failed, or the device is
+    /// unregistered).
     pub(super) fn free_vectors(&self) {
-        self.free_irqs();
+        self.free_irqs_excl();
         let st = self.priv_irq();
         st.vectors.store(0, Ordering::Relaxed);
         if st.mode.swap(0, Ordering::Relaxed) != 0 {
@@ -176,6 +216,7 @@ impl<T: Operations> Device<T> {
     /// context, RTNL held (from `open`); may sleep.
     pub(crate) fn request_irqs(
         &self,
+        rtnl: Rtnl<'_>,
         n: usize,
         spec: impl Fn(usize) -> (VectorUse, Option<u32>),
     ) -> Result<IrqMode> {
@@ -183,8 +224,8 @@ impl<T: Operations> Device<T> {
         if self.priv_irq().count.load(Ordering::Relaxed) != 0 {
             return Err(EBUSY);
         }
-        if let Err(e) = self.request_handlers(mode, n.min(self.irq_vectors()), spec) {
-            self.free_irqs();
+        if let Err(e) = self.request_handlers(rtnl, mode, n.min(self.irq_vectors()), spec) {
+            self.free_irqs(rtnl);
             return Err(e);
         }
         Ok(mode)
@@ -192,12 +233,14 @@ impl<T: Operations> Device<T> {
 
     fn request_handlers(
         &self,
+        _rtnl: Rtnl<'_>,
         mode: IrqMode,
         n: usize,
         spec: impl Fn(usize) -> (VectorUse, Option<u32>),
     ) -> Result {
         let st = self.priv_irq();
-        let name = self.name().to_bytes();
+        let ifname = self.name();
+        let name = ifname.as_bytes();
         for (i, slot) in st.slots.iter().enumerate().take(n) {
             let (what, cpu) = spec(i);
             // SAFETY: Vectors are allocated; `i < n` vectors exist.
@@ -205,15 +248,17 @@ impl<T: Operations> Device<T> {
             if irq < 0 {
                 return Err(Error::from_errno(irq));
             }
-            // SAFETY: The slot is not requested (count <= i), so nothing else
-            // reads its fields; they are written before the handler can run.
-            unsafe {
-                let p = core::ptr::from_ref(slot).cast_mut();
-                (&raw mut (*p).dev).write(self.as_raw());
-                (&raw mut (*p).index).write(i as u32);
-                let nm = &mut (*p).name;
-                fill_name(nm, name, what);
+            if slot.irq.load(Ordering::Relaxed) != 0 {
+                return Err(EBUSY);
             }
+            // Read by the handler, which cannot run before the request below.
+            slot.dev.store(self.as_raw(), Ordering::Relaxed);
+            slot.index.store(i as u32, Ordering::Relaxed);
+            // SAFETY: The slot has no handler (checked above), so the IRQ core
+            // holds no pointer to the name, and the only writer is this
+            // function, which RTNL (the token) serialises: the reference is
+            // exclusive while it lives.
+            fill_name(unsafe { &mut *slot.name.get() }, name, what);
             let flags = if mode == IrqMode::Intx {
                 IRQF_SHARED
             } else {
@@ -228,7 +273,7 @@ impl<T: Operations> Device<T> {
                     Some(irq_callback::<T>),
                     None,
                     flags,
-                    slot.name.as_ptr().cast(),
+                    slot.name.get().cast::<c_char>().cast_const(),
                     core::ptr::from_ref(slot).cast_mut().cast(),
                 )
             };
@@ -249,7 +294,13 @@ impl<T: Operations> Device<T> {
 
     /// Free all requested handlers (a no-op if none); the vectors stay
     /// allocated. Process context, RTNL held; waits for running handlers.
-    pub(crate) fn free_irqs(&self) {
+    pub(crate) fn free_irqs(&self, _rtnl: Rtnl<'_>) {
+        self.free_irqs_excl();
+    }
+
+    /// [`Self::free_irqs`] for a caller that excludes every other user of
+    /// the interrupt state by other means than RTNL.
+    fn free_irqs_excl(&self) {
         let st = self.priv_irq();
         let count = st.count.swap(0, Ordering::Relaxed) as usize;
         for slot in st.slots.iter().take(count) {
@@ -265,8 +316,9 @@ impl<T: Operations> Device<T> {
         }
     }
 
-    /// Wait for running handlers of all requested vectors to finish.
-    pub(crate) fn synchronize_irqs(&self) {
+    /// Wait for running handlers of all requested vectors to finish. May
+    /// sleep: process context, RTNL held.
+    pub(crate) fn synchronize_irqs(&self, _rtnl: Rtnl<'_>) {
         let st = self.priv_irq();
         for slot in &st.slots {
             let irq = slot.irq.load(Ordering::Relaxed);
@@ -321,9 +373,10 @@ unsafe extern "C" fn irq_callback<T: Operations>(
 ) -> bindings::irqreturn_t {
     // SAFETY: Per the function's safety requirements.
     let slot = unsafe { &*cookie.cast::<IrqSlot>() };
-    // SAFETY: The device outlives its requested interrupts.
-    let dev = unsafe { Device::<T>::from_raw(slot.dev) };
-    if T::irq(dev, slot.index as usize) {
+    // SAFETY: `dev` was set before the request to the device owning the
+    // slot, which outlives its requested interrupts.
+    let dev = unsafe { Device::<T>::from_raw(slot.dev.load(Ordering::Relaxed)) };
+    if T::irq(dev, slot.index.load(Ordering::Relaxed) as usize) {
         bindings::irqreturn::IRQ_HANDLED
     } else {
         bindings::irqreturn::IRQ_NONE

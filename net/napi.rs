@@ -12,16 +12,32 @@
 //! state is refused instead of reaching the C API in an invalid state.
 //!
 //! Contexts: add/enable/disable/del run in process context under RTNL (they
-//! may sleep); schedule runs in hard-IRQ context; poll runs in softirq
-//! (NET_RX_SOFTIRQ) with BHs disabled, serialised per instance by the core.
+//! may sleep) and take an [`Rtnl`] token; schedule runs in hard-IRQ context;
+//! poll runs in softirq (NET_RX_SOFTIRQ) with BHs disabled, serialised per
+//! instance by the core. The [`Napi`] handle the poll receives is the proof
+//! of that context: only the glue below creates one, it does not outlive
+//! the poll and cannot leave its thread, and the functions that need NAPI
+//! context (GRO, the per-CPU skb caches) take it.
+//!
+//! The slots live in the `net_device` private area behind shared references
+//! (`&Device<T>`), so every field the abstraction changes after registration
+//! is an atomic or inside the C object's `Opaque`. `Registration::register`
+//! initialises them explicitly ([`NapiSlot::new`]) to the same all-zero
+//! state `alloc_netdev_mqs` (kvzalloc) leaves, which is also what
+//! `netif_napi_add` expects of a fresh `napi_struct`.
 
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::{
+    cell::Cell,
+    ptr,
+    sync::atomic::{AtomicPtr, AtomicU32, AtomicU8, Ordering},
+};
 
 use kernel::{prelude::*, types::Opaque};
 
 use super::{
     bindings,
     device::{Device, Operations},
+    rtnl::Rtnl,
     skb::SkBuff,
 };
 
@@ -40,17 +56,58 @@ const NAPI_ENABLED: u8 = 2;
 pub(super) struct NapiSlot {
     /// The C object; first, so a `napi_struct *` is a `NapiSlot *`.
     napi: Opaque<bindings::napi_struct>,
-    /// The owning device, set when added.
-    dev: *mut bindings::net_device,
-    /// Index of this slot (the queue vector number).
-    index: u32,
+    /// The owning device, set when added (before the core can poll).
+    dev: AtomicPtr<bindings::net_device>,
+    /// Index of this slot (the queue vector number), set when added.
+    index: AtomicU32,
     /// `NAPI_NONE`, `NAPI_ADDED` or `NAPI_ENABLED`; changed under RTNL only.
     state: AtomicU8,
 }
 
-/// A NAPI instance handed to [`Operations::poll`](super::device::Operations::poll).
+impl NapiSlot {
+    /// A slot that is not added, its `napi_struct` zeroed: the state
+    /// `netif_napi_add` expects, and the one a zeroed private area holds.
+    pub(super) const fn new() -> Self {
+        Self {
+            napi: Opaque::zeroed(),
+            dev: AtomicPtr::new(ptr::null_mut()),
+            index: AtomicU32::new(0),
+            state: AtomicU8::new(NAPI_NONE),
+        }
+    }
+}
+
+/// Whether a poll that did `work` units of its `budget` may complete
+/// (`napi_complete_done` requires `work < budget`; a budget of 0, netpoll's,
+/// never completes).
+pub(crate) fn may_complete(work: i32, budget: i32) -> bool {
+    (0..budget).contains(&work)
+}
+
+/// What the poll glue returns to the core for a driver poll that returned
+/// `work` of `budget`. Not completed: the full budget, so the core polls
+/// again (returning less would leave the instance scheduled with nobody to
+/// poll it). Completed: below the budget (returning the budget would make
+/// the core poll an instance that is no longer scheduled) and not negative.
+fn poll_result(work: i32, budget: i32, completed: bool) -> i32 {
+    if completed {
+        // `complete_done` only completes with `work < budget`, so budget >= 1.
+        work.clamp(0, budget.saturating_sub(1).max(0))
+    } else {
+        budget.max(0)
+    }
+}
+
+/// A NAPI instance handed to [`Operations::poll`](super::device::Operations::poll):
+/// proof of NAPI (softirq, BHs off) context for the instance, with its budget.
+///
+/// Only the poll glue creates one; it borrows the poll and is neither `Send`
+/// nor `Sync` (the slot holds an `Opaque`), so it cannot leave the poll.
 pub(crate) struct Napi<'a> {
     slot: &'a NapiSlot,
+    budget: i32,
+    /// Whether `napi_complete_done` was called in this poll.
+    completed: Cell<bool>,
 }
 
 impl Napi<'_> {
@@ -73,13 +130,26 @@ impl Napi<'_> {
 
     /// The queue vector index of this instance.
     pub(crate) fn index(&self) -> usize {
-        self.slot.index as usize
+        self.slot.index.load(Ordering::Relaxed) as usize
     }
 
-    /// Report that the poll is done with `work` units of work (< budget);
-    /// returns whether the driver may re-enable its interrupt.
+    /// The budget of this poll: the most units of receive work it may do.
+    /// 0 from netpoll, which allows transmit completions only.
+    pub(crate) fn budget(&self) -> i32 {
+        self.budget
+    }
+
+    /// Report that the poll is done with `work` units of work; returns
+    /// whether the driver may re-enable its interrupt. With `work` not below
+    /// the budget the poll is not done (the core polls again) and nothing is
+    /// called: `false`.
     pub(crate) fn complete_done(&self, work: i32) -> bool {
-        // SAFETY: The slot is added and enabled while its poll runs.
+        if !may_complete(work, self.budget) {
+            return false;
+        }
+        self.completed.set(true);
+        // SAFETY: The slot is added and enabled while its poll runs, and
+        // `0 <= work < budget` (checked above).
         unsafe { bindings::napi_complete_done(self.slot.napi.get(), work) }
     }
 
@@ -98,38 +168,53 @@ impl<T: Operations> Device<T> {
 
     /// Add NAPI instance `index` (`netif_napi_add`), disabled. Process
     /// context, RTNL held (from `open`).
-    pub(crate) fn napi_add(&self, index: usize) -> Result {
+    pub(crate) fn napi_add(&self, _rtnl: Rtnl<'_>, index: usize) -> Result {
         let slot = self.napi_slot(index)?;
         if slot.state.load(Ordering::Relaxed) != NAPI_NONE {
             return Err(EBUSY);
         }
-        // SAFETY: The slot is not added; the net_device is registered and the
-        // slot lives in its private area until the device is freed.
+        // Read by the poll glue, which the core cannot run before the
+        // instance is added below.
+        slot.dev.store(self.as_raw(), Ordering::Relaxed);
+        slot.index.store(index as u32, Ordering::Relaxed);
+        // SAFETY: The slot is not added (checked under RTNL, which every
+        // state change holds); the net_device is registered and the slot
+        // lives in its private area until the device is freed.
         unsafe {
-            let p = core::ptr::from_ref(slot).cast_mut();
-            (&raw mut (*p).dev).write(self.as_raw());
-            (&raw mut (*p).index).write(index as u32);
-            bindings::rust_igb_napi_add(self.as_raw(), slot.napi.get(), Some(poll_callback::<T>));
-        }
+            bindings::rust_igb_napi_add(self.as_raw(), slot.napi.get(), Some(poll_callback::<T>))
+        };
         slot.state.store(NAPI_ADDED, Ordering::Release);
         Ok(())
     }
 
-    /// Enable NAPI instance `index` (`napi_enable`).
-    pub(crate) fn napi_enable(&self, index: usize) -> Result {
+    /// Enable NAPI instance `index` (`napi_enable`). RTNL held.
+    pub(crate) fn napi_enable(&self, _rtnl: Rtnl<'_>, index: usize) -> Result {
         let slot = self.napi_slot(index)?;
         if slot.state.load(Ordering::Relaxed) != NAPI_ADDED {
             return Err(EINVAL);
         }
-        // SAFETY: The instance is added and disabled.
+        // SAFETY: The instance is added and disabled (checked under RTNL).
         unsafe { bindings::napi_enable(slot.napi.get()) };
         slot.state.store(NAPI_ENABLED, Ordering::Release);
         Ok(())
     }
 
     /// Disable NAPI instance `index` (`napi_disable`), waiting for a running
-    /// poll to finish. May sleep. A no-op unless enabled.
-    pub(crate) fn napi_disable(&self, index: usize) {
+    /// poll to finish. May sleep; RTNL held. A no-op unless enabled.
+    pub(crate) fn napi_disable(&self, _rtnl: Rtnl<'_>, index: usize) {
+        self.napi_disable_excl(index);
+    }
+
+    /// Delete NAPI instance `index` (`netif_napi_del`), disabling it first if
+    /// needed. May sleep; RTNL held. A no-op unless added.
+    pub(crate) fn napi_del(&self, _rtnl: Rtnl<'_>, index: usize) {
+        self.napi_del_excl(index);
+    }
+
+    /// [`Self::napi_disable`] for a caller that excludes every other state
+    /// change by other means than RTNL (the registration's drop, after
+    /// unregistering).
+    fn napi_disable_excl(&self, index: usize) {
         if let Ok(slot) = self.napi_slot(index) {
             if slot.state.load(Ordering::Relaxed) == NAPI_ENABLED {
                 // SAFETY: The instance is enabled.
@@ -139,10 +224,10 @@ impl<T: Operations> Device<T> {
         }
     }
 
-    /// Delete NAPI instance `index` (`netif_napi_del`), disabling it first if
-    /// needed. May sleep. A no-op unless added.
-    pub(crate) fn napi_del(&self, index: usize) {
-        self.napi_disable(index);
+    /// [`Self::napi_del`] for a caller that excludes every other state
+    /// change (see [`Self::napi_disable_excl`]).
+    pub(super) fn napi_del_excl(&self, index: usize) {
+        self.napi_disable_excl(index);
         if let Ok(slot) = self.napi_slot(index) {
             if slot.state.load(Ordering::Relaxed) == NAPI_ADDED {
                 // SAFETY: The instance is added and disabled.
@@ -176,8 +261,45 @@ unsafe extern "C" fn poll_callback<T: Operations>(
     // SAFETY: `NapiSlot` is `repr(C)` with the napi_struct first, so the
     // pointers coincide; the slot outlives its registration with the core.
     let slot = unsafe { &*napi.cast::<NapiSlot>() };
-    // SAFETY: `dev` was set by `napi_add` to the registered device owning the
-    // slot, which outlives all polls (deleted in `stop` at the latest).
-    let dev = unsafe { Device::<T>::from_raw(slot.dev) };
-    T::poll(dev, &Napi { slot }, budget)
+    // SAFETY: `dev` was set by `napi_add`, before the instance was added, to
+    // the registered device owning the slot, which outlives all polls
+    // (deleted in `stop` at the latest).
+    let dev = unsafe { Device::<T>::from_raw(slot.dev.load(Ordering::Relaxed)) };
+    let napi = Napi {
+        slot,
+        budget,
+        completed: Cell::new(false),
+    };
+    let work = T::poll(dev, &napi);
+    poll_result(work, budget, napi.completed.get())
+}
+
+#[kunit_tests(rust_igb_net_napi)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completes_only_below_budget() {
+        assert!(may_complete(0, 64));
+        assert!(may_complete(63, 64));
+        assert!(!may_complete(64, 64));
+        assert!(!may_complete(65, 64));
+        assert!(!may_complete(-1, 64));
+        // netpoll's budget 0 never completes.
+        assert!(!may_complete(0, 0));
+    }
+
+    #[test]
+    fn poll_result_keeps_uncompleted_instances_polled() {
+        assert_eq!(poll_result(3, 64, true), 3);
+        // Not completed: ask to be polled again rather than strand it.
+        assert_eq!(poll_result(3, 64, false), 64);
+        assert_eq!(poll_result(64, 64, false), 64);
+        assert_eq!(poll_result(100, 64, false), 64);
+        // Completed: below the budget, never negative.
+        assert_eq!(poll_result(64, 64, true), 63);
+        assert_eq!(poll_result(-5, 64, true), 0);
+        // netpoll's budget 0.
+        assert_eq!(poll_result(0, 0, false), 0);
+    }
 }

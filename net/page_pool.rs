@@ -19,13 +19,16 @@
 //! its pool (field order).
 //!
 //! Contexts: creation in process context; allocation with `atomic` from the
-//! NAPI poll; the rest anywhere.
+//! NAPI poll; the rest anywhere. Allocation uses the pool's lockless cache,
+//! so it must never run in two contexts at once: [`PagePool`] is `Send` but
+//! not `Sync`, so a shared `&PagePool` cannot reach a second thread, and the
+//! ring that owns the pool is reached through its lock.
 
 use core::ptr::NonNull;
 
 use kernel::{device, prelude::*};
 
-use super::{bindings, skb::SkBuff};
+use super::{bindings, napi::Napi, skb::SkBuff};
 
 fn raw(dev: &device::Device) -> *mut bindings::device {
     core::ptr::from_ref(dev).cast_mut().cast()
@@ -61,6 +64,12 @@ pub(crate) fn half_page_for(max_frame: u32) -> Option<u32> {
     (rx_headroom() + max_frame + tail <= half).then_some(half)
 }
 
+/// Bytes to sync for a frame of `len` bytes in a buffer with `room` bytes
+/// from the data offset to its end: never past the buffer.
+fn sync_len(len: u32, room: u32) -> u32 {
+    len.min(room)
+}
+
 /// A page pool for one RX ring.
 ///
 /// # Invariants
@@ -80,11 +89,10 @@ pub(crate) struct PagePool {
     max_data: u32,
 }
 
-// SAFETY: The C page pool may be used and destroyed from any thread.
+// SAFETY: The C page pool may be used and destroyed from any thread, one at
+// a time. (Not `Sync`: `alloc(&self)` uses the pool's lockless cache, which
+// two threads holding a `&PagePool` would race.)
 unsafe impl Send for PagePool {}
-// SAFETY: Allocation from a pool is serialised by the caller's ring lock;
-// everything else the C side synchronises.
-unsafe impl Sync for PagePool {}
 
 impl PagePool {
     /// A pool for `pool_size` buffers of `buf_len` bytes (the size the
@@ -230,10 +238,13 @@ impl PoolPage {
         self.truesize - rx_headroom()
     }
 
-    /// Make `len` received bytes visible to the CPU.
+    /// Make `len` received bytes visible to the CPU; a `len` beyond the
+    /// buffer is cut to it (with swiotlb a longer sync would copy over the
+    /// neighbouring buffer of a split page).
     pub(crate) fn sync_for_cpu(&self, len: u32) {
-        // SAFETY: A buffer of `pool` (invariant); the caller's `len` is
-        // within the buffer (the hardware's frame limit).
+        let len = sync_len(len, self.room());
+        // SAFETY: A buffer of `pool` (invariant); `len` bytes from the data
+        // offset are inside the buffer (clamped above).
         unsafe {
             bindings::rust_igb_page_pool_sync_for_cpu(
                 self.pool.as_ptr(),
@@ -245,8 +256,10 @@ impl PoolPage {
     }
 
     /// Give `len` bytes back to the device (when the page is reused for the
-    /// same descriptor without going through the pool).
+    /// same descriptor without going through the pool); cut to the buffer
+    /// as in [`Self::sync_for_cpu`].
     pub(crate) fn sync_for_device(&self, len: u32) {
+        let len = sync_len(len, self.room());
         // SAFETY: As for `sync_for_cpu`.
         unsafe {
             bindings::rust_igb_page_pool_sync_for_device(
@@ -266,13 +279,15 @@ impl PoolPage {
     /// Build an skb around the `len` received bytes (after
     /// [`Self::sync_for_cpu`]); the buffer goes with it and returns to the
     /// pool when the stack frees the skb. If `len` does not fit the buffer
-    /// or no skb can be allocated, the buffer is handed back.
-    pub(crate) fn into_skb(self, len: u32) -> core::result::Result<SkBuff, Self> {
+    /// or no skb can be allocated, the buffer is handed back. From the NAPI
+    /// poll (`napi_build_skb` uses the per-CPU NAPI cache).
+    pub(crate) fn into_skb(self, _napi: &Napi<'_>, len: u32) -> core::result::Result<SkBuff, Self> {
         if len > self.max_data {
             return Err(self);
         }
         // SAFETY: We own the buffer (invariant) and give it to the skb on
-        // success; headroom, data and `skb_shared_info` fit it (checked).
+        // success; headroom, data and `skb_shared_info` fit it (checked); we
+        // run in NAPI context (`_napi`).
         let skb = unsafe {
             bindings::rust_igb_build_rx_skb(
                 self.page.as_ptr(),
@@ -299,5 +314,22 @@ impl Drop for PoolPage {
         // half page, its reference; the page goes back with the last). The
         // pool object outlives its pages (the C side defers its release).
         unsafe { bindings::rust_igb_page_pool_put(self.pool.as_ptr(), self.page.as_ptr()) }
+    }
+}
+
+#[kunit_tests(rust_igb_net_page_pool)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_stays_inside_the_buffer() {
+        let half = (kernel::page::PAGE_SIZE / 2) as u32;
+        let room = half - rx_headroom();
+        assert_eq!(sync_len(60, room), 60);
+        assert_eq!(sync_len(room, room), room);
+        // An oversized length (a bad write-back, a caller's mistake) would
+        // reach into the other half of the page: cut to the buffer.
+        assert_eq!(sync_len(room + 1, room), room);
+        assert_eq!(sync_len(u32::MAX, room), room);
     }
 }

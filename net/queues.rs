@@ -8,13 +8,15 @@
 //! include/linux/cpumask.h
 //!
 //! Contexts: the queue-count and XPS setters run in process context under
-//! RTNL (from `open`); the skb accessors in the datapath.
+//! RTNL (from `open`; the queue count takes an [`Rtnl`] token); the skb
+//! accessors in the datapath.
 
 use kernel::{error::to_result, prelude::*};
 
 use super::{
     bindings,
     device::{Device, Operations},
+    rtnl::Rtnl,
     skb::SkBuff,
 };
 
@@ -35,19 +37,19 @@ impl<T: Operations> Device<T> {
     /// Set the number of TX and RX queues in use
     /// (`netif_set_real_num_{tx,rx}_queues`), at most what the device was
     /// allocated with. Process context, RTNL held (from `open`).
-    pub(crate) fn set_real_num_queues(&self, tx: u32, rx: u32) -> Result {
-        // SAFETY: Registered device; the core checks the counts and the
-        // caller holds RTNL as documented.
+    pub(crate) fn set_real_num_queues(&self, _rtnl: Rtnl<'_>, tx: u32, rx: u32) -> Result {
+        // SAFETY: Registered device; the core checks the counts; the token
+        // proves RTNL is held.
         to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.as_raw(), tx) })?;
         // SAFETY: As above.
         to_result(unsafe { bindings::netif_set_real_num_rx_queues(self.as_raw(), rx) })
     }
 
     /// Steer packets sent from `cpu` to TX queue `queue` (XPS,
-    /// `netif_set_xps_queue`). Process context; may sleep.
-    pub(crate) fn set_xps_queue(&self, cpu: u32, queue: u16) -> Result {
+    /// `netif_set_xps_queue`). Process context, RTNL held; may sleep.
+    pub(crate) fn set_xps_queue(&self, _rtnl: Rtnl<'_>, cpu: u32, queue: u16) -> Result {
         // SAFETY: Registered device; the shim checks `cpu` and the core
-        // checks `queue`.
+        // checks `queue`; process context (an RTNL holder).
         to_result(unsafe { bindings::rust_igb_netif_set_xps_queue(self.as_raw(), cpu, queue) })
     }
 }

@@ -40,9 +40,27 @@ void rust_igb_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
 	eth_hw_addr_set(dev, addr);
 }
 
-const char *rust_igb_netdev_name(const struct net_device *dev)
+/*
+ * Copy the interface name into out[IFNAMSIZ], NUL-terminated and padded.
+ * netdev_copy_name() (under the rename seqlock) is not exported to modules, so
+ * the bytes are read with READ_ONCE, as the many readers of netdev_name() in
+ * log messages do: a concurrent rename may give a mix of the two names, but
+ * never an unterminated one, and the caller owns its copy.
+ */
+static_assert(IFNAMSIZ == 16, "net/device.rs IFNAMSIZ");
+
+void rust_igb_netdev_copy_name(const struct net_device *dev, char *out)
 {
-	return netdev_name(dev);
+	const char *name = netdev_name(dev);
+	size_t i;
+
+	for (i = 0; i < IFNAMSIZ - 1; i++) {
+		out[i] = READ_ONCE(name[i]);
+		if (!out[i])
+			break;
+	}
+	for (; i < IFNAMSIZ; i++)
+		out[i] = 0;
 }
 
 bool rust_igb_netif_carrier_ok(const struct net_device *dev)

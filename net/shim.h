@@ -32,7 +32,7 @@ void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
 			   const struct ethtool_ops *ethtool_ops,
 			   unsigned int min_mtu, unsigned int max_mtu);
 void rust_igb_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
-const char *rust_igb_netdev_name(const struct net_device *dev);
+void rust_igb_netdev_copy_name(const struct net_device *dev, char *out);
 bool rust_igb_netif_carrier_ok(const struct net_device *dev);
 bool rust_igb_netif_running(const struct net_device *dev);
 unsigned int rust_igb_netdev_flags(const struct net_device *dev);

@@ -103,11 +103,22 @@ impl SkBuff {
         }
     }
 
-    /// Free a buffer that was transmitted (`napi_consume_skb`): from the
-    /// NAPI poll with its `budget`, or with budget 0 from any other context.
-    pub(crate) fn consume(self, budget: i32) {
-        // SAFETY: We own the skb and give it up here.
-        unsafe { bindings::napi_consume_skb(self.0.as_ptr(), budget) }
+    /// Free a buffer that was transmitted, from the NAPI poll
+    /// (`napi_consume_skb` with the poll's budget: a nonzero budget uses the
+    /// per-CPU NAPI cache, which only NAPI context may touch; `napi` proves
+    /// it, and netpoll's budget 0 frees as from any context).
+    pub(crate) fn consume(self, napi: &super::napi::Napi<'_>) {
+        // SAFETY: We own the skb and give it up here; a nonzero budget comes
+        // from the running poll (`napi`), so we are in its NAPI context.
+        unsafe { bindings::napi_consume_skb(self.0.as_ptr(), napi.budget()) }
+    }
+
+    /// Free a buffer that was transmitted, from any context
+    /// (`napi_consume_skb` with budget 0, i.e. `dev_consume_skb_any`).
+    pub(crate) fn consume_any(self) {
+        // SAFETY: We own the skb and give it up here; budget 0 is allowed in
+        // any context.
+        unsafe { bindings::napi_consume_skb(self.0.as_ptr(), 0) }
     }
 
     /// Set the RX queue and protocol of a received frame (`eth_type_trans`).

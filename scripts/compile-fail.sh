@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Compile-fail tests: misuses of the net/ layer that must not compile.
+#
+#   KDIR=<kernel build dir> scripts/compile-fail.sh
+#
+# The contexts the layer makes into types (the RTNL token, the NAPI context),
+# the copied interface name, the page pool's missing `Sync` and the crate's
+# `#![deny(unsafe_code)]` are tested by the compiler refusing code that breaks
+# them. Each probe group below is appended to a copy of the sources (in a
+# temporary directory, never the work tree) and built; the test passes when
+# the build fails with an error at every probe line. Three builds, since
+# rustc stops before privacy checks and lints when type checking fails.
+# Prints "N passed, N failed"; exit status 0 only if all probes were refused.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+: "${KDIR:?set KDIR to the test kernel build dir}"
+LLVM=${LLVM:--19}
+
+tmp=$(mktemp -d /tmp/rust-igb-compile-fail.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# probe <name> <file> <code>: lines of <code> ending in "// refused" must each
+# get an error located on them.
+probe() {
+	local name=$1 file=$2 code=$3 dir="$tmp/$1"
+	mkdir -p "$dir"
+	(cd "$src" && git ls-files -co --exclude-standard | grep -Ev '\.(o|ko|cmd)$' |
+		tar cf - -T -) | tar xf - -C "$dir"
+	local base
+	base=$(wc -l <"$dir/$file")
+	printf '%s\n' "$code" >>"$dir/$file"
+	local out="$dir/build.log"
+	if make -C "$KDIR" M="$dir" LLVM="$LLVM" modules >"$out" 2>&1; then
+		echo "not ok - $name: the probes compiled"
+		failed=$((failed + 1))
+		return
+	fi
+	# Every error must point into the probe code: one elsewhere means the
+	# sources do not build without the probes, which would prove nothing.
+	local loc
+	while IFS= read -r loc; do
+		local f=${loc%%:*} l=${loc#*:}
+		l=${l%%:*}
+		if [ "$f" != "$file" ] || [ "$l" -le "$base" ]; then
+			echo "not ok - $name: diagnostic outside the probes at $loc"
+			failed=$((failed + 1))
+			return
+		fi
+	done < <(awk '/^error/ { e = 1; next } e && /^ *--> / { print $2; e = 0 }' "$out")
+	local n=0 line
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case $line in
+		*"// refused"*)
+			local at=$((base + n))
+			if grep -q -- "--> $file:$at:" "$out"; then
+				echo "ok - $name: $file:$at refused: ${line%%//*}"
+				passed=$((passed + 1))
+			else
+				echo "not ok - $name: $file:$at compiled: ${line%%//*}"
+				failed=$((failed + 1))
+			fi
+			;;
+		esac
+	done <<<"$code"
+}
+
+probe types netdev.rs '
+#[allow(dead_code, unused_variables)]
+fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff) {
+    let _ = dev.napi_add(0); // refused: RTNL-only call without the token
+    dev.set_mtu(1500); // refused: RTNL-only call without the token
+    let _ = dev.set_real_num_queues(1, 1); // refused: RTNL-only call without the token
+    let _ = dev.request_irqs(1, |_| (net::irq::VectorUse::Device, None)); // refused
+    dev.cancel_watchdog(); // refused: e.g. from the watchdog itself
+    let rtnl = crate::net::rtnl::Rtnl::assume_held(); // refused: only net/ makes tokens
+    skb.consume(64); // refused: a budget needs the NAPI context
+    let name: &kernel::str::CStr = dev.name(); // refused: the name is a copy
+    fn assert_sync<X: Sync>() {}
+    assert_sync::<crate::net::page_pool::PagePool>(); // refused: not Sync
+}
+#[allow(dead_code)]
+fn probe_send(rtnl: Rtnl<'"'"'_>) {
+    fn assert_send<X: Send>(_: X) {}
+    assert_send(rtnl); // refused: a token stays on its thread
+}
+#[allow(dead_code)]
+fn probe_escape(rtnl: Rtnl<'"'"'_>) -> Rtnl<'"'"'static> {
+    rtnl // refused: a token cannot outlive its callback
+}'
+
+probe napi netdev.rs '
+#[allow(dead_code, unreachable_code)]
+fn probe_napi() {
+    let _ = net::napi::Napi { slot: todo!(), budget: 64, completed: todo!() }; // refused
+}'
+
+probe unsafe stats.rs '
+/// Probe: `unsafe` outside net/.
+pub(crate) fn probe_unsafe(p: *const u32) -> u32 {
+    // SAFETY: none; this must not compile.
+    unsafe { *p } // refused: unsafe_code is denied outside net/
+}'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
