@@ -20,7 +20,7 @@ use crate::{
     queue,
     qvec::{bump, QueuePair},
     regs::Bar0,
-    tx_ring::TX_WAKE_THRESHOLD,
+    tx_ring,
 };
 
 /// Most TX packets cleaned per poll (`IGB_DEFAULT_TX_WORK`).
@@ -115,7 +115,10 @@ fn clean_tx(dev: &Device<Adapter>, napi: &Napi<'_>, q: usize, qp: &QueuePair, it
                 }
                 // Wake under the ring lock: `start_xmit` stops the queue
                 // under the same lock, so the wake-up cannot be lost.
-                if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
+                if dev.tx_stopped(queue)
+                    && ring.unused() >= tx_ring::wake_threshold(ring.count())
+                    && dev.carrier_ok()
+                {
                     dev.tx_wake(queue);
                     bump(&qp.stats.tx_restart, 1);
                 }

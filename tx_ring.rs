@@ -29,7 +29,7 @@ use crate::{
     desc::{self, AdvTxDesc, MAX_DATA_PER_TXD},
     net::{
         dma::TxMapping,
-        skb::{DropReason, SkBuff, SkbBatch},
+        skb::{DropReason, SkBuff, SkbBatch, MAX_SKB_FRAGS},
     },
     offload::{self, CsumRequest, TxOffload},
     ring::Ring,
@@ -37,13 +37,27 @@ use crate::{
 
 /// Default number of TX descriptors (`IGB_DEFAULT_TXD`).
 pub(crate) const DEFAULT_TX_DESCS: usize = 256;
-/// Most buffers one skb can need: the linear part plus `MAX_SKB_FRAGS` (17).
-const MAX_BUFFERS: usize = 1 + 17;
+/// Most buffers one skb can need: the linear part plus the `MAX_SKB_FRAGS`
+/// of the kernel the module is built for (17, or up to 45 with
+/// `CONFIG_MAX_SKB_FRAGS`). The 82576 has no per-packet descriptor limit, so
+/// every skb the stack may build is sent as it is, like the C driver does.
+const MAX_BUFFERS: usize = 1 + MAX_SKB_FRAGS;
 /// Free descriptors below which the queue is stopped after a transmit
 /// (`DESC_NEEDED`: a worst-case packet plus a context descriptor and a gap).
 pub(crate) const DESC_NEEDED: usize = MAX_BUFFERS + 3;
-/// Free descriptors at which a stopped queue is woken (`TX_WAKE_THRESHOLD`).
-pub(crate) const TX_WAKE_THRESHOLD: usize = DESC_NEEDED * 2;
+
+/// Free descriptors at which a stopped queue of a ring of `count`
+/// descriptors is woken: `TX_WAKE_THRESHOLD` (twice [`DESC_NEEDED`]), but
+/// never more than a drained ring has free (`count - 1`). With 45 fragments
+/// twice `DESC_NEEDED` is 98, more than the smallest ring (64) can ever
+/// offer: such a queue would stay stopped for good.
+pub(crate) fn wake_threshold(count: usize) -> usize {
+    wake_threshold_for(DESC_NEEDED, count)
+}
+
+fn wake_threshold_for(needed: usize, count: usize) -> usize {
+    (needed * 2).min(count.saturating_sub(1))
+}
 /// Shortest frame handed to the MAC: `ETH_ZLEN`, padded with zeroes.
 const ETH_ZLEN: u32 = 60;
 
@@ -112,7 +126,7 @@ impl Prepared {
         };
         let mut p = Self {
             skb,
-            maps: Default::default(),
+            maps: [const { None }; MAX_BUFFERS],
             buffers,
             offload,
             descs: offload.extra_descs(),
@@ -385,5 +399,34 @@ impl TxRing {
             }
         }
         self.idx.reset();
+    }
+}
+
+#[kunit_tests(rust_igb_tx_ring)]
+mod tests {
+    use super::*;
+    use crate::tuning::{MAX_DESCS, MIN_DESCS};
+
+    /// For the default 17 fragments and the largest 45, on every ring size
+    /// `ethtool -G` accepts: the queue stops with room for a worst-case
+    /// packet left, and a drained ring always reaches the wake threshold.
+    #[test]
+    fn thresholds_fit_every_ring() {
+        for frags in [17usize, 45] {
+            let needed = 1 + frags + 3;
+            let mut count = MIN_DESCS as usize;
+            while count <= MAX_DESCS as usize {
+                let wake = wake_threshold_for(needed, count);
+                // A worst-case packet fits; the wake threshold is at least the
+                // stop threshold and reachable by a drained ring.
+                assert!(needed < count);
+                assert!(wake >= needed);
+                assert!(wake < count);
+                count += 8;
+            }
+        }
+        assert_eq!(wake_threshold_for(21, 256), 42);
+        assert_eq!(wake_threshold_for(49, 64), 63);
+        assert_eq!(MAX_BUFFERS, 1 + MAX_SKB_FRAGS);
     }
 }

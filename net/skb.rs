@@ -13,6 +13,11 @@ use core::ptr::NonNull;
 
 use super::bindings;
 
+/// Most page fragments an skb can carry (`MAX_SKB_FRAGS`): 17 by default,
+/// up to 45 with `CONFIG_MAX_SKB_FRAGS`. Taken from the kernel the module is
+/// built against, so the transmit path sizes itself for that kernel.
+pub(crate) const MAX_SKB_FRAGS: usize = bindings::MAX_SKB_FRAGS as usize;
+
 /// Why the driver drops a buffer (`enum skb_drop_reason`), shown by
 /// `perf trace`/`dropwatch` and the `kfree_skb` tracepoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 # cache directory outside the work tree, keyed by kernel version, config and
 # toolchain. Prints the build directory (KDIR) on stdout.
 #
-#   scripts/build-kernel.sh [debug|bench]
+#   scripts/build-kernel.sh [debug|bench|kasan]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -19,8 +19,12 @@ ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scr
 kver=$(make -s -C "$ksrc" kernelversion 2>/dev/null)
 
 frags=("$top/qemu/kernel.config")
-[ "$flavour" = bench ] && frags+=("$top/qemu/kernel-bench.config")
-[ "$flavour" = debug ] || [ "$flavour" = bench ] || die "unknown flavour $flavour"
+case $flavour in
+debug) ;;
+bench) frags+=("$top/qemu/kernel-bench.config") ;;
+kasan) frags+=("$top/qemu/kernel-kasan.config") ;;
+*) die "unknown flavour $flavour" ;;
+esac
 key=$( { echo "$kver"; cat "${frags[@]}"; rustc --version; "clang-$LLVM_VERSION" --version | head -1; bindgen --version; } | sha256sum | cut -c1-12)
 out=$RUST_IGB_CACHE/build/$kver-$flavour-$key
 if [ -f "$out/.rust-igb-done" ]; then

@@ -36,6 +36,9 @@
 #                      deltas on both NICs are 100 frames of 1042 bytes plus at most
 #                      DP_SLACK small (<= 256 bytes) background frames (ARP, ND, MLD), and
 #                      one side's tx agrees with the other's rx
+#   tx_frags           1000 pktgen skbs with net.core.max_skb_frags (MAX_SKB_FRAGS) page
+#                      fragments each: pktgen counts no error, no local tx_dropped, the
+#                      peer's UDP layer receives all (NoPorts)
 #   unload_clean       unload the driver(s) (the DMA-API debug code checks for leaked
 #                      mappings at unbind): netdevs gone, dma-debug error_count unchanged
 #                      since topology, no mapping left for either NIC in dma-debug's dump
@@ -567,6 +570,38 @@ t_counters() {
 	fail "$(wc -l <"$STATE/dp.counters") counter checks failed"
 }
 
+# tx_frags: pktgen skbs with as many page fragments as this kernel allows
+# (net.core.max_skb_frags = MAX_SKB_FRAGS: 17, up to 45 with
+# CONFIG_MAX_SKB_FRAGS), 1000 of them to the peer's discard port: pktgen
+# counts no error and the peer's UDP layer gets every one (NoPorts). A driver
+# sized for 17 fragments drops them all on a kernel built with 45.
+dp_pktgen_off() { echo "rem_device_all" >/proc/net/pktgen/kpktgend_0 2>/dev/null; rmmod pktgen 2>/dev/null; }
+t_tx_frags() {
+	dp_ready
+	modprobe pktgen 2>/dev/null || skip "no pktgen module in this kernel"
+	trap dp_pktgen_off EXIT
+	_frags=$(cat /proc/sys/net/core/max_skb_frags)
+	_pmac=$(in_peer cat "/sys/class/net/$B/address")
+	_n=1000
+	echo "add_device $A" >/proc/net/pktgen/kpktgend_0 || fail "pktgen add_device $A"
+	_pg=/proc/net/pktgen/$A
+	for _c in "count $_n" "pkt_size 1400" "frags $_frags" "delay 200000" "dst $PEER4" \
+		"dst_mac $_pmac" "udp_dst_min 9" "udp_dst_max 9"; do
+		echo "$_c" >"$_pg" || fail "pktgen: $_c"
+	done
+	_u0=$(dp_udp_noports) _d0=$(cat "/sys/class/net/$A/statistics/tx_dropped")
+	echo start >/proc/net/pktgen/pgctrl || fail "pktgen start"
+	_sofar=$(sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' "$_pg" | head -n1)
+	_err=$(sed -n 's/.*[^_]errors: \([0-9]*\).*/\1/p' "$_pg" | head -n1)
+	wait_for 10 dp_noports_reached $(( _u0 + _n ))
+	_u1=$(dp_udp_noports) _d1=$(cat "/sys/class/net/$A/statistics/tx_dropped")
+	diag "$_frags fragments per skb: pktgen sent ${_sofar:-?} with ${_err:-?} errors; peer NoPorts +$(( _u1 - _u0 )), local tx_dropped +$(( _d1 - _d0 ))"
+	grep -i "result" "$_pg" | diag_klog
+	[ "${_sofar:-0}" = "$_n" ] && [ "${_err:-1}" = 0 ] || fail "pktgen did not send $_n packets without error"
+	[ "$_d1" = "$_d0" ] || fail "the driver dropped $(( _d1 - _d0 )) packets of $_frags fragments"
+	[ $(( _u1 - _u0 )) -ge "$_n" ] || fail "the peer got $(( _u1 - _u0 )) of $_n packets"
+}
+
 dp_netdevs_gone() { [ -z "$(nic_name 0)" ] && { [ ! -e "$NETNS_PATH" ] || ! dp_has_peer_if; }; }
 t_unload_clean() {
 	klog_mark "unload (datapath)"
@@ -624,5 +659,6 @@ run_case ifdown_under_load t_ifdown_under_load
 run_case rmmod_under_load t_rmmod_under_load
 run_case open_stop_cycles t_open_stop_cycles
 run_case counters t_counters
+run_case tx_frags t_tx_frags
 run_case unload_clean t_unload_clean
 run_case kernel_log_clean t_kernel_log_clean
