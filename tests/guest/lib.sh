@@ -211,10 +211,11 @@ local_listening() {
 	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
 		awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }'
 }
-# peer_iperf_kill: end every iperf3 server in the peer (a long-lived or stuck
-# one) and wait until port 5201 is free for the next peer_iperf_server.
+# peer_iperf_kill: end every iperf3 (a long-lived or stuck server; busybox has
+# killall, no pkill; the PID namespace is shared, so this means local ones too)
+# and wait until the peer's port 5201 is free for the next peer_iperf_server.
 peer_iperf_kill() {
-	in_peer pkill iperf3 2>/dev/null
+	killall iperf3 2>/dev/null
 	wait_for 20 peer_port_free 5201
 }
 # iperf_udp_total FILE sender|receiver: the datagram total of iperf3 -u's
