@@ -236,7 +236,7 @@ iperf_udp_loss() {
 # transmitting NIC (local for tx, the peer for rx) counted at least SENT frames
 # and the receiving one at least as many as it sent minus SLACK (default 10:
 # background frames the receiver's filters drop, e.g. MLD), waiting up to 5 s
-# for the counters, and neither NIC's drop counters (rx_missed_errors,
+# for the counters (completions may lag), and neither NIC's drop counters (rx_missed_errors,
 # rx_queue_N_drops) moved. It prints the deltas; on failure FRAMES_ERR says why.
 frame_counts() { # IFNAME [peer]: "tx_packets rx_packets drops"
 	_x=
@@ -258,9 +258,9 @@ frames_delta() {
 	FR_PTX=$(( $1 - _a )) FR_PRX=$(( $2 - _b )) FR_PDROP=$(( $3 - _c ))
 	if [ "$FR_DIR" = tx ]; then FR_SENT=$FR_LTX FR_GOT=$FR_PRX; else FR_SENT=$FR_PTX FR_GOT=$FR_LRX; fi
 }
-frames_arrived() { frames_delta; [ "$FR_GOT" -ge $(( FR_SENT - FR_SLACK )) ]; }
+frames_arrived() { frames_delta; [ "$FR_SENT" -ge "$FR_MIN" ] && [ "$FR_GOT" -ge $(( FR_SENT - FR_SLACK )) ]; }
 frames_check() {
-	FR_DIR=$1 FR_SLACK=${3:-10} FRAMES_ERR=
+	FR_DIR=$1 FR_MIN=$2 FR_SLACK=${3:-10} FRAMES_ERR=
 	wait_for 5 frames_arrived
 	diag "frames ($1): local tx +$FR_LTX rx +$FR_LRX drops +$FR_LDROP;" \
 		"peer tx +$FR_PTX rx +$FR_PRX drops +$FR_PDROP; $2 datagrams sent"
