@@ -75,6 +75,9 @@ kmemleak_check() {
 
 ktap_begin
 diag "rigb: kernel $(uname -r), driver $DRIVER, tests $TESTS, /init at $(fmt_cs "$boot_cs")s"
+diag "stall reports after: RCU $(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 2>/dev/null)s," \
+	"soft lockup 2 x $(cat /proc/sys/kernel/watchdog_thresh 2>/dev/null)s," \
+	"hung task $(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null)s"
 for SUITE in $(echo "$TESTS" | tr , ' '); do
 	export SUITE
 	klog_mark "suite $SUITE"
