@@ -14,7 +14,11 @@
 #                      received == bytes sent and same sha256
 #   udp_min_tx/_rx     iperf3 UDP, 18-byte payloads (60-byte frames) at DP_UDP_RATE_MIN
 #   udp_mtu_tx/_rx     iperf3 UDP, 1472-byte payloads (1514-byte frames) at DP_UDP_RATE_MTU
-#                      UDP: iperf3 ends in time, receiver lost at most DP_UDP_MAXLOSS %,
+#                      UDP: iperf3 ends in time; the sending NIC's tx_packets grew by at
+#                      least the datagrams sent, the receiving NIC's rx_packets by as many
+#                      as the sender's tx_packets (up to DP_SLACK fewer: background frames
+#                      its filters drop), no rx_missed_errors / rx_queue_N_drops; iperf3's
+#                      loss (the receiving socket's, host-speed dependent) is only printed;
 #                      then 3/3 pings
 #   netconsole         netconsole (netpoll: the stack calls ndo_start_xmit with interrupts
 #                      off, and polls NAPI itself if the queue is stopped) on the local NIC,
@@ -25,7 +29,8 @@
 #   netconsole_under_load  the same while iperf3 --bidir runs on the NIC: at least 90 %
 #                      of the datagrams arrive, iperf3 keeps moving data, then 3/3 pings
 #   ifdown_under_load  ip link set down/up of the local NIC during bidirectional iperf3;
-#                      carrier and 1/1 ping within 30 s, then 5/5 (iperf3's fate is a diagnostic)
+#                      carrier and 1/1 ping within 30 s, then (the load over) 5/5 (iperf3's
+#                      fate is a diagnostic)
 #   rmmod_under_load   rmmod $DRIVER's module during bidirectional iperf3: it unloads, its
 #                      netdevs and PCI driver go; reload, rebuild the topology, 5/5 pings
 #                      (skipped if $DRIVER is not a loaded module)
@@ -66,9 +71,7 @@
 #   DP_UDP_RATE_MTU  rigb.dp_udp_rate_mtu  iperf3 -b for 1514-byte frames (default 15M:
 #                                          ~1270 frames/s)
 #                    (iperf3 -b counts UDP payload bits. Under TCG the C igb guest sent
-#                    at most ~2700 small / ~2100 large frames/s, with up to 4.5% loss at
-#                    the latter: the defaults stay below that.)
-#   DP_UDP_MAXLOSS   rigb.dp_udp_maxloss   UDP loss allowed, percent (default 10)
+#                    at most ~2700 small / ~2100 large frames/s: the defaults stay below.)
 #   DP_NETCONSOLE_MSGS rigb.dp_netconsole_msgs  kernel-log lines sent through netconsole
 #                    (default 100)
 #   DP_SLACK         rigb.dp_slack         background frames allowed per counter (default 10)
@@ -99,7 +102,6 @@ DP_PINNED=0
 : "${DP_UDP_SECS:=$(dp_karg rigb.dp_udp_secs)}" "${DP_UDP_SECS:=3}"
 : "${DP_UDP_RATE_MIN:=$(dp_karg rigb.dp_udp_rate_min)}" "${DP_UDP_RATE_MIN:=300K}"
 : "${DP_UDP_RATE_MTU:=$(dp_karg rigb.dp_udp_rate_mtu)}" "${DP_UDP_RATE_MTU:=15M}"
-: "${DP_UDP_MAXLOSS:=$(dp_karg rigb.dp_udp_maxloss)}" "${DP_UDP_MAXLOSS:=10}"
 : "${DP_SLACK:=$(dp_karg rigb.dp_slack)}" "${DP_SLACK:=10}"
 : "${DP_NETCONSOLE_MSGS:=$(dp_karg rigb.dp_netconsole_msgs)}" "${DP_NETCONSOLE_MSGS:=100}"
 
@@ -299,7 +301,7 @@ t_topology() {
 	diag "local NIC $(nic_pci 0) on $DRIVER, peer NIC $(nic_pci 1) on $PEER_DRIVER$([ "$DP_PINNED" = 1 ] && echo ' (pinned: control variant)')"
 	diag "knobs: CYCLES_OPENSTOP=$CYCLES_OPENSTOP DP_TCP_SECS=$DP_TCP_SECS DP_FILE_MIB=$DP_FILE_MIB" \
 		"DP_UDP_SECS=$DP_UDP_SECS DP_UDP_RATE_MIN=$DP_UDP_RATE_MIN DP_UDP_RATE_MTU=$DP_UDP_RATE_MTU" \
-		"DP_UDP_MAXLOSS=$DP_UDP_MAXLOSS DP_SLACK=$DP_SLACK DP_NETCONSOLE_MSGS=$DP_NETCONSOLE_MSGS"
+		"DP_SLACK=$DP_SLACK DP_NETCONSOLE_MSGS=$DP_NETCONSOLE_MSGS"
 	cat "$DMA_DBG/error_count" >"$STATE/dp.dma-errors0" 2>/dev/null || echo 0 >"$STATE/dp.dma-errors0"
 	klog_mark "load $DRIVER (datapath)"
 	dp_bound || dp_load || nics_diag_fail "NIC 0 on $DRIVER and NIC 1 on $PEER_DRIVER: not bound"
@@ -386,42 +388,52 @@ t_udp() { # tx|rx PAYLOAD RATE
 	_r=
 	[ "$1" = rx ] && _r=-R
 	_frame=$(( $2 + 8 + 20 + 14 ))
+	frames_begin "$A" "$B" || fail "NIC counters"
 	# shellcheck disable=SC2086
 	dp_iperf "$STATE/dp.udp" $(( DP_UDP_SECS + 60 )) -u -l "$2" -b "$3" -t "$DP_UDP_SECS" -f k $_r ||
 		fail "iperf3 UDP $1 failed or did not end in time"
-	_lt=$(awk '/receiver *$/ { for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i } END { print r }' "$STATE/dp.udp")
-	[ -n "$_lt" ] || fail "no receiver summary from iperf3: $(tail -n 5 "$STATE/dp.udp" | tr '\n' ' ')"
-	_lost=${_lt%/*} _total=${_lt#*/}
-	[ "$_total" -gt 0 ] || fail "iperf3 sent no datagrams"
-	diag "UDP $1 $_frame-byte frames at $3 for ${DP_UDP_SECS}s: lost $_lost of $_total" \
-		"($(awk -v l="$_lost" -v t="$_total" 'BEGIN { printf "%.2f", 100 * l / t }')%)," \
-		"$(( _total / DP_UDP_SECS )) frames/s offered, $(iperf_rate "$STATE/dp.udp" Kbits/sec) Kbit/s received"
-	[ $(( _lost * 100 )) -le $(( DP_UDP_MAXLOSS * _total )) ] ||
-		fail "lost $_lost of $_total datagrams: more than $DP_UDP_MAXLOSS%"
+	_sent=$(iperf_udp_total "$STATE/dp.udp" sender)
+	[ -n "$_sent" ] && [ "$_sent" -gt 0 ] ||
+		fail "no sender summary from iperf3: $(tail -n 5 "$STATE/dp.udp" | tr '\n' ' ')"
+	diag "UDP $1 $_frame-byte frames at $3 for ${DP_UDP_SECS}s: $_sent sent," \
+		"$(( _sent / DP_UDP_SECS )) frames/s offered; iperf3 lost $(iperf_udp_loss "$STATE/dp.udp")," \
+		"$(iperf_rate "$STATE/dp.udp" Kbits/sec) Kbit/s received (the socket's loss: not judged)"
+	frames_check "$1" "$_sent" "$DP_SLACK" || fail "UDP $1: $FRAMES_ERR"
 	dp_ping_ok local 3 $PEER4
 }
 
 # Udp NoPorts in the peer's namespace: datagrams its UDP layer got for no socket.
 dp_udp_noports() { peer_snmp Udp NoPorts; }
 dp_noports_reached() { [ "$(dp_udp_noports)" -ge "$1" ]; }
-# The count stays put for half a second (netconsole's replay of the log buffer is over).
-dp_noports_settled() { _u=$(dp_udp_noports); sleep 0.5; [ "$(dp_udp_noports)" = "$_u" ]; }
+# The count stays put for 2 s (sampled every 0.5 s): netconsole's start-up lines are
+# through (a printer starved by a busy host can pause for well over half a second).
+dp_noports_settled() {
+	_u=$(dp_udp_noports)
+	for _k in 1 2 3 4; do
+		sleep 0.5
+		[ "$(dp_udp_noports)" = "$_u" ] || return 1
+	done
+}
 dp_netconsole_off() { dp_reap; rmmod netconsole 2>/dev/null; }
 t_netconsole() { # quiet|load
 	dp_ready
 	[ -n "$(modinfo -n netconsole 2>/dev/null)" ] || skip "no netconsole module in this kernel"
 	trap dp_netconsole_off EXIT
 	_pmac=$(in_peer cat "/sys/class/net/$B/address")
+	_cm=$(dp_udp_noports)
 	modprobe netconsole "netconsole=6665@$LOCAL4/$A,6666@$PEER4/$_pmac" ||
 		fail "modprobe netconsole (target $PEER4 $_pmac via $A) failed"
 	_n=$DP_NETCONSOLE_MSGS _need=$DP_NETCONSOLE_MSGS
+	# netconsole's own start-up lines are still going out (56 extra datagrams in a run
+	# that counted at once): count only once the first of them arrived and the peer's
+	# counter has then stopped moving.
+	wait_for 20 dp_noports_reached $(( _cm + 1 )) || fail "no netconsole datagram reached the peer"
+	wait_for 60 dp_noports_settled || fail "netconsole's datagrams never stopped: $(dp_udp_noports) so far"
+	# The load starts once they are (its 15 s are for the lines below).
 	if [ "$1" = load ]; then
 		dp_bidir_load 15
 		_need=$(( _n * 9 / 10 ))
 	fi
-	# netconsole's own start-up lines are still going out (56 extra datagrams in a run
-	# that counted at once): count only once the peer's counter has stopped moving.
-	wait_for 20 dp_noports_settled || fail "netconsole's datagrams never stopped: $(dp_udp_noports) so far"
 	# Lines at KERN_WARNING reach every console (console_loglevel 7), netconsole included.
 	_c0=$(dp_udp_noports) _s0=$(local_pkts)
 	_i=0
@@ -455,9 +467,10 @@ t_ifdown_under_load() {
 	wait_for 30 link_up "$A" || fail "$A: no carrier within 30 s of ip link set up"
 	dp_reach local $PEER4 30 || fail "no ping answer within 30 s of carrier: $(ping_summary)"
 	diag "ping answered $(fmt_cs $(( $(now_cs) - _t0 ))) s after ip link set up"
-	dp_ping_ok local 5 $PEER4
 	dp_wait "$CLI" 90
 	_rc=$?
+	# 5/5 once the load is over: while it runs, a ping may wait behind a full queue.
+	dp_ping_ok local 5 $PEER4
 	diag "iperf3 --bidir across the down/up: exit $_rc;" \
 		"$(awk '/(sender|receiver) *$/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i
 			printf "%s %s %s Mbit/s; ", /TX-C/ ? "local->peer" : "peer->local", $NF, r }' "$STATE/dp.iperf-load")"

@@ -52,23 +52,31 @@ NEW_MAC=02:00:00:aa:bb:01
 # ---- helpers -------------------------------------------------------------
 f_names() { A=$(nic_name 0) B=$(peer_if); [ -n "$A" ] && [ -n "$B" ]; }
 f_rx() { cat "/sys/class/net/$A/statistics/rx_packets"; }
-# f_count CMD...: frames NIC 0 received while CMD ran (and 0.5 s after).
+# f_count MIN CMD...: frames NIC 0 received while CMD ran and after it: up to
+# 5 s until MIN arrived (an accepted observation stops waiting as soon as the
+# frames are counted), at least 0.5 s (a dropped one, MIN 0, gives stragglers
+# that time to show up).
+f_grew() { [ $(( $(f_rx) - _r0 )) -ge "$1" ]; }
 f_count() {
+	_min=$1
+	shift
 	_r0=$(f_rx)
 	"$@" >/dev/null 2>&1
 	sleep 0.5
+	wait_for 5 f_grew "$_min"
 	echo $(( $(f_rx) - _r0 ))
 }
-# f_send DEST: F_N pings from the peer (nobody answers most of them).
-f_send() { in_peer ping -c "$F_N" -i 0.2 -W 1 -w 3 "$1"; }
+# f_send DEST: F_N pings from the peer, 0.2 s apart (nobody answers most of
+# them); the deadline -w leaves a slow host time to send all F_N.
+f_send() { in_peer ping -c "$F_N" -i 0.2 -W 1 -w $(( F_N / 5 + 20 )) "$1"; }
 # f_dropped WHAT DEST / f_accepted WHAT DEST: the observation, as a diagnostic.
 f_dropped() {
-	_n=$(f_count f_send "$2")
+	_n=$(f_count 0 f_send "$2")
 	diag "$1: NIC 0 received $_n of $F_N frames (expected dropped)"
 	[ "$_n" -le "$F_SLACK" ] || fail "$1: $_n of $F_N frames got through the filter"
 }
 f_accepted() {
-	_n=$(f_count f_send "$2")
+	_n=$(f_count "$F_N" f_send "$2")
 	diag "$1: NIC 0 received $_n of $F_N frames (expected accepted)"
 	[ "$_n" -ge "$F_N" ] || fail "$1: only $_n of $F_N frames received"
 }
@@ -266,6 +274,7 @@ t_down_up_keeps_filters() {
 		f_peer_neigh 10.0.30.1 $NEW_MAC "$B.30"; } || fail "neighbours"
 	wait_for 20 f_ping_ok 1 $LOCAL4 || fail "no reply after down/up"
 	f_ping_ok 5 $LOCAL4 || fail "ping to the new address after down/up"
+	wait_for 20 f_ping_ok 1 10.0.20.1 || fail "no reply over VLAN 20 after down/up"
 	f_ping_ok 5 10.0.20.1 || fail "ping over VLAN 20 after down/up"
 	f_accepted "group $GROUP after down/up" $GROUP
 	f_dropped "group $GROUP2 after down/up" $GROUP2

@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the rust_igb test initramfs (installed by scripts/mkinitramfs.sh).
 # Mounts the pseudo filesystems, reads rigb.* kernel parameters, runs the
-# selected suites (/tests/<suite>.sh) as KTAP, checks kmemleak, powers off.
+# selected suites (/tests/<suite>.sh) as KTAP, checks kmemleak (objects in two
+# consecutive reports fail), powers off.
 #
 # Kernel parameters (all optional):
 #   rigb.tests=foundation,show   comma list of suites (default foundation)
@@ -39,6 +40,14 @@ exec 3>/dev/ttyS1 || exec 3>/dev/null
 . /tests/lib.sh
 ip link set lo up
 
+# kmemleak: scan twice 5 s apart (an object younger than 5 s is never
+# reported); if that reports objects, scan once more 5 s later and fail only
+# for objects still listed (by address): a leak stays unreferenced, while an
+# object the first report caught in passing (freed, or referenced again by the
+# next scan) drops out of the list. The kernel's "N new suspected memory
+# leaks" line is therefore allowed by kernel-log-ok.txt; the report of a leak
+# (printed below) still fails the host's log scan.
+kmemleak_objs() { awk '/^unreferenced object / { print $3 }' "$1"; }
 kmemleak_check() {
 	f=/sys/kernel/debug/kmemleak
 	[ -e $f ] || skip "kernel has no kmemleak"
@@ -47,12 +56,28 @@ kmemleak_check() {
 	echo scan >$f
 	cat $f >"$STATE/kmemleak"
 	[ -s "$STATE/kmemleak" ] || return 0
-	cat "$STATE/kmemleak"
-	fail "kmemleak: $(grep -c '^unreferenced object' "$STATE/kmemleak") unreferenced objects"
+	sleep 5
+	echo scan >$f
+	cat $f >"$STATE/kmemleak2"
+	kmemleak_objs "$STATE/kmemleak" >"$STATE/kmemleak.1"
+	kmemleak_objs "$STATE/kmemleak2" >"$STATE/kmemleak.2"
+	awk 'NR == FNR { one[$1] = 1; next } $1 in one' "$STATE/kmemleak.1" "$STATE/kmemleak.2" >"$STATE/kmemleak.both"
+	n1=$(wc -l <"$STATE/kmemleak.1") n=$(wc -l <"$STATE/kmemleak.both")
+	if [ "$n" = 0 ]; then
+		diag "kmemleak: $n1 objects in the first report, none still listed 5 s later (transient)"
+		return 0
+	fi
+	# The report of the objects listed both times.
+	awk 'NR == FNR { keep[$1] = 1; next }
+		/^unreferenced object / { p = ($3 in keep) } p' "$STATE/kmemleak.both" "$STATE/kmemleak2"
+	fail "kmemleak: $n unreferenced objects in consecutive reports ($n1 in the first)"
 }
 
 ktap_begin
 diag "rigb: kernel $(uname -r), driver $DRIVER, tests $TESTS, /init at $(fmt_cs "$boot_cs")s"
+diag "stall reports after: RCU $(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 2>/dev/null)s," \
+	"soft lockup 2 x $(cat /proc/sys/kernel/watchdog_thresh 2>/dev/null)s," \
+	"hung task $(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null)s"
 for SUITE in $(echo "$TESTS" | tr , ' '); do
 	export SUITE
 	klog_mark "suite $SUITE"

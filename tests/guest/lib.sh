@@ -199,6 +199,80 @@ peer_listening() {
 	in_peer sh -c 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null' |
 		awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }'
 }
+# local_iperf_server [PORT]: the same in this namespace (for a client in the peer).
+local_iperf_server() {
+	_p=${1:-5201}
+	wait_for 20 local_port_free "$_p" || return 1
+	iperf3 -s -D -1 -p "$_p" >/dev/null 2>&1 || return 1
+	wait_for 20 local_listening "$_p"
+}
+local_port_free() { ! local_listening "$1"; }
+local_listening() {
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }'
+}
+# peer_iperf_kill: end every iperf3 (a long-lived or stuck server; busybox has
+# killall, no pkill; the PID namespace is shared, so this means local ones too)
+# and wait until the peer's port 5201 is free for the next peer_iperf_server.
+peer_iperf_kill() {
+	killall iperf3 2>/dev/null
+	wait_for 20 peer_port_free 5201
+}
+# iperf_udp_total FILE sender|receiver: the datagram total of iperf3 -u's
+# summary line for that side ("lost/total"; the sender's is the datagrams sent).
+iperf_udp_total() {
+	awk -v w="$2" '$NF == w { for (i = 1; i < NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i } END { sub(/.*\//, "", r); print r }' "$1"
+}
+# iperf_udp_loss FILE: the receiver's "lost/total (percent)", for diagnostics.
+iperf_udp_loss() {
+	awk '$NF == "receiver" { for (i = 1; i < NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i " " $(i + 1) } END { print r }' "$1"
+}
+
+# ---- frames across the cable -------------------------------------------------
+# Whether a datagram flood arrived is judged by NIC counters, not by iperf3's
+# loss: a receiving socket that overflows (the host was slow to schedule the
+# receiver) loses datagrams the NIC delivered. frames_begin LOCALIF PEERIF
+# takes both NICs' counts; frames_check tx|rx SENT [SLACK] then passes if the
+# transmitting NIC (local for tx, the peer for rx) counted at least SENT frames
+# and the receiving one at least as many as it sent minus SLACK (default 10:
+# background frames the receiver's filters drop, e.g. MLD), waiting up to 5 s
+# for the counters (completions may lag), and neither NIC's drop counters (rx_missed_errors,
+# rx_queue_N_drops) moved. It prints the deltas; on failure FRAMES_ERR says why.
+frame_counts() { # IFNAME [peer]: "tx_packets rx_packets drops"
+	_x=
+	[ "${2:-}" = peer ] && _x=in_peer
+	$_x cat "/sys/class/net/$1/statistics/tx_packets" "/sys/class/net/$1/statistics/rx_packets" | tr '\n' ' '
+	$_x ethtool -S "$1" | awk '$1 == "rx_missed_errors:" || $1 ~ /^rx_queue_[0-9]+_drops:$/ { s += $2 } END { print s + 0 }'
+}
+frames_begin() {
+	FR_L=$1 FR_P=$2
+	frame_counts "$1" >"$STATE/fr.l0" && frame_counts "$2" peer >"$STATE/fr.p0"
+}
+# shellcheck disable=SC2046 # the counts are split on purpose
+frames_delta() {
+	read -r _a _b _c <"$STATE/fr.l0"
+	set -- $(frame_counts "$FR_L")
+	FR_LTX=$(( $1 - _a )) FR_LRX=$(( $2 - _b )) FR_LDROP=$(( $3 - _c ))
+	read -r _a _b _c <"$STATE/fr.p0"
+	set -- $(frame_counts "$FR_P" peer)
+	FR_PTX=$(( $1 - _a )) FR_PRX=$(( $2 - _b )) FR_PDROP=$(( $3 - _c ))
+	if [ "$FR_DIR" = tx ]; then FR_SENT=$FR_LTX FR_GOT=$FR_PRX; else FR_SENT=$FR_PTX FR_GOT=$FR_LRX; fi
+}
+frames_arrived() { frames_delta; [ "$FR_SENT" -ge "$FR_MIN" ] && [ "$FR_GOT" -ge $(( FR_SENT - FR_SLACK )) ]; }
+frames_check() {
+	FR_DIR=$1 FR_MIN=$2 FR_SLACK=${3:-10} FRAMES_ERR=
+	wait_for 5 frames_arrived
+	diag "frames ($1): local tx +$FR_LTX rx +$FR_LRX drops +$FR_LDROP;" \
+		"peer tx +$FR_PTX rx +$FR_PRX drops +$FR_PDROP; $2 datagrams sent"
+	if [ "$FR_SENT" -lt "$2" ]; then
+		FRAMES_ERR="the sending NIC counted $FR_SENT frames for $2 datagrams"
+	elif [ "$FR_GOT" -lt $(( FR_SENT - FR_SLACK )) ]; then
+		FRAMES_ERR="the receiving NIC counted $FR_GOT of $FR_SENT frames (slack $FR_SLACK)"
+	elif [ "$FR_LDROP" != 0 ] || [ "$FR_PDROP" != 0 ]; then
+		FRAMES_ERR="drop counters moved: local +$FR_LDROP, peer +$FR_PDROP"
+	fi
+	[ -z "$FRAMES_ERR" ]
+}
 
 # ---- RSS: which RX queue a flow lands on ------------------------------------
 # The 82576 hashes a received TCP/IPv4 frame with the Toeplitz function over

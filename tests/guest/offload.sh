@@ -19,9 +19,13 @@
 #                   SG off (tx direction), rx checksum off (rx direction), over IPv6 (tx);
 #                   no Tcp InCsumErrors on the receiver
 #   udp_csum_*      iperf3 UDP 18-byte (short frames: checksummed in software before the
-#                   padding) and 1472-byte datagrams local -> peer with tx checksum offload:
-#                   the peer's Udp InDatagrams grows by the datagrams received, Udp
-#                   InCsumErrors does not move
+#                   padding) and 1472-byte datagrams local -> peer with tx checksum offload,
+#                   at rates low enough for a slow host (the point is the checksum, not
+#                   throughput): the NICs counted every frame (datapath's udp_* check),
+#                   the peer's Udp InDatagrams + RcvbufErrors grew by the datagrams sent
+#                   (plus iperf3's hello; up to DP_SLACK fewer: datagrams still queued when
+#                   the one-shot server closed its socket), Udp InCsumErrors did not move; iperf3's loss (the
+#                   socket's) is only printed
 #   sctp_crc        iperf3 --sctp local -> peer with SCTP CRC offload: data arrives and the
 #                   peer's SctpChecksumErrors does not move (skipped without sctp support)
 #   vlan_on/off     VLAN 10 on both ends (10.0.10.1/2, static neighbours, no IPv6) with
@@ -190,19 +194,23 @@ t_udp_csum() {
 	trap dp_reap EXIT
 	of_all_on
 	[ "$(feature "$A" tx-checksum-ip-generic)" = on ] || fail "tx checksum offload is off"
-	_in0=$(peer_snmp Udp InDatagrams) _ce0=$(peer_snmp Udp InCsumErrors)
+	_in0=$(peer_snmp Udp InDatagrams) _rb0=$(peer_snmp Udp RcvbufErrors) _ce0=$(peer_snmp Udp InCsumErrors)
+	frames_begin "$A" "$B" || fail "NIC counters"
 	dp_iperf "$STATE/of.udp" 60 -u -l "$1" -b "$2" -t 3 -f k || fail "iperf3 UDP failed"
-	_in1=$(peer_snmp Udp InDatagrams) _ce1=$(peer_snmp Udp InCsumErrors)
-	_lt=$(awk '/receiver *$/ { for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i } END { print r }' "$STATE/of.udp")
-	[ -n "$_lt" ] || fail "no receiver summary from iperf3: $(tail -n 5 "$STATE/of.udp" | tr '\n' ' ')"
-	_lost=${_lt%/*} _total=${_lt#*/}
-	diag "UDP $1-byte datagrams: $_total sent, $_lost lost; peer Udp InDatagrams +$(( _in1 - _in0 ))," \
-		"InCsumErrors $_ce0->$_ce1"
+	_sent=$(iperf_udp_total "$STATE/of.udp" sender)
+	[ -n "$_sent" ] || fail "no sender summary from iperf3: $(tail -n 5 "$STATE/of.udp" | tr '\n' ' ')"
+	[ "$_sent" -gt 100 ] || fail "only $_sent datagrams sent"
+	_ok=0
+	frames_check tx "$_sent" "$DP_SLACK" || _ok=1
+	_in1=$(peer_snmp Udp InDatagrams) _rb1=$(peer_snmp Udp RcvbufErrors) _ce1=$(peer_snmp Udp InCsumErrors)
+	_udp=$(( _in1 - _in0 + _rb1 - _rb0 ))
+	diag "UDP $1-byte datagrams at $2: $_sent sent; peer Udp InDatagrams +$(( _in1 - _in0 ))" \
+		"RcvbufErrors +$(( _rb1 - _rb0 )) InCsumErrors $_ce0->$_ce1; iperf3 lost $(iperf_udp_loss "$STATE/of.udp")"
+	[ "$_ok" = 0 ] || fail "$FRAMES_ERR"
 	[ "$_ce1" = "$_ce0" ] || fail "peer counted $(( _ce1 - _ce0 )) UDP checksum errors"
-	[ "$_total" -gt 100 ] || fail "only $_total datagrams sent"
-	[ $(( (_in1 - _in0) * 10 )) -ge $(( (_total - _lost) * 9 )) ] ||
-		fail "peer delivered $(( _in1 - _in0 )) datagrams, iperf3 received $(( _total - _lost ))"
-	[ $(( _lost * 10 )) -le "$_total" ] || fail "lost $_lost of $_total datagrams"
+	# (+1: iperf3's hello datagram, which opens the test and is not in its count.)
+	[ "$_udp" -le $(( _sent + 2 )) ] && [ "$_udp" -ge $(( _sent - DP_SLACK )) ] ||
+		fail "peer's UDP layer took $_udp datagrams (InDatagrams + RcvbufErrors) of $_sent sent"
 }
 
 sctp_errors() { # local|peer: SctpChecksumErrors
@@ -332,8 +340,8 @@ run_case integrity_sg_off t_integrity tx local sg off
 run_case integrity_rx_csum_off t_integrity rx local rx off
 run_case integrity_peer_tx_csum_off t_integrity rx peer tx off
 run_case integrity_ipv6 t_integrity6
-run_case udp_csum_small t_udp_csum 18 300K
-run_case udp_csum_mtu t_udp_csum 1472 10M
+run_case udp_csum_small t_udp_csum 18 100K
+run_case udp_csum_mtu t_udp_csum 1472 5M
 run_case sctp_crc t_sctp_crc
 run_case vlan_on t_vlan on
 run_case vlan_off t_vlan off
