@@ -14,7 +14,9 @@
 # NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
 # suite runs 1000 open/stop cycles, and once more with the peer NIC on the C
 # igb as a control. The ethtool suite runs under MSI-X, its self-test part
-# again under INTx (the selftest suite).
+# again under INTx (the selftest suite). With KASAN_KDIR and KASAN_MODULE
+# set (make check does), datapath, reset and tuning run once more on the
+# KASAN kernel (qemu/kernel-kasan.config).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
@@ -54,6 +56,14 @@ run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000" 2400
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000" 1200
 run "MSI" smoke,multiqueue "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
 run "INTx" smoke,multiqueue,selftest "pci=nomsi rigb.expect_irq=Intx"
+
+# The KASAN kernel (make check passes KASAN_KDIR and KASAN_MODULE, the module
+# built against it): datapath, reset and tuning again with every access of
+# the driver checked and skbs of up to 45 fragments.
+if [ -n "${KASAN_KDIR:-}" ] && [ -z "${3:-}" ]; then
+	kdir=$KASAN_KDIR module=${KASAN_MODULE:?KASAN_MODULE}
+	run "KASAN" datapath,reset,tuning "rigb.expect_irq=MsiX rigb.cycles_openstop=100" 2400
+fi
 
 echo "==== check: all runs"
 echo "$pass passed, $fail failed"
