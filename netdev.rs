@@ -59,7 +59,7 @@ use crate::{
     regs::{Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
     rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
-    tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
+    tx_ring::{doorbell_now, Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
 };
 
 /// How often the watchdog polls the link, in milliseconds.
@@ -597,20 +597,18 @@ impl net::device::Operations for Adapter {
             return;
         };
         let bound = dev.parent_bound();
-        // Pad and map before taking the ring lock.
+        // Pad and map before taking the ring lock. `None`: dropped and
+        // freed already.
         let mut p = Prepared::new(bound, skb);
-        if p.is_none() {
+        let dropped = p.is_none();
+        if dropped {
             bump(&qp.stats.tx_dropped, 1);
-            return;
         }
         let doorbell = {
             let mut guard = qp.tx.lock();
             match &mut *guard {
                 Some(ring) => {
-                    // Without a frame posted (none fit, which the early stop
-                    // below prevents) only a stopped queue rings, for what
-                    // earlier calls deferred.
-                    let now = ring
+                    let last = ring
                         .post(&mut p)
                         .is_some_and(|bytes| dev.tx_sent(queue, bytes));
                     // Stop before the ring could overflow; the poll wakes
@@ -620,8 +618,13 @@ impl net::device::Operations for Adapter {
                     }
                     let stalled = a.tx_stall.load(katomic::Relaxed) != 0;
                     // Defer the tail write while the stack has more frames
-                    // for this queue (`xmit_more`), as `igb_tx_map` does.
-                    (!stalled && (now || dev.tx_stopped(queue))).then(|| ring.tail())
+                    // for this queue (`xmit_more`), as `igb_tx_map` does,
+                    // but not past a frame that was not posted.
+                    let now =
+                        doorbell_now(ring.unannounced(), last, dropped || p.is_some(), || {
+                            dev.tx_stopped(queue)
+                        });
+                    (!stalled && now).then(|| ring.doorbell())
                 }
                 None => None,
             }
