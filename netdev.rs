@@ -24,6 +24,7 @@ use core::sync::atomic::{
 
 use kernel::{
     debugfs::{Dir, File},
+    io::Io,
     new_mutex, new_spinlock_irq,
     prelude::*,
     sync::{
@@ -56,7 +57,7 @@ use crate::{
     nvm::NvmVersion,
     offload, phy, queue,
     qvec::{bump, QueuePair, VectorMap, MAX_QUEUES},
-    regs::{Bar0, BAR0_SIZE},
+    regs::{self, Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
     rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
     tx_ring::{doorbell_now, Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
@@ -532,15 +533,38 @@ pub(crate) fn reconfigure(
 /// completion).
 const HANG_TICKS: u64 = 2;
 
+/// One watchdog look at a TX queue for hang detection: returns the new count
+/// of consecutive looks without progress and whether the queue is hung
+/// (`igb_clean_tx_irq`'s `detect_tx_hung` test). `pending`: packets are
+/// posted and not completed; `progressed`: some completed since the last
+/// look; `paused`: STATUS.TXOFF, the transmitter is held off by PAUSE frames
+/// from the link partner. A paused transmitter is not hung (the C driver
+/// tests `!(rd32(E1000_STATUS) & E1000_STATUS_TXOFF)`), and the count starts
+/// over, so a queue is declared hung only after [`HANG_TICKS`] looks without
+/// progress and without a pause.
+fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool) -> (u64, bool) {
+    if !pending || progressed || paused {
+        return (0, false);
+    }
+    let ticks = ticks.saturating_add(1);
+    if ticks >= HANG_TICKS {
+        (0, true)
+    } else {
+        (ticks, false)
+    }
+}
+
 /// Detect hung TX queues (`igb_clean_tx_irq`'s `detect_tx_hung`): packets
 /// pending and no completion over [`HANG_TICKS`] watchdog looks while the
-/// link is up. A hung queue is reported like the C driver does and the
-/// adapter reset, without waiting for the stack's longer TX timeout.
+/// link is up and the transmitter is not paused ([`hang_look`]). A hung
+/// queue is reported like the C driver does and the adapter reset, without
+/// waiting for the stack's longer TX timeout.
 fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     let a = dev.data();
     if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
     }
+    let paused = hw.read(regs::STATUS).txoff();
     for (q, qp) in a.active().iter().enumerate() {
         let (pending, ntu, ntc) = match qp.tx.lock().as_ref() {
             Some(r) => (r.pending(), r.tail(), r.next_to_clean()),
@@ -548,16 +572,12 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
         };
         let s = &qp.stats;
         let done = s.tx_packets.load(Relaxed);
-        let stuck = pending && done == s.hang_mark.load(Relaxed);
-        s.hang_mark.store(done, Relaxed);
-        if !stuck {
-            s.hang_ticks.store(0, Relaxed);
+        let progressed = done != s.hang_mark.swap(done, Relaxed);
+        let (ticks, hung) = hang_look(s.hang_ticks.load(Relaxed), pending, progressed, paused);
+        s.hang_ticks.store(ticks, Relaxed);
+        if !hung {
             continue;
         }
-        if s.hang_ticks.fetch_add(1, Relaxed) + 1 < HANG_TICKS {
-            continue;
-        }
-        s.hang_ticks.store(0, Relaxed);
         dev_err!(
             dev.parent(),
             "{}: Detected Tx Unit Hang: queue {}, TDH {}, TDT {}, next_to_use {}, next_to_clean {}\n",
@@ -779,5 +799,44 @@ impl net::device::Operations for Adapter {
 
     fn vlan_rx_kill_vid(dev: &Device<Self>, vid: u16) -> Result {
         filter::set_vlan(dev, vid, false)
+    }
+}
+
+#[kunit_tests(rust_igb_netdev)]
+mod tests {
+    use super::*;
+
+    /// Run `looks` watchdog looks (pending, progressed, paused) from a
+    /// fresh queue; returns the index of the look that declared a hang.
+    fn first_hang(looks: &[(bool, bool, bool)]) -> Option<usize> {
+        let mut ticks = 0;
+        for (i, &(pending, progressed, paused)) in looks.iter().enumerate() {
+            let (t, hung) = hang_look(ticks, pending, progressed, paused);
+            if hung {
+                return Some(i);
+            }
+            ticks = t;
+        }
+        None
+    }
+
+    #[test]
+    fn tx_hang() {
+        const STUCK: (bool, bool, bool) = (true, false, false);
+        const PAUSED: (bool, bool, bool) = (true, false, true);
+        const MOVING: (bool, bool, bool) = (true, true, false);
+        const IDLE: (bool, bool, bool) = (false, false, false);
+        // Work pending and nothing completing: hung at the second look.
+        assert_eq!(first_hang(&[STUCK, STUCK, STUCK]), Some(1));
+        // Progress or an empty ring in between starts the count over.
+        assert_eq!(first_hang(&[STUCK, MOVING, STUCK, IDLE, STUCK]), None);
+        assert_eq!(first_hang(&[STUCK, MOVING, STUCK, STUCK]), Some(3));
+        // The link partner sends PAUSE frames (STATUS.TXOFF) for seconds:
+        // not a hang, however long it lasts.
+        assert_eq!(first_hang(&[PAUSED; 10]), None);
+        assert_eq!(first_hang(&[STUCK, PAUSED, STUCK, PAUSED, STUCK]), None);
+        // Once the pause is over, a queue that still does not move is hung
+        // after the usual number of looks.
+        assert_eq!(first_hang(&[PAUSED, PAUSED, STUCK, STUCK]), Some(3));
     }
 }
