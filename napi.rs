@@ -43,12 +43,17 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
     };
     match mode {
         Some(IrqMode::MsiX) => {
-            // "Other" causes: reading ICR acknowledges them.
+            // "Other" causes: reading ICR acknowledges them. Going down,
+            // the vector stays masked and the watchdog unscheduled
+            // (`igb_msix_other`: "guard against interrupt when we're going
+            // down").
             let icr = intr::read_icr(hw);
-            if intr::icr_link_changed(icr) {
-                dev.schedule_watchdog(0);
+            if !dev.data().is_down() {
+                if intr::icr_link_changed(icr) {
+                    dev.schedule_watchdog(0);
+                }
+                intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             }
-            intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             true
         }
         Some(IrqMode::Msi) | Some(IrqMode::Intx) => {
@@ -56,7 +61,7 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             if dev.irq_mode() == Some(IrqMode::Intx) && !intr::icr_is_ours(icr) {
                 return false;
             }
-            if intr::icr_link_changed(icr) {
+            if intr::icr_link_changed(icr) && !dev.data().is_down() {
                 dev.schedule_watchdog(0);
             }
             dev.napi_schedule(0);
@@ -116,7 +121,12 @@ fn clean_tx(dev: &Device<Adapter>, q: usize, qp: &QueuePair, itr: &Itr, budget: 
                 }
                 // Wake under the ring lock: `start_xmit` stops the queue
                 // under the same lock, so the wake-up cannot be lost.
-                if dev.tx_stopped(queue) && ring.unused() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
+                // Not while going down: the teardown stopped the queues.
+                if dev.tx_stopped(queue)
+                    && ring.unused() >= TX_WAKE_THRESHOLD
+                    && dev.carrier_ok()
+                    && !dev.data().is_down()
+                {
                     dev.tx_wake(queue);
                     bump(&qp.stats.tx_restart, 1);
                 }
@@ -267,6 +277,12 @@ fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, v: usize, itr: &Itr, vectors: 
         if let Some(value) = itr.update(ItrMode::for_vectors(vectors), conservative, gigabit) {
             let _ = intr::write_itr(hw, vector, value >> 2);
         }
+    }
+    // Going down (`igb_ring_irq_enable` tests `__IGB_DOWN`): the teardown
+    // masked everything and must find it masked. The one load of the flag
+    // per poll.
+    if a.is_down() {
+        return;
     }
     match mode {
         Some(IrqMode::MsiX) => intr::enable_queue_vector(hw, 1 << vector),

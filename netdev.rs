@@ -17,6 +17,7 @@
 //! context only).
 
 use core::sync::atomic::{
+    AtomicBool,
     AtomicU32,
     AtomicU64,
     Ordering::Relaxed, //
@@ -94,6 +95,13 @@ pub(crate) struct Adapter {
     pub(crate) rx_ring_size: AtomicU32,
     /// EIMS bit of the MSI-X "other" vector (set in `open`).
     pub(crate) eims_other: AtomicU32,
+    /// Going down (the C driver's `__IGB_DOWN`): set from the start of a
+    /// teardown until the next bring-up unmasks interrupts, and while the
+    /// interface is down. While set, the poll does not unmask its vector,
+    /// the handlers do not unmask the "other" causes or schedule the
+    /// watchdog, completions do not wake TX queues and the watchdog does
+    /// not raise the carrier or re-arm itself.
+    down: AtomicBool,
     /// Interrupt moderation setting (`ethtool -C`).
     pub(crate) itr_setting: ItrSetting,
     /// Link speed in Mb/s while the carrier is on, else 0 (watchdog).
@@ -143,6 +151,7 @@ impl Adapter {
             tx_ring_size: AtomicU32::new(DEFAULT_TX_DESCS as u32),
             rx_ring_size: AtomicU32::new(DEFAULT_RX_DESCS as u32),
             eims_other: AtomicU32::new(0),
+            down: AtomicBool::new(true),
             itr_setting: ItrSetting::new(),
             link_speed: AtomicU32::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
@@ -157,6 +166,14 @@ impl Adapter {
     /// device is bound, so this takes no lock and may be held across sleeps.
     pub(crate) fn hw(dev: &Device<Self>) -> Result<&Bar0<'_>> {
         dev.data().bar.access(dev.parent_bound())
+    }
+
+    /// Whether the interface is down or going down (`__IGB_DOWN`). One
+    /// relaxed load: what orders it against a teardown is the masking,
+    /// `napi_disable` and `synchronize_irq` that follow the store there
+    /// (see [`teardown`]).
+    pub(crate) fn is_down(&self) -> bool {
+        self.down.load(Relaxed)
     }
 
     /// Queue pairs in use.
@@ -403,10 +420,56 @@ fn setup_xps(dev: &Device<Adapter>) {
     }
 }
 
-/// Quiesce the hardware and free the rings (the second half of `stop`, also
-/// the unwinding of a failed `open`).
+/// Reset the MAC and bring it back to its probe-time configuration, as
+/// `igb_down` does with `igb_reset`: a global reset (which also stops all DMA
+/// and masks every interrupt cause), then the MAC set-up of probe
+/// (`mac::init_hw`: filters cleared, the station address in RAR\[0\], flow
+/// control registers, statistics cleared), the driver's claim on the device
+/// (CTRL_EXT.DRV_LOAD) and CTRL.SLU. The PHY keeps its settings (the C
+/// driver resets it only on SGMII ports); `open` reprograms everything else.
+/// Process context; sleeps for about 25 ms.
+fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+    // The statistics registers are cleared by the reset: keep their counts
+    // (`igb_down`: "record the stats before reset").
+    crate::stats::update(dev, hw);
+    let res = mac::reset(hw)
+        .and_then(|_| mac::init_hw(hw, &dev.dev_addr(), max_frame(dev.mtu())))
+        .map(|_| {
+            mac::get_hw_control(hw);
+            mac::set_link_up(hw);
+        });
+    if let Err(e) = res {
+        dev_err!(
+            dev.parent(),
+            "{}: Hardware Error: reset failed ({:?})\n",
+            dev.name(),
+            e
+        );
+    }
+}
+
+/// Quiesce the hardware and free the rings (`igb_down` and the rest of
+/// `__igb_close`: the second half of `stop`, also the unwinding of a failed
+/// `open` and the first half of a reconfiguration).
+///
+/// The order closes every window in which the device could interrupt or
+/// reach memory after its owner went away:
+/// 1. going down is flagged first, so that from now on no poll unmasks its
+///    vector and no handler unmasks the "other" causes or schedules the
+///    watchdog;
+/// 2. transmit is stopped, RX/TX DMA and the queues disabled;
+/// 3. every cause is masked and the handlers synchronised, then NAPI is
+///    disabled (waiting for running polls);
+/// 4. everything is masked and synchronised again: a poll or handler that
+///    ran before it saw the flag may have unmasked its vector meanwhile,
+///    and none can run any more;
+/// 5. the MAC is reset (`igb_reset`), which also leaves every cause masked,
+///    so that the PHY power-down of `stop` cannot raise a link interrupt on
+///    a (possibly shared) line whose handler is gone;
+/// 6. only then are the handlers freed and the rings unmapped and freed.
 fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     let a = dev.data();
+    a.down.store(true, Relaxed);
     dev.tx_disable();
     if queue::disable_all(hw).is_err() {
         // A queue did not stop: reset the MAC so no DMA outlives the rings.
@@ -422,13 +485,16 @@ fn teardown(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     for q in 0..MAX_QUEUES {
         dev.napi_disable(q);
     }
+    intr::disable_all_irqs(hw);
+    dev.synchronize_irqs();
+    dev.cancel_watchdog();
+    dev.carrier_off();
+    a.link_speed.store(0, Relaxed);
+    reset_mac(dev, hw);
     dev.free_irqs();
     for q in 0..MAX_QUEUES {
         dev.napi_del(q);
     }
-    dev.cancel_watchdog();
-    dev.carrier_off();
-    a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
     // outside the locks (freeing coherent memory needs interrupts on).
     for (q, qp) in a.pairs.iter().enumerate() {
@@ -462,6 +528,9 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
         for v in 0..vector_map(dev).vectors() {
             dev.napi_add(v)?;
         }
+        // Up from here (`igb_up` clears `__IGB_DOWN` before enabling NAPI
+        // and unmasking): polls may unmask their vectors again.
+        a.down.store(false, Relaxed);
         let mode = setup_irqs(dev, hw)?;
         setup_xps(dev);
         dev.tx_start_all();
@@ -681,6 +750,11 @@ impl net::device::Operations for Adapter {
     }
 
     fn watchdog(dev: &Device<Self>) {
+        // Going down: the teardown cancels this work; raising the carrier
+        // or waking queues now would undo what it just did.
+        if dev.data().is_down() {
+            return;
+        }
         // A failed access means the device is going away: stop polling.
         let Ok(hw) = Adapter::hw(dev) else {
             return;
@@ -714,7 +788,7 @@ impl net::device::Operations for Adapter {
         }
         check_tx_hang(dev, hw);
         crate::stats::update(dev, hw);
-        if dev.is_running() {
+        if dev.is_running() && !dev.data().is_down() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
     }
