@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Foundation suite: the driver loads and binds both NICs with the right MACs,
 # ethtool -i, link up/down, a quiet device after down, rmmod/insmod and
-# unbind/bind cycles, a clean
+# unbind/bind cycles (bus mastering off while unbound), a clean
 # kernel log, and the driver's KUnit results. Sourced by /init (after lib.sh);
 # CYCLES (rigb.cycles) sets the number of reload/rebind cycles (default 20).
 CYCLES=${CYCLES:-20}
@@ -97,6 +97,14 @@ down_quiet() {
 }
 t_down_quiet() { need_nics; each_nic down_quiet; }
 
+# After unbind (or rmmod) the device must not be able to reach memory: bus
+# mastering (PCI_COMMAND bit 2) cleared, as igb_remove's pci_disable_device.
+pci_command() { od -A n -t x2 -v -j 4 -N 2 "/sys/bus/pci/devices/$(nic_pci "$1")/config" | tr -d ' '; }
+no_busmaster() {
+	cmd=$(pci_command "$1") || fail "nic$1: cannot read PCI config space"
+	[ $(( 0x$cmd & 4 )) = 0 ] || fail "nic$1: bus mastering still on after the driver let go (PCI_COMMAND 0x$cmd)"
+}
+
 # Cycles bring the interfaces up first so that close-on-remove is exercised.
 t_reload_cycles() {
 	for c in $(seq "$CYCLES"); do
@@ -106,6 +114,7 @@ t_reload_cycles() {
 		wait_for 20 nics_gone || fail "cycle $c: netdevs still present after rmmod"
 		! module_loaded || fail "cycle $c: module still listed after rmmod"
 		[ ! -d "/sys/bus/pci/drivers/$DRIVER" ] || fail "cycle $c: PCI driver still registered after rmmod"
+		each_nic no_busmaster
 		load_driver || fail "cycle $c: loading $DRIVER failed"
 		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after load"
 	done
@@ -120,6 +129,7 @@ t_rebind_cycles() {
 		each_nic bind_op unbind || fail "cycle $c: unbind failed"
 		wait_for 20 nics_gone || fail "cycle $c: netdevs still present after unbind"
 		if nic_driver 0 >/dev/null || nic_driver 1 >/dev/null; then fail "cycle $c: a NIC is still bound after unbind"; fi
+		each_nic no_busmaster
 		each_nic bind_op bind || fail "cycle $c: bind failed"
 		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after bind"
 	done
