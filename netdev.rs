@@ -562,7 +562,9 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rings: RingSet) -> Result {
 /// new rings are allocated first, so that on failure `restore` puts the
 /// settings back and the old rings stay in service; then the interface is
 /// taken down and brought up on the new rings. If that fails, the previous
-/// settings are restored and brought up again. Process context, RTNL held.
+/// settings are restored and brought up again; if that fails too, the
+/// interface is closed (`dev_close`) rather than left up without rings.
+/// Process context, RTNL held.
 pub(crate) fn reconfigure(
     dev: &Device<Adapter>,
     apply: impl Fn(&Adapter),
@@ -590,7 +592,18 @@ pub(crate) fn reconfigure(
             e
         );
         restore(a);
-        RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, r))?;
+        if let Err(again) = RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, r)) {
+            // Neither came up, and the failed bring-up freed the rings: an
+            // interface left up would look up and drop everything. Take
+            // it down; the administrator's next `up` tries again.
+            dev_err!(
+                dev.parent(),
+                "{}: restoring the previous settings failed too ({:?}), closing the interface\n",
+                dev.name(),
+                again
+            );
+            dev.close();
+        }
         return Err(e);
     }
     Ok(())
