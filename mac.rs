@@ -374,8 +374,8 @@ pub(crate) fn get_hw_control(bar: &Bar0<'_>) {
     bar.update(regs::CTRL_EXT, |r| r.with_drv_load(true));
 }
 
-/// Hands the device back to the firmware (`igb_release_hw_control()`), on remove and when
-/// probe fails after [`get_hw_control`].
+/// Hands the device back to the firmware (`igb_release_hw_control()`), when the interface's
+/// state is dropped: on remove, and when probe fails after [`get_hw_control`].
 pub(crate) fn release_hw_control(bar: &Bar0<'_>) {
     bar.update(regs::CTRL_EXT, |r| r.with_drv_load(false));
 }

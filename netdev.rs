@@ -132,6 +132,12 @@ pub(crate) struct Adapter {
 
 impl Adapter {
     /// Create the interface state for a reset and identified controller.
+    ///
+    /// Once the state exists, the driver claims the device from the
+    /// firmware (CTRL_EXT.DRV_LOAD, `igb_get_hw_control`, which C probe does
+    /// last before `register_netdev`): from then on the state's drop hands
+    /// it back, on every path (a failed registration included), and before
+    /// it nothing was claimed.
     pub(crate) fn new(
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
         nvm_version: NvmVersion,
@@ -160,6 +166,12 @@ impl Adapter {
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
             ctl <- crate::ethtool::Control::new(*fc),
         }? Error)
+        .pin_chain(|a| {
+            if let Some(bar) = a.bar.try_access() {
+                mac::get_hw_control(&bar);
+            }
+            Ok(())
+        })
     }
 
     /// BAR0 of the interface's controller. Callbacks run only while the PCI

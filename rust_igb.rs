@@ -179,35 +179,32 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     }
     let nvm_version = nvm::read_version(hw, mac_type)?;
     let fc = mac::init_hw(hw, &addr, MAX_FRAME_SIZE_1500)?;
-    mac::get_hw_control(hw);
-    // From here a failure hands the device back to the firmware (C:
-    // `err_register`); once registered, the interface's data does it.
-    let setup = (|| -> Result<(net::Config, kernel::debugfs::Dir)> {
-        phy::setup_link(hw, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
-        // As the C driver: the PHY stays powered down until the interface is up.
-        phy::power_down(hw)?;
-        let config = net::Config {
-            mac: addr,
-            tx_queues: qvec::MAX_QUEUES as u32,
-            rx_queues: qvec::MAX_QUEUES as u32,
-            min_mtu: MIN_MTU,
-            max_mtu: MAX_MTU,
-            irq_mode: netdev::preferred_irq_mode(),
-            // A queue pair per CPU, with a vector per ring where that fits
-            // (the vectors are allocated once, here).
-            queue_vectors: qvec::vectors_for(net::queues::num_online_cpus() as usize),
-            features: offload::FEATURES,
-            hw_features: offload::HW_FEATURES,
-            vlan_features: offload::VLAN_FEATURES,
-        };
-        // Per-device debugfs directory (fault injection for the tests).
-        let debugfs = kernel::debugfs::Dir::new(&kernel::str::CString::try_from_fmt(fmt!(
-            "rust_igb-{}",
-            pdev.as_ref().name()
-        ))?);
-        Ok((config, debugfs))
-    })();
-    let (config, debugfs) = setup.inspect_err(|_| mac::release_hw_control(hw))?;
+    phy::setup_link(hw, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
+    // As the C driver: the PHY stays powered down until the interface is up.
+    phy::power_down(hw)?;
+
+    let config = net::Config {
+        mac: addr,
+        tx_queues: qvec::MAX_QUEUES as u32,
+        rx_queues: qvec::MAX_QUEUES as u32,
+        min_mtu: MIN_MTU,
+        max_mtu: MAX_MTU,
+        irq_mode: netdev::preferred_irq_mode(),
+        // A queue pair per CPU, with a vector per ring where that fits (the
+        // vectors are allocated once, here).
+        queue_vectors: qvec::vectors_for(net::queues::num_online_cpus() as usize),
+        features: offload::FEATURES,
+        hw_features: offload::HW_FEATURES,
+        vlan_features: offload::VLAN_FEATURES,
+    };
+    // Per-device debugfs directory (fault injection for the tests).
+    let debugfs = kernel::debugfs::Dir::new(&kernel::str::CString::try_from_fmt(fmt!(
+        "rust_igb-{}",
+        pdev.as_ref().name()
+    ))?);
+    // The adapter claims the device from the firmware (CTRL_EXT.DRV_LOAD)
+    // once it exists and hands it back when dropped, also when the
+    // registration fails (C: `err_register`).
     let netdev =
         net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc, debugfs))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
