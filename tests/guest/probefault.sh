@@ -12,7 +12,12 @@
 # nothing may have leaked or warned (the kmemleak case and the kernel-log
 # scans). Then the NIC is bound normally and must work.
 # Not part of `make check` (minutes under TCG); run it with
-#   TESTS=probefault scripts/guest-run.sh
+#   TESTS=probefault KERNEL_ARGS=acpi=noirq scripts/guest-run.sh
+# acpi=noirq keeps ACPI's interpreter out of pci_enable_device (PCI IRQ
+# routing through _PRT): under a failed allocation it corrupts its own
+# reference counts and the kernel crashes in acpi_ut_update_ref_count
+# (seen on this 7.3 kernel; a kernel bug, not the driver's). MSI-X does not
+# need the routing.
 pf_karg() { sed -n "s/.*rigb\.$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
 : "${PF_POINTS:=$(pf_karg pf_points)}" "${PF_POINTS:=150}"
 : "${PF_TAIL:=$(pf_karg pf_tail)}" "${PF_TAIL:=20}"
@@ -28,6 +33,7 @@ pf_busmaster() { # prints PCI_COMMAND's bus-master bit
 t_pf_setup() {
 	[ -e /proc/self/fail-nth ] || skip "no /proc/self/fail-nth (CONFIG_FAULT_INJECTION_DEBUG_FS)"
 	[ -d $PF_DBG/failslab ] || skip "no failslab"
+	grep -qw acpi=noirq /proc/cmdline || skip "needs the kernel parameter acpi=noirq (see the suite's header)"
 	module_loaded || load_driver || fail "loading $DRIVER failed"
 	wait_for 30 nics_ready || nics_diag_fail "NICs not bound to $DRIVER"
 	# Count sleeping allocations too, and stay quiet: a dump of each
