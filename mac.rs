@@ -374,9 +374,18 @@ pub(crate) fn get_hw_control(bar: &Bar0<'_>) {
     bar.update(regs::CTRL_EXT, |r| r.with_drv_load(true));
 }
 
-/// Hands the device back to the firmware (`igb_release_hw_control()`), on remove.
+/// Hands the device back to the firmware (`igb_release_hw_control()`), when the interface's
+/// state is dropped: on remove, and when probe fails after [`get_hw_control`].
 pub(crate) fn release_hw_control(bar: &Bar0<'_>) {
     bar.update(regs::CTRL_EXT, |r| r.with_drv_load(false));
+}
+
+/// Sets CTRL.SLU and clears CTRL.FRCSPD/FRCDPX: the MAC takes speed and duplex from the PHY
+/// (the CTRL part of `igb_setup_copper_link_82575()`). [`reset`] clears CTRL.SLU.
+pub(crate) fn set_link_up(bar: &Bar0<'_>) {
+    bar.update(regs::CTRL, |ctrl| {
+        ctrl.with_slu(true).with_frcspd(false).with_frcdpx(false)
+    });
 }
 
 /// `MAX_JUMBO_FRAME_SIZE`: largest frame the Rx FIFO must absorb after an XOFF.

@@ -12,6 +12,8 @@
 
 use core::sync::atomic::Ordering::Relaxed;
 
+use kernel::prelude::*;
+
 use crate::{
     intr,
     itr::{Itr, ItrMode, ITR_ADAPTIVE_CONSERVATIVE},
@@ -41,12 +43,17 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
     };
     match mode {
         Some(IrqMode::MsiX) => {
-            // "Other" causes: reading ICR acknowledges them.
+            // "Other" causes: reading ICR acknowledges them. Going down,
+            // the vector stays masked and the watchdog unscheduled
+            // (`igb_msix_other`: "guard against interrupt when we're going
+            // down").
             let icr = intr::read_icr(hw);
-            if intr::icr_link_changed(icr) {
-                dev.schedule_watchdog(0);
+            if !dev.data().is_down() {
+                if intr::icr_link_changed(icr) {
+                    dev.schedule_watchdog(0);
+                }
+                intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             }
-            intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             true
         }
         Some(IrqMode::Msi) | Some(IrqMode::Intx) => {
@@ -54,7 +61,7 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             if dev.irq_mode() == Some(IrqMode::Intx) && !intr::icr_is_ours(icr) {
                 return false;
             }
-            if intr::icr_link_changed(icr) {
+            if intr::icr_link_changed(icr) && !dev.data().is_down() {
                 dev.schedule_watchdog(0);
             }
             dev.napi_schedule(0);
@@ -115,9 +122,11 @@ fn clean_tx(dev: &Device<Adapter>, napi: &Napi<'_>, q: usize, qp: &QueuePair, it
                 }
                 // Wake under the ring lock: `start_xmit` stops the queue
                 // under the same lock, so the wake-up cannot be lost.
+                // Not while going down: the teardown stopped the queues.
                 if dev.tx_stopped(queue)
                     && ring.unused() >= tx_ring::wake_threshold(ring.count())
                     && dev.carrier_ok()
+                    && !dev.data().is_down()
                 {
                     dev.tx_wake(queue);
                     bump(&qp.stats.tx_restart, 1);
@@ -188,41 +197,73 @@ fn clean_rx(
     work
 }
 
+/// How a poll ends (`igb_poll`'s tail), decided from the budget it was
+/// given, whether the TX ring was cleaned completely and the receive work
+/// done (at most the budget).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PollEnd {
+    /// From netpoll (budget 0): TX completions only; NAPI must not be
+    /// completed and 0 is reported.
+    Netpoll,
+    /// More to do: report the whole budget and stay scheduled.
+    Busy,
+    /// Done: complete NAPI with this work (below the budget) and unmask.
+    Complete(i32),
+}
+
+/// The [`PollEnd`] for `budget`, `tx_complete` and `work`. Every return of a
+/// poll goes through it, so none can report less than the budget while
+/// leaving NAPI scheduled: the core would neither poll it again nor let
+/// `napi_disable` finish.
+fn poll_end(budget: i32, tx_complete: bool, work: i32) -> PollEnd {
+    if budget <= 0 {
+        PollEnd::Netpoll
+    } else if !tx_complete || work >= budget {
+        PollEnd::Busy
+    } else {
+        PollEnd::Complete(work.max(0))
+    }
+}
+
 /// The NAPI poll of queue vector `napi`: TX completions of the ring it
 /// serves first (budget 0, from netpoll, does only those), then receive on
 /// its RX ring within the budget.
 pub(crate) fn poll(dev: &Device<Adapter>, napi: &Napi<'_>) -> i32 {
     let budget = napi.budget();
-    let Ok(hw) = Adapter::hw(dev) else {
-        return 0;
-    };
     let a = dev.data();
     let v = napi.index();
     let map = netdev::vector_map(dev);
-    let (Some(serves), Some(itr)) = (map.serves(v), a.itr.get(v)) else {
+    let target = match (Adapter::hw(dev), map.serves(v), a.itr.get(v)) {
+        (Ok(hw), Some(serves), Some(itr)) => {
+            a.pairs.get(serves.queue).map(|qp| (hw, serves, itr, qp))
+        }
+        _ => None,
+    };
+    let Some((hw, serves, itr, qp)) = target else {
+        // Nothing to poll (the device is gone, or the vector serves no
+        // ring): complete NAPI without unmasking the vector.
+        if let PollEnd::Complete(work) = poll_end(budget, true, 0) {
+            napi.complete_done(work);
+        }
         return 0;
     };
     let q = serves.queue;
-    let Some(qp) = a.pairs.get(q) else {
-        return 0;
-    };
     let tx_complete = !serves.tx || clean_tx(dev, napi, q, qp, itr);
-    if budget <= 0 {
-        return 0;
-    }
-    let work = if serves.rx {
+    let work = if serves.rx && budget > 0 {
         clean_rx(dev, napi, hw, q, qp, itr, budget as u32) as i32
     } else {
         0
     };
-    if !tx_complete || work >= budget {
-        // More to do: stay scheduled.
-        return budget;
+    match poll_end(budget, tx_complete, work) {
+        PollEnd::Netpoll => 0,
+        PollEnd::Busy => budget,
+        PollEnd::Complete(work) => {
+            if napi.complete_done(work) {
+                reenable(dev, hw, v, itr, map.vectors());
+            }
+            work
+        }
     }
-    if napi.complete_done(work) {
-        reenable(dev, hw, v, itr, map.vectors());
-    }
-    work
 }
 
 /// Adapt the interrupt rate of queue vector `v` (of `vectors`) to its recent
@@ -239,9 +280,48 @@ fn reenable(dev: &Device<Adapter>, hw: &Bar0<'_>, v: usize, itr: &Itr, vectors: 
             let _ = intr::write_itr(hw, vector, value >> 2);
         }
     }
+    // Going down (`igb_ring_irq_enable` tests `__IGB_DOWN`): the teardown
+    // masked everything and must find it masked. The one load of the flag
+    // per poll.
+    if a.is_down() {
+        return;
+    }
     match mode {
         Some(IrqMode::MsiX) => intr::enable_queue_vector(hw, 1 << vector),
         Some(_) => intr::enable_single(hw),
         None => {}
+    }
+}
+
+#[kunit_tests(rust_igb_napi)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_ends() {
+        // Netpoll (budget 0, or a negative one): never complete.
+        assert_eq!(poll_end(0, true, 0), PollEnd::Netpoll);
+        assert_eq!(poll_end(0, false, 0), PollEnd::Netpoll);
+        assert_eq!(poll_end(-1, true, 0), PollEnd::Netpoll);
+        // Nothing to do (also the early exits: no device, no ring):
+        // complete with 0, never "0 and still scheduled".
+        assert_eq!(poll_end(64, true, 0), PollEnd::Complete(0));
+        assert_eq!(poll_end(64, true, 63), PollEnd::Complete(63));
+        // Budget used up, or TX not cleaned: stay scheduled, report it all.
+        assert_eq!(poll_end(64, true, 64), PollEnd::Busy);
+        assert_eq!(poll_end(64, false, 0), PollEnd::Busy);
+        assert_eq!(poll_end(64, false, 10), PollEnd::Busy);
+        // A completion always reports less than the budget.
+        for budget in 1..=4 {
+            for work in 0..=budget {
+                for tx in [false, true] {
+                    match poll_end(budget, tx, work) {
+                        PollEnd::Complete(w) => assert!(w < budget && tx),
+                        PollEnd::Busy => assert!(!tx || work >= budget),
+                        PollEnd::Netpoll => assert!(budget <= 0),
+                    }
+                }
+            }
+        }
     }
 }

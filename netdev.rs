@@ -17,6 +17,7 @@
 //! context only).
 
 use core::sync::atomic::{
+    AtomicBool,
     AtomicU32,
     AtomicU64,
     Ordering::Relaxed, //
@@ -24,6 +25,7 @@ use core::sync::atomic::{
 
 use kernel::{
     debugfs::{Dir, File},
+    io::Io,
     new_mutex, new_spinlock_irq,
     prelude::*,
     sync::{
@@ -56,10 +58,10 @@ use crate::{
     nvm::NvmVersion,
     offload, phy, queue,
     qvec::{bump, QueuePair, VectorMap, MAX_QUEUES},
-    regs::{Bar0, BAR0_SIZE},
+    regs::{self, Bar0, BAR0_SIZE},
     rss::{self, RssConfig},
     rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
-    tx_ring::{Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
+    tx_ring::{doorbell_now, Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
 };
 
 /// How often the watchdog polls the link, in milliseconds.
@@ -93,6 +95,13 @@ pub(crate) struct Adapter {
     pub(crate) rx_ring_size: AtomicU32,
     /// EIMS bit of the MSI-X "other" vector (set in `open`).
     pub(crate) eims_other: AtomicU32,
+    /// Going down (the C driver's `__IGB_DOWN`): set from the start of a
+    /// teardown until the next bring-up unmasks interrupts, and while the
+    /// interface is down. While set, the poll does not unmask its vector,
+    /// the handlers do not unmask the "other" causes or schedule the
+    /// watchdog, completions do not wake TX queues and the watchdog does
+    /// not raise the carrier or re-arm itself.
+    down: AtomicBool,
     /// Interrupt moderation setting (`ethtool -C`).
     pub(crate) itr_setting: ItrSetting,
     /// Link speed in Mb/s while the carrier is on, else 0 (watchdog).
@@ -123,6 +132,12 @@ pub(crate) struct Adapter {
 
 impl Adapter {
     /// Create the interface state for a reset and identified controller.
+    ///
+    /// Once the state exists, the driver claims the device from the
+    /// firmware (CTRL_EXT.DRV_LOAD, `igb_get_hw_control`, which C probe does
+    /// last before `register_netdev`): from then on the state's drop hands
+    /// it back, on every path (a failed registration included), and before
+    /// it nothing was claimed.
     pub(crate) fn new(
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
         nvm_version: NvmVersion,
@@ -142,6 +157,7 @@ impl Adapter {
             tx_ring_size: AtomicU32::new(DEFAULT_TX_DESCS as u32),
             rx_ring_size: AtomicU32::new(DEFAULT_RX_DESCS as u32),
             eims_other: AtomicU32::new(0),
+            down: AtomicBool::new(true),
             itr_setting: ItrSetting::new(),
             link_speed: AtomicU32::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
@@ -150,12 +166,26 @@ impl Adapter {
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
             ctl <- crate::ethtool::Control::new(*fc),
         }? Error)
+        .pin_chain(|a| {
+            if let Some(bar) = a.bar.try_access() {
+                mac::get_hw_control(&bar);
+            }
+            Ok(())
+        })
     }
 
     /// BAR0 of the interface's controller. Callbacks run only while the PCI
     /// device is bound, so this takes no lock and may be held across sleeps.
     pub(crate) fn hw(dev: &Device<Self>) -> Result<&Bar0<'_>> {
         dev.data().bar.access(dev.parent_bound())
+    }
+
+    /// Whether the interface is down or going down (`__IGB_DOWN`). One
+    /// relaxed load: what orders it against a teardown is the masking,
+    /// `napi_disable` and `synchronize_irq` that follow the store there
+    /// (see [`teardown`]).
+    pub(crate) fn is_down(&self) -> bool {
+        self.down.load(Relaxed)
     }
 
     /// Queue pairs in use.
@@ -405,10 +435,56 @@ fn setup_xps(dev: &Device<Adapter>, rtnl: Rtnl<'_>) {
     }
 }
 
-/// Quiesce the hardware and free the rings (the second half of `stop`, also
-/// the unwinding of a failed `open`).
+/// Reset the MAC and bring it back to its probe-time configuration, as
+/// `igb_down` does with `igb_reset`: a global reset (which also stops all DMA
+/// and masks every interrupt cause), then the MAC set-up of probe
+/// (`mac::init_hw`: filters cleared, the station address in RAR\[0\], flow
+/// control registers, statistics cleared), the driver's claim on the device
+/// (CTRL_EXT.DRV_LOAD) and CTRL.SLU. The PHY keeps its settings (the C
+/// driver resets it only on SGMII ports); `open` reprograms everything else.
+/// Process context; sleeps for about 25 ms.
+fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+    // The statistics registers are cleared by the reset: keep their counts
+    // (`igb_down`: "record the stats before reset").
+    crate::stats::update(dev, hw);
+    let res = mac::reset(hw)
+        .and_then(|_| mac::init_hw(hw, &dev.dev_addr(), max_frame(dev.mtu())))
+        .map(|_| {
+            mac::get_hw_control(hw);
+            mac::set_link_up(hw);
+        });
+    if let Err(e) = res {
+        dev_err!(
+            dev.parent(),
+            "{}: Hardware Error: reset failed ({:?})\n",
+            dev.name(),
+            e
+        );
+    }
+}
+
+/// Quiesce the hardware and free the rings (`igb_down` and the rest of
+/// `__igb_close`: the second half of `stop`, also the unwinding of a failed
+/// `open` and the first half of a reconfiguration).
+///
+/// The order closes every window in which the device could interrupt or
+/// reach memory after its owner went away:
+/// 1. going down is flagged first, so that from now on no poll unmasks its
+///    vector and no handler unmasks the "other" causes or schedules the
+///    watchdog;
+/// 2. transmit is stopped, RX/TX DMA and the queues disabled;
+/// 3. every cause is masked and the handlers synchronised, then NAPI is
+///    disabled (waiting for running polls);
+/// 4. everything is masked and synchronised again: a poll or handler that
+///    ran before it saw the flag may have unmasked its vector meanwhile,
+///    and none can run any more;
+/// 5. the MAC is reset (`igb_reset`), which also leaves every cause masked,
+///    so that the PHY power-down of `stop` cannot raise a link interrupt on
+///    a (possibly shared) line whose handler is gone;
+/// 6. only then are the handlers freed and the rings unmapped and freed.
 fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
+    a.down.store(true, Relaxed);
     dev.tx_disable(rtnl);
     if queue::disable_all(hw).is_err() {
         // A queue did not stop: reset the MAC so no DMA outlives the rings.
@@ -424,13 +500,16 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     for q in 0..MAX_QUEUES {
         dev.napi_disable(rtnl, q);
     }
+    intr::disable_all_irqs(hw);
+    dev.synchronize_irqs(rtnl);
+    dev.cancel_watchdog(rtnl);
+    dev.carrier_off();
+    a.link_speed.store(0, Relaxed);
+    reset_mac(dev, hw);
     dev.free_irqs(rtnl);
     for q in 0..MAX_QUEUES {
         dev.napi_del(rtnl, q);
     }
-    dev.cancel_watchdog(rtnl);
-    dev.carrier_off();
-    a.link_speed.store(0, Relaxed);
     // Nothing can reach the rings any more: take them out and free them
     // outside the locks (freeing coherent memory needs interrupts on).
     for (q, qp) in a.pairs.iter().enumerate() {
@@ -464,6 +543,9 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rtnl: Rtnl<'_>, rings: RingSet) ->
         for v in 0..vector_map(dev).vectors() {
             dev.napi_add(rtnl, v)?;
         }
+        // Up from here (`igb_up` clears `__IGB_DOWN` before enabling NAPI
+        // and unmasking): polls may unmask their vectors again.
+        a.down.store(false, Relaxed);
         let mode = setup_irqs(dev, rtnl, hw)?;
         setup_xps(dev, rtnl);
         dev.tx_start_all();
@@ -495,7 +577,9 @@ pub(crate) fn bring_up(dev: &Device<Adapter>, rtnl: Rtnl<'_>, rings: RingSet) ->
 /// new rings are allocated first, so that on failure `restore` puts the
 /// settings back and the old rings stay in service; then the interface is
 /// taken down and brought up on the new rings. If that fails, the previous
-/// settings are restored and brought up again. Process context, RTNL held.
+/// settings are restored and brought up again; if that fails too, the
+/// interface is closed (`dev_close`) rather than left up without rings.
+/// Process context, RTNL held.
 pub(crate) fn reconfigure(
     dev: &Device<Adapter>,
     rtnl: Rtnl<'_>,
@@ -524,7 +608,20 @@ pub(crate) fn reconfigure(
             e
         );
         restore(a);
-        RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, rtnl, r))?;
+        if let Err(again) =
+            RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, rtnl, r))
+        {
+            // Neither came up, and the failed bring-up freed the rings: an
+            // interface left up would look up and drop everything. Take
+            // it down; the administrator's next `up` tries again.
+            dev_err!(
+                dev.parent(),
+                "{}: restoring the previous settings failed too ({:?}), closing the interface\n",
+                dev.name(),
+                again
+            );
+            dev.close(rtnl);
+        }
         return Err(e);
     }
     Ok(())
@@ -536,15 +633,38 @@ pub(crate) fn reconfigure(
 /// completion).
 const HANG_TICKS: u64 = 2;
 
+/// One watchdog look at a TX queue for hang detection: returns the new count
+/// of consecutive looks without progress and whether the queue is hung
+/// (`igb_clean_tx_irq`'s `detect_tx_hung` test). `pending`: packets are
+/// posted and not completed; `progressed`: some completed since the last
+/// look; `paused`: STATUS.TXOFF, the transmitter is held off by PAUSE frames
+/// from the link partner. A paused transmitter is not hung (the C driver
+/// tests `!(rd32(E1000_STATUS) & E1000_STATUS_TXOFF)`), and the count starts
+/// over, so a queue is declared hung only after [`HANG_TICKS`] looks without
+/// progress and without a pause.
+fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool) -> (u64, bool) {
+    if !pending || progressed || paused {
+        return (0, false);
+    }
+    let ticks = ticks.saturating_add(1);
+    if ticks >= HANG_TICKS {
+        (0, true)
+    } else {
+        (ticks, false)
+    }
+}
+
 /// Detect hung TX queues (`igb_clean_tx_irq`'s `detect_tx_hung`): packets
 /// pending and no completion over [`HANG_TICKS`] watchdog looks while the
-/// link is up. A hung queue is reported like the C driver does and the
-/// adapter reset, without waiting for the stack's longer TX timeout.
+/// link is up and the transmitter is not paused ([`hang_look`]). A hung
+/// queue is reported like the C driver does and the adapter reset, without
+/// waiting for the stack's longer TX timeout.
 fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     let a = dev.data();
     if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
     }
+    let paused = hw.read(regs::STATUS).txoff();
     for (q, qp) in a.active().iter().enumerate() {
         let (pending, ntu, ntc) = match qp.tx.lock().as_ref() {
             Some(r) => (r.pending(), r.tail(), r.next_to_clean()),
@@ -552,16 +672,12 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
         };
         let s = &qp.stats;
         let done = s.tx_packets.load(Relaxed);
-        let stuck = pending && done == s.hang_mark.load(Relaxed);
-        s.hang_mark.store(done, Relaxed);
-        if !stuck {
-            s.hang_ticks.store(0, Relaxed);
+        let progressed = done != s.hang_mark.swap(done, Relaxed);
+        let (ticks, hung) = hang_look(s.hang_ticks.load(Relaxed), pending, progressed, paused);
+        s.hang_ticks.store(ticks, Relaxed);
+        if !hung {
             continue;
         }
-        if s.hang_ticks.fetch_add(1, Relaxed) + 1 < HANG_TICKS {
-            continue;
-        }
-        s.hang_ticks.store(0, Relaxed);
         dev_err!(
             dev.parent(),
             "{}: Detected Tx Unit Hang: queue {}, TDH {}, TDT {}, next_to_use {}, next_to_clean {}\n",
@@ -601,20 +717,18 @@ impl net::device::Operations for Adapter {
             return;
         };
         let bound = dev.parent_bound();
-        // Pad and map before taking the ring lock.
+        // Pad and map before taking the ring lock. `None`: dropped and
+        // freed already.
         let mut p = Prepared::new(bound, skb);
-        if p.is_none() {
+        let dropped = p.is_none();
+        if dropped {
             bump(&qp.stats.tx_dropped, 1);
-            return;
         }
         let doorbell = {
             let mut guard = qp.tx.lock();
             match &mut *guard {
                 Some(ring) => {
-                    // Without a frame posted (none fit, which the early stop
-                    // below prevents) only a stopped queue rings, for what
-                    // earlier calls deferred.
-                    let now = ring
+                    let last = ring
                         .post(&mut p)
                         .is_some_and(|bytes| dev.tx_sent(queue, bytes));
                     // Stop before the ring could overflow; the poll wakes
@@ -624,8 +738,13 @@ impl net::device::Operations for Adapter {
                     }
                     let stalled = a.tx_stall.load(katomic::Relaxed) != 0;
                     // Defer the tail write while the stack has more frames
-                    // for this queue (`xmit_more`), as `igb_tx_map` does.
-                    (!stalled && (now || dev.tx_stopped(queue))).then(|| ring.tail())
+                    // for this queue (`xmit_more`), as `igb_tx_map` does,
+                    // but not past a frame that was not posted.
+                    let now =
+                        doorbell_now(ring.unannounced(), last, dropped || p.is_some(), || {
+                            dev.tx_stopped(queue)
+                        });
+                    (!stalled && now).then(|| ring.doorbell())
                 }
                 None => None,
             }
@@ -662,6 +781,11 @@ impl net::device::Operations for Adapter {
     }
 
     fn watchdog(dev: &Device<Self>) {
+        // Going down: the teardown cancels this work; raising the carrier
+        // or waking queues now would undo what it just did.
+        if dev.data().is_down() {
+            return;
+        }
         // A failed access means the device is going away: stop polling.
         let Ok(hw) = Adapter::hw(dev) else {
             return;
@@ -695,7 +819,7 @@ impl net::device::Operations for Adapter {
         }
         check_tx_hang(dev, hw);
         crate::stats::update(dev, hw);
-        if dev.is_running() {
+        if dev.is_running() && !dev.data().is_down() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);
         }
     }
@@ -785,5 +909,44 @@ impl net::device::Operations for Adapter {
 
     fn vlan_rx_kill_vid(dev: &Device<Self>, vid: u16) -> Result {
         filter::set_vlan(dev, vid, false)
+    }
+}
+
+#[kunit_tests(rust_igb_netdev)]
+mod tests {
+    use super::*;
+
+    /// Run `looks` watchdog looks (pending, progressed, paused) from a
+    /// fresh queue; returns the index of the look that declared a hang.
+    fn first_hang(looks: &[(bool, bool, bool)]) -> Option<usize> {
+        let mut ticks = 0;
+        for (i, &(pending, progressed, paused)) in looks.iter().enumerate() {
+            let (t, hung) = hang_look(ticks, pending, progressed, paused);
+            if hung {
+                return Some(i);
+            }
+            ticks = t;
+        }
+        None
+    }
+
+    #[test]
+    fn tx_hang() {
+        const STUCK: (bool, bool, bool) = (true, false, false);
+        const PAUSED: (bool, bool, bool) = (true, false, true);
+        const MOVING: (bool, bool, bool) = (true, true, false);
+        const IDLE: (bool, bool, bool) = (false, false, false);
+        // Work pending and nothing completing: hung at the second look.
+        assert_eq!(first_hang(&[STUCK, STUCK, STUCK]), Some(1));
+        // Progress or an empty ring in between starts the count over.
+        assert_eq!(first_hang(&[STUCK, MOVING, STUCK, IDLE, STUCK]), None);
+        assert_eq!(first_hang(&[STUCK, MOVING, STUCK, STUCK]), Some(3));
+        // The link partner sends PAUSE frames (STATUS.TXOFF) for seconds:
+        // not a hang, however long it lasts.
+        assert_eq!(first_hang(&[PAUSED; 10]), None);
+        assert_eq!(first_hang(&[STUCK, PAUSED, STUCK, PAUSED, STUCK]), None);
+        // Once the pause is over, a queue that still does not move is hung
+        // after the usual number of looks.
+        assert_eq!(first_hang(&[PAUSED, PAUSED, STUCK, STUCK]), Some(3));
     }
 }

@@ -161,8 +161,8 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         return Err(ENODEV);
     }
 
-    pdev.enable_device_mem()?;
-    pdev.set_master();
+    // Undone at unbind or if probe fails from here on (device-managed).
+    net::pci::enable_device_mem_master(pdev)?;
     net::pci::set_dma_mask(pdev, 64)?;
     let bar = pdev
         .iomap_region_sized::<BAR0_SIZE>(0, c"rust_igb")?
@@ -194,7 +194,6 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     }
     let nvm_version = nvm::read_version(hw, mac_type)?;
     let fc = mac::init_hw(hw, &addr, MAX_FRAME_SIZE_1500)?;
-    mac::get_hw_control(hw);
     phy::setup_link(hw, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
     // As the C driver: the PHY stays powered down until the interface is up.
     phy::power_down(hw)?;
@@ -218,6 +217,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         "rust_igb-{}",
         pdev.as_ref().name()
     ))?);
+    // The adapter claims the device from the firmware (CTRL_EXT.DRV_LOAD)
+    // once it exists and hands it back when dropped, also when the
+    // registration fails (C: `err_register`).
     let netdev =
         net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc, debugfs))?;
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");

@@ -61,6 +61,46 @@ pub(crate) fn buffer_len(max_frame: u32) -> u32 {
 /// Frames up to this length are copied into a small skb and their page
 /// reused in place (`IGB_RX_HDR_LEN`).
 const COPYBREAK: u32 = 256;
+/// `ETH_HLEN`: a frame shorter than an Ethernet header is dropped.
+const ETH_HLEN: u32 = 14;
+/// `ETH_ZLEN`: shorter frames are padded with zeroes up to it
+/// (`eth_skb_pad`).
+const ETH_ZLEN: u32 = 60;
+
+/// What the receive path does with one written-back descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RxVerdict {
+    /// A whole, good frame in this descriptor's buffer: pass it up (padded
+    /// to [`ETH_ZLEN`] if shorter).
+    Deliver,
+    /// Not the end of a frame: the frame spans descriptors, which a ring of
+    /// one-buffer frames never asks for. Discard this buffer and every one
+    /// after it through the descriptor with EOP (`igb_is_non_eop`); the
+    /// frame is counted once, at its end.
+    Skip,
+    /// The end of a frame to drop and count as a receive error: the last
+    /// piece of a spanning frame, MAC-flagged errors, shorter than an
+    /// Ethernet header (`igb_cleanup_headers`) or longer than the buffer.
+    Drop,
+}
+
+/// The [`RxVerdict`] for a descriptor `wb` of a ring receiving frames of up
+/// to `max_frame` bytes. `discarding` is the ring's state across
+/// descriptors (and polls): set while the rest of a spanning frame is being
+/// discarded. Never delivers a continuation buffer as a frame, nor a frame
+/// whose Ethernet header was not received.
+pub(crate) fn rx_verdict(discarding: &mut bool, wb: &RxWriteback, max_frame: u32) -> RxVerdict {
+    if !wb.eop {
+        *discarding = true;
+        return RxVerdict::Skip;
+    }
+    let len = u32::from(wb.length);
+    if core::mem::replace(discarding, false) || wb.has_errors() || len < ETH_HLEN || len > max_frame
+    {
+        return RxVerdict::Drop;
+    }
+    RxVerdict::Deliver
+}
 
 /// What one receive pass did.
 #[derive(Default)]
@@ -69,7 +109,9 @@ pub(crate) struct Received {
     pub(crate) packets: u32,
     /// Their bytes.
     pub(crate) bytes: u64,
-    /// Frames the MAC flagged bad or that did not fit one buffer: dropped.
+    /// Frames dropped as bad ([`RxVerdict::Drop`]): flagged by the MAC,
+    /// spanning descriptors, shorter than an Ethernet header or longer
+    /// than the buffer.
     pub(crate) errors: u32,
     /// Good frames dropped for lack of memory.
     pub(crate) dropped: u32,
@@ -88,6 +130,10 @@ pub(crate) struct RxRing {
     pages: KVec<PoolPage>,
     pool: PagePool,
     idx: Ring,
+    /// Discarding the rest of a frame that spans descriptors (see
+    /// [`rx_verdict`]); kept across polls, as the frame may end in a
+    /// descriptor not yet written back.
+    discarding: bool,
 }
 
 impl RxRing {
@@ -111,6 +157,7 @@ impl RxRing {
             pages,
             pool,
             idx: Ring::new(count)?,
+            discarding: false,
         };
         for i in 0..count {
             ring.arm(i)?;
@@ -212,11 +259,15 @@ impl RxRing {
         wb: &RxWriteback,
         got: &mut Received,
     ) -> Option<SkBuff> {
-        let len = u32::from(wb.length);
-        if !wb.eop || wb.has_errors() || len == 0 || len > self.pool.max_frame() {
-            got.errors += 1;
-            return None;
+        match rx_verdict(&mut self.discarding, wb, self.pool.max_frame()) {
+            RxVerdict::Deliver => {}
+            RxVerdict::Skip => return None,
+            RxVerdict::Drop => {
+                got.errors += 1;
+                return None;
+            }
         }
+        let len = u32::from(wb.length);
         if len <= COPYBREAK {
             // A small frame is copied out and its page stays with the
             // descriptor: a whole-page skb for a 60-byte frame would charge
@@ -225,6 +276,12 @@ impl RxRing {
             slot.sync_for_cpu(len);
             let skb = napi.rx_copy(slot, len);
             slot.sync_for_device(len);
+            // A runt is padded with zeroes to the Ethernet minimum
+            // (`eth_skb_pad`); the padding frees the skb if it fails.
+            let skb = match skb {
+                Some(skb) if len < ETH_ZLEN => skb.put_padto(ETH_ZLEN),
+                skb => skb,
+            };
             let Some(skb) = skb else {
                 got.dropped += 1;
                 return None;
@@ -280,5 +337,93 @@ impl RxRing {
         got.packets += 1;
         got.bytes += u64::from(len);
         skb
+    }
+}
+
+#[kunit_tests(rust_igb_rx_ring)]
+mod tests {
+    use super::*;
+    use crate::desc::{RXDEXT_STATERR_CE, RXD_STAT_DD, RXD_STAT_EOP};
+
+    /// A written-back descriptor with `status_error` and `len` bytes.
+    fn wb(status_error: u32, len: u16) -> RxWriteback {
+        RxWriteback::parse(
+            0,
+            ((u64::from(len) << 32) | u64::from(status_error)).to_le(),
+        )
+    }
+
+    const MAX: u32 = 1522;
+
+    /// The verdicts for a sequence of descriptors, from a fresh ring.
+    fn verdicts<const N: usize>(descs: [RxWriteback; N]) -> [RxVerdict; N] {
+        let mut discarding = false;
+        descs.map(|d| rx_verdict(&mut discarding, &d, MAX))
+    }
+
+    #[test]
+    fn whole_frames() {
+        let good = wb(RXD_STAT_DD | RXD_STAT_EOP, 60);
+        assert_eq!(verdicts([good, good]), [RxVerdict::Deliver; 2]);
+        // MAC-flagged (CRC error) or longer than the buffer: dropped.
+        let crc = wb(RXD_STAT_DD | RXD_STAT_EOP | RXDEXT_STATERR_CE, 60);
+        let long = wb(RXD_STAT_DD | RXD_STAT_EOP, (MAX + 1) as u16);
+        assert_eq!(
+            verdicts([crc, long, good]),
+            [RxVerdict::Drop, RxVerdict::Drop, RxVerdict::Deliver]
+        );
+        assert_eq!(
+            verdicts([wb(RXD_STAT_DD | RXD_STAT_EOP, MAX as u16)]),
+            [RxVerdict::Deliver]
+        );
+    }
+
+    #[test]
+    fn spanning_frame_discarded_through_eop() {
+        let first = wb(RXD_STAT_DD, 2048);
+        let middle = wb(RXD_STAT_DD, 2048);
+        // The continuation has EOP and a plausible length: its first bytes
+        // are payload, not an Ethernet header, and must not go up.
+        let end = wb(RXD_STAT_DD | RXD_STAT_EOP, 100);
+        let next = wb(RXD_STAT_DD | RXD_STAT_EOP, 60);
+        assert_eq!(
+            verdicts([first, end, next]),
+            [RxVerdict::Skip, RxVerdict::Drop, RxVerdict::Deliver]
+        );
+        // Over three descriptors: one drop (one error counted), at the end.
+        assert_eq!(
+            verdicts([first, middle, end, next]),
+            [
+                RxVerdict::Skip,
+                RxVerdict::Skip,
+                RxVerdict::Drop,
+                RxVerdict::Deliver
+            ]
+        );
+        // The state survives between polls: the end may be written back
+        // later.
+        let mut discarding = false;
+        assert_eq!(rx_verdict(&mut discarding, &first, MAX), RxVerdict::Skip);
+        assert!(discarding);
+        assert_eq!(rx_verdict(&mut discarding, &end, MAX), RxVerdict::Drop);
+        assert!(!discarding);
+    }
+
+    #[test]
+    fn runts() {
+        // 0 to 13 bytes: no complete Ethernet header, dropped.
+        for len in 0..ETH_HLEN as u16 {
+            assert_eq!(
+                verdicts([wb(RXD_STAT_DD | RXD_STAT_EOP, len)]),
+                [RxVerdict::Drop]
+            );
+        }
+        // A header and more: delivered, padded up to ETH_ZLEN.
+        for len in [14u16, 15, 59, 60] {
+            assert_eq!(
+                verdicts([wb(RXD_STAT_DD | RXD_STAT_EOP, len)]),
+                [RxVerdict::Deliver]
+            );
+        }
     }
 }

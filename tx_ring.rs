@@ -198,6 +198,23 @@ pub(crate) struct Cleaned {
     pub(crate) complete: bool,
 }
 
+/// Whether `start_xmit` writes the tail now. Descriptors posted since the
+/// last tail write (`unannounced`) are announced when this call posted the
+/// last frame the stack has for the queue (`last`: no `xmit_more`, or BQL
+/// stopped the queue), when the queue is stopped (`stopped`, asked only if
+/// needed: it is an out-of-line call), and when this call's frame was
+/// dropped (`dropped`): the frames earlier calls deferred with `xmit_more`
+/// must not wait for a transmit that may not come, or for a reset. (A drop
+/// in the middle of a batch rings early; drops are rare.)
+pub(crate) fn doorbell_now(
+    unannounced: bool,
+    last: bool,
+    dropped: bool,
+    stopped: impl FnOnce() -> bool,
+) -> bool {
+    unannounced && (last || dropped || stopped())
+}
+
 /// One transmit ring.
 pub(crate) struct TxRing {
     /// The descriptors as two little-endian words each (the layout of
@@ -205,6 +222,8 @@ pub(crate) struct TxRing {
     desc: Coherent<[[u64; 2]]>,
     slots: KVec<TxSlot>,
     idx: Ring,
+    /// `next_to_use` at the last tail write ([`TxRing::doorbell`]).
+    announced: usize,
 }
 
 impl TxRing {
@@ -219,7 +238,19 @@ impl TxRing {
             desc,
             slots,
             idx: Ring::new(count)?,
+            announced: 0,
         })
+    }
+
+    /// The tail value to write to TDT now, recorded as announced.
+    pub(crate) fn doorbell(&mut self) -> u32 {
+        self.announced = self.idx.next_to_use();
+        self.announced as u32
+    }
+
+    /// Whether descriptors were posted since the last [`TxRing::doorbell`].
+    pub(crate) fn unannounced(&self) -> bool {
+        self.announced != self.idx.next_to_use()
     }
 
     /// Bus address of the descriptors, for TDBAL/TDBAH.
@@ -399,6 +430,7 @@ impl TxRing {
             }
         }
         self.idx.reset();
+        self.announced = 0;
     }
 }
 
@@ -406,6 +438,28 @@ impl TxRing {
 mod tests {
     use super::*;
     use crate::tuning::{MAX_DESCS, MIN_DESCS};
+
+    #[test]
+    fn doorbell() {
+        let mut asked = false;
+        // The last frame of a batch: ring, without asking whether the queue
+        // is stopped.
+        assert!(doorbell_now(true, true, false, || {
+            asked = true;
+            false
+        }));
+        assert!(!asked);
+        // Deferred by `xmit_more`, queue running: not yet.
+        assert!(!doorbell_now(true, false, false, || false));
+        // Queue stopped: now.
+        assert!(doorbell_now(true, false, false, || true));
+        // This call's frame was dropped (mapping error, no room) after
+        // earlier calls deferred theirs: ring for those.
+        assert!(doorbell_now(true, false, true, || false));
+        // Nothing posted since the last tail write: nothing to ring.
+        assert!(!doorbell_now(false, false, true, || true));
+        assert!(!doorbell_now(false, true, false, || true));
+    }
 
     /// For the default 17 fragments and the largest 45, on every ring size
     /// `ethtool -G` accepts: the queue stops with room for a worst-case

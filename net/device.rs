@@ -430,6 +430,19 @@ impl<T: Operations> Device<T> {
         unsafe { bindings::netif_carrier_off(self.as_raw()) }
     }
 
+    /// Take the interface down as the administrator would (`dev_close`):
+    /// the core stops the queues and calls [`Operations::stop`]. For a
+    /// driver that cannot bring a running interface back up (from a
+    /// callback holding RTNL: ethtool, `change_mtu`, the reset task); a
+    /// no-op if the interface is down.
+    pub(crate) fn close(&self, _rtnl: Rtnl<'_>) {
+        // SAFETY: `as_raw()` is a valid registered net_device; the token
+        // proves RTNL is held. The device does not use the instance
+        // lock (`netdev_need_ops_lock` is false), which `dev_close` takes
+        // only where it is needed.
+        unsafe { bindings::dev_close(self.as_raw()) }
+    }
+
     /// Whether the stack currently sees the link up.
     pub(crate) fn carrier_ok(&self) -> bool {
         // SAFETY: `as_raw()` is a valid net_device.

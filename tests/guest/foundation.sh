@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Foundation suite: the driver loads and binds both NICs with the right MACs,
-# ethtool -i, link up/down, rmmod/insmod and unbind/bind cycles, a clean
+# ethtool -i, link up/down, a quiet device after down, rmmod/insmod and
+# unbind/bind cycles (bus mastering off while unbound), a clean
 # kernel log, and the driver's KUnit results. Sourced by /init (after lib.sh);
 # CYCLES (rigb.cycles) sets the number of reload/rebind cycles (default 20).
 CYCLES=${CYCLES:-20}
@@ -76,6 +77,34 @@ carrier_cycle() {
 }
 t_carrier_follows() { need_nics; each_nic carrier_cycle; }
 
+# Down must leave the device quiet (igb_down: interrupts masked, then the MAC
+# reset): no interrupt cause or vector unmasked (IMS, EIMS), no ring address
+# left in the queue registers (RDBAL/TDBAL of queue 0 point at freed memory
+# otherwise). Read from the register dump of the downed interface (words of
+# igb_get_regs: EIMS 15, IMS 21, RDBAL0 129, TDBAL0 211).
+dump_word() { od -A n -t x4 -v -j $(( $2 * 4 )) -N 4 "$1" | tr -d ' '; }
+down_quiet() {
+	ifc=$(nic_name "$1")
+	wait_for 30 link_up "$ifc" || fail "$ifc: no link before the test"
+	ip link set "$ifc" down || fail "ip link set $ifc down failed"
+	ethtool -d "$ifc" raw on >"$STATE/down.d" || fail "$ifc: ethtool -d while down"
+	ip link set "$ifc" up || fail "ip link set $ifc up failed"
+	for w in EIMS:15 IMS:21 RDBAL0:129 TDBAL0:211; do
+		v=$(dump_word "$STATE/down.d" "${w#*:}")
+		[ "$v" = 00000000 ] || fail "$ifc: ${w%:*} is 0x$v after down, expected 0"
+	done
+	wait_for 30 link_up "$ifc" || fail "$ifc: no carrier within 30 s after up"
+}
+t_down_quiet() { need_nics; each_nic down_quiet; }
+
+# After unbind (or rmmod) the device must not be able to reach memory: bus
+# mastering (PCI_COMMAND bit 2) cleared, as igb_remove's pci_disable_device.
+pci_command() { od -A n -t x2 -v -j 4 -N 2 "/sys/bus/pci/devices/$(nic_pci "$1")/config" | tr -d ' '; }
+no_busmaster() {
+	cmd=$(pci_command "$1") || fail "nic$1: cannot read PCI config space"
+	[ $(( 0x$cmd & 4 )) = 0 ] || fail "nic$1: bus mastering still on after the driver let go (PCI_COMMAND 0x$cmd)"
+}
+
 # Cycles bring the interfaces up first so that close-on-remove is exercised.
 t_reload_cycles() {
 	for c in $(seq "$CYCLES"); do
@@ -85,6 +114,7 @@ t_reload_cycles() {
 		wait_for 20 nics_gone || fail "cycle $c: netdevs still present after rmmod"
 		! module_loaded || fail "cycle $c: module still listed after rmmod"
 		[ ! -d "/sys/bus/pci/drivers/$DRIVER" ] || fail "cycle $c: PCI driver still registered after rmmod"
+		each_nic no_busmaster
 		load_driver || fail "cycle $c: loading $DRIVER failed"
 		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after load"
 	done
@@ -99,6 +129,7 @@ t_rebind_cycles() {
 		each_nic bind_op unbind || fail "cycle $c: unbind failed"
 		wait_for 20 nics_gone || fail "cycle $c: netdevs still present after unbind"
 		if nic_driver 0 >/dev/null || nic_driver 1 >/dev/null; then fail "cycle $c: a NIC is still bound after unbind"; fi
+		each_nic no_busmaster
 		each_nic bind_op bind || fail "cycle $c: bind failed"
 		wait_for 30 nics_ready || nics_diag_fail "cycle $c: NICs did not come back (with their MACs) after bind"
 	done
@@ -142,6 +173,7 @@ run_case interfaces t_interfaces
 run_case ethtool_info t_ethtool_info
 run_case link_up t_link_up
 run_case carrier_follows_admin t_carrier_follows
+run_case down_quiesces t_down_quiet
 run_case reload_cycles t_reload_cycles
 run_case rebind_cycles t_rebind_cycles
 run_case refuses_other_devices t_refuses_other
