@@ -37,6 +37,11 @@
 //! (and RAR 0 from the interface's current address); `open` calls it, and so
 //! must any path that resets the MAC while the interface exists. The stack
 //! calls `set_rx_mode` itself after every successful `open`.
+//!
+//! The mode bits live in RCTL and VMOLR(0), which other contexts also
+//! change (ring set-up, `set_features`, teardown, the watchdog does CTRL and
+//! TCTL): they are written through `Adapter::ctl_regs`, taken under
+//! `filters` for each read-modify-write (see `ctl_regs.rs`).
 
 use kernel::{
     io::{register::Array, Io},
@@ -44,6 +49,7 @@ use kernel::{
 };
 
 use crate::{
+    ctl_regs::{CtlLock, CtlOwner},
     hw::MacAddr,
     mac,
     net::{Device, RxMode},
@@ -225,12 +231,14 @@ fn write_vfta(bar: &Bar0<'_>, index: usize, value: u32) -> Result {
 
 /// Applies the mode bits to RCTL (UPE, MPE, VFE; the rest kept) and to
 /// VMOLR(0) (ROPE, MPME, ROMPE; used by the hardware only with VMDq).
-fn write_flags(bar: &Bar0<'_>, f: RxFlags) {
-    bar.update(regs::RCTL, |r| {
-        r.with_upe(f.upe).with_mpe(f.mpe).with_vfe(f.vfe)
-    });
-    bar.update(regs::VMOLR::at(0), |r| {
-        r.with_rope(f.upe).with_mpme(f.mpe).with_rompe(f.rompe)
+/// Each is one read-modify-write under the register lock (`ctl`), since
+/// ring set-up, `set_features` and teardown change other bits of both.
+fn write_flags(bar: &Bar0<'_>, ctl: &CtlLock, f: RxFlags) {
+    ctl.with(|c| c.update_rctl(bar, |r| r.with_upe(f.upe).with_mpe(f.mpe).with_vfe(f.vfe)));
+    ctl.with(|c| {
+        c.update_vmolr0(bar, |r| {
+            r.with_rope(f.upe).with_mpme(f.mpe).with_rompe(f.rompe)
+        })
     });
     flush(bar);
 }
@@ -272,7 +280,7 @@ pub(crate) fn set_rx_mode(dev: &Device<Adapter>, mode: &RxMode) {
     }
     f.uc_len = n;
     f.flags = flags;
-    write_flags(hw, flags);
+    write_flags(hw, &dev.data().ctl_regs, flags);
     drop(f);
     if res.is_err() {
         dev_warn!(
@@ -327,7 +335,7 @@ pub(crate) fn restore(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     for (i, v) in f.vfta.iter().enumerate() {
         write_vfta(hw, i, *v)?;
     }
-    write_flags(hw, f.flags);
+    write_flags(hw, &dev.data().ctl_regs, f.flags);
     Ok(())
 }
 
