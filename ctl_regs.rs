@@ -303,6 +303,21 @@ mod tests {
     use super::*;
     use kernel::io::register::Register;
 
+    /// The owner excludes: inside `with` nobody else gets the lock (so a
+    /// read-modify-write cannot interleave with another), after it they do.
+    #[test]
+    fn owner_excludes() -> Result {
+        let lock = KBox::pin_init(new_lock(), GFP_KERNEL)?;
+        assert!(lock.with(|_| lock.try_lock().is_none()));
+        assert!(lock.try_lock().is_some());
+        // The probe-time token runs the closure too.
+        let mut ran = false;
+        let token = Unregistered(PhantomData);
+        token.with(|_| ran = true);
+        assert!(ran);
+        Ok(())
+    }
+
     #[test]
     fn offsets_match_the_datasheet() {
         // The relative form must keep the 82576 offsets (base 0).

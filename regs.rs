@@ -28,7 +28,7 @@ pub(crate) type Bar0<'a> = pci::Bar<'a, BAR0_SIZE>;
 
 // CTRL, RCTL, TCTL and VMOLR are defined in `ctl_regs.rs`, which alone can access them (one
 // owner for the registers several contexts read-modify-write); their value types are here.
-pub(crate) use crate::ctl_regs::{CTRL, RCTL, TCTL};
+pub(crate) use crate::ctl_regs::{CTRL, RCTL, TCTL, VMOLR};
 
 /// Number of Rx and Tx queues of the 82576.
 pub(crate) const NUM_QUEUES: usize = 16;
