@@ -48,8 +48,8 @@
 //! Not enforced: code that implements `RegisterBase` for the family (reachable as
 //! `<regs::RCTL as WithBase>::BaseFamily`), builds a `RegisterArrayLoc<regs::VMOLR>` by hand or
 //! writes the raw offsets (`regdump.rs` reads them for `ethtool -d`; the offline self-test's
-//! register test in `selftest.rs` writes them with the interface closed and the MAC reset
-//! afterwards). Each of those is a deliberate detour a review sees.
+//! register test in `selftest.rs` writes them holding the lock, with the interface closed,
+//! and resets the MAC afterwards). Each of those is a deliberate detour a review sees.
 //!
 //! None of these registers is touched per packet; the lock costs the datapath nothing.
 

@@ -202,6 +202,10 @@ fn reg_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(), u6
     }
     wr(0x8, before);
 
+    // The table writes RCTL and TCTL by raw offset: own the shared control
+    // registers for the whole walk (non-sleeping), so a `set_rx_mode` that
+    // the core runs meanwhile (the interface stays IFF_UP) cannot interleave.
+    let _owner = dev.data().ctl_regs.lock();
     for &(base, stride, count, kind, mask, write) in REG_TESTS {
         for i in 0..count {
             let reg = base + stride * i;
