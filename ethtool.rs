@@ -203,7 +203,7 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
         None => {
             dev.data()
                 .ctl_regs
-                .with(|r| r.update_ctrl(hw, |r| r.with_frcspd(false).with_frcdpx(false)));
+                .with(|o| o.update_ctrl(hw, |r| r.with_frcspd(false).with_frcdpx(false)));
             phy::restart_autoneg(hw, c.advertised(), c.requested_fc())
         }
         Some(f) => {
@@ -211,8 +211,8 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
                 Forced::M10(fd) => (0u32, fd),
                 Forced::M100(fd) => (1u32, fd),
             };
-            dev.data().ctl_regs.with(|c| {
-                c.update_ctrl(hw, |r| {
+            dev.data().ctl_regs.with(|o| {
+                o.update_ctrl(hw, |r| {
                     let r = r
                         .with_frcspd(true)
                         .with_frcdpx(true)

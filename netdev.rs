@@ -677,9 +677,9 @@ impl net::device::Operations for Adapter {
         };
         let link = mac::link_status(hw);
         if link.up && !dev.carrier_ok() {
-            let a = dev.data();
-            let fc = mac::config_after_link_up(hw, &a.ctl_regs, a.ctl.requested_fc())
-                .unwrap_or(FlowControl::None);
+            let fc =
+                mac::config_after_link_up(hw, &dev.data().ctl_regs, dev.data().ctl.requested_fc())
+                    .unwrap_or(FlowControl::None);
             dev_info!(
                 dev.parent(),
                 "{}: NIC Link is Up {} Mbps {} Duplex, Flow Control: {}\n",
