@@ -19,6 +19,7 @@ use core::sync::atomic::{
 use kernel::{io::Io, new_mutex, prelude::*, sync::Mutex};
 
 use crate::{
+    ctl_regs::{self, CtlOwner},
     hw::FlowControl,
     mac,
     net::{
@@ -200,7 +201,9 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     let c = &dev.data().ctl;
     match c.forced() {
         None => {
-            hw.update(regs::CTRL, |r| r.with_frcspd(false).with_frcdpx(false));
+            dev.data()
+                .ctl_regs
+                .with(|o| o.update_ctrl(hw, |r| r.with_frcspd(false).with_frcdpx(false)));
             phy::restart_autoneg(hw, c.advertised(), c.requested_fc())
         }
         Some(f) => {
@@ -208,17 +211,19 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
                 Forced::M10(fd) => (0u32, fd),
                 Forced::M100(fd) => (1u32, fd),
             };
-            hw.update(regs::CTRL, |r| {
-                let r = r
-                    .with_frcspd(true)
-                    .with_frcdpx(true)
-                    .with_slu(true)
-                    .with_fd(fd);
-                if speed == 1 {
-                    r.with_const_speed::<1>()
-                } else {
-                    r.with_const_speed::<0>()
-                }
+            dev.data().ctl_regs.with(|o| {
+                o.update_ctrl(hw, |r| {
+                    let r = r
+                        .with_frcspd(true)
+                        .with_frcdpx(true)
+                        .with_slu(true)
+                        .with_fd(fd);
+                    if speed == 1 {
+                        r.with_const_speed::<1>()
+                    } else {
+                        r.with_const_speed::<0>()
+                    }
+                })
             });
             // BMCR: autonegotiation off, speed 100 (bit 13) or 10, duplex (bit 8).
             let bmcr = phy::read_reg(hw, phy::PHY_CONTROL)?;
@@ -238,6 +243,7 @@ pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
             // Forced speed means forced flow control (`igb_force_mac_fc`).
             mac::force_mac_fc(
                 hw,
+                &dev.data().ctl_regs,
                 if fd {
                     c.requested_fc()
                 } else {
@@ -467,7 +473,7 @@ impl Operations for Adapter {
         // at link-up), the requested one otherwise.
         let current = match Adapter::hw(dev) {
             Ok(hw) if dev.carrier_ok() => {
-                let ctrl = hw.read(regs::CTRL);
+                let ctrl = ctl_regs::read_ctrl(hw);
                 (ctrl.rfce(), ctrl.tfce())
             }
             _ => {
@@ -502,7 +508,7 @@ impl Operations for Adapter {
         };
         c.fc_requested.store(fc_to_u32(fc), Relaxed);
         // `igb_force_mac_fc` on copper; kept at each link-up by the watchdog.
-        mac::force_mac_fc(Adapter::hw(dev)?, fc);
+        mac::force_mac_fc(Adapter::hw(dev)?, &dev.data().ctl_regs, fc);
         Ok(())
     }
 

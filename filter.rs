@@ -37,6 +37,11 @@
 //! (and RAR 0 from the interface's current address); `open` calls it, and so
 //! must any path that resets the MAC while the interface exists. The stack
 //! calls `set_rx_mode` itself after every successful `open`.
+//!
+//! The mode bits live in RCTL and VMOLR(0), which other contexts also
+//! change (ring set-up, `set_features`, teardown, the watchdog does CTRL and
+//! TCTL): they are written through `Adapter::ctl_regs`, taken under
+//! `filters` for each read-modify-write (see `ctl_regs.rs`).
 
 use kernel::{
     io::{register::Array, Io},
@@ -44,6 +49,7 @@ use kernel::{
 };
 
 use crate::{
+    ctl_regs::{CtlLock, CtlOwner},
     hw::MacAddr,
     mac,
     net::{Device, RxMode},
@@ -223,15 +229,24 @@ fn write_vfta(bar: &Bar0<'_>, index: usize, value: u32) -> Result {
     Ok(())
 }
 
-/// Applies the mode bits to RCTL (UPE, MPE, VFE; the rest kept) and to
-/// VMOLR(0) (ROPE, MPME, ROMPE; used by the hardware only with VMDq).
-fn write_flags(bar: &Bar0<'_>, f: RxFlags) {
-    bar.update(regs::RCTL, |r| {
-        r.with_upe(f.upe).with_mpe(f.mpe).with_vfe(f.vfe)
-    });
-    bar.update(regs::VMOLR::at(0), |r| {
-        r.with_rope(f.upe).with_mpme(f.mpe).with_rompe(f.rompe)
-    });
+/// RCTL with the mode bits of `f` (UPE, MPE, VFE) and every other bit of
+/// `r` kept.
+pub(crate) fn rctl_with_flags(r: regs::RCTL, f: RxFlags) -> regs::RCTL {
+    r.with_upe(f.upe).with_mpe(f.mpe).with_vfe(f.vfe)
+}
+
+/// VMOLR(0) with the mode bits of `f` (ROPE, MPME, ROMPE; used by the
+/// hardware only with VMDq) and every other bit of `r` kept.
+pub(crate) fn vmolr_with_flags(r: regs::VMOLR, f: RxFlags) -> regs::VMOLR {
+    r.with_rope(f.upe).with_mpme(f.mpe).with_rompe(f.rompe)
+}
+
+/// Applies the mode bits to RCTL and VMOLR(0), each one read-modify-write
+/// under the register lock (`ctl`), since ring set-up, `set_features` and
+/// teardown change other bits of both.
+fn write_flags(bar: &Bar0<'_>, ctl: &CtlLock, f: RxFlags) {
+    ctl.with(|c| c.update_rctl(bar, |r| rctl_with_flags(r, f)));
+    ctl.with(|c| c.update_vmolr0(bar, |r| vmolr_with_flags(r, f)));
     flush(bar);
 }
 
@@ -272,7 +287,7 @@ pub(crate) fn set_rx_mode(dev: &Device<Adapter>, mode: &RxMode) {
     }
     f.uc_len = n;
     f.flags = flags;
-    write_flags(hw, flags);
+    write_flags(hw, &dev.data().ctl_regs, flags);
     drop(f);
     if res.is_err() {
         dev_warn!(
@@ -327,13 +342,44 @@ pub(crate) fn restore(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     for (i, v) in f.vfta.iter().enumerate() {
         write_vfta(hw, i, *v)?;
     }
-    write_flags(hw, f.flags);
+    write_flags(hw, &dev.data().ctl_regs, f.flags);
     Ok(())
 }
 
 #[kunit_tests(rust_igb_filter)]
 mod tests {
     use super::*;
+
+    /// Bits `set_rx_mode` owns in RCTL: UPE (3), MPE (4), VFE (18).
+    const RCTL_MODE: u32 = (1 << 3) | (1 << 4) | (1 << 18);
+    /// Bits it owns in VMOLR(0): ROMPE (25), ROPE (26), MPME (28).
+    const VMOLR_MODE: u32 = (1 << 25) | (1 << 26) | (1 << 28);
+
+    /// The receive mode changes only its own bits: RCTL.EN, LPE, SECRC,
+    /// BAM, CFIEN (ring set-up, `set_features`) and VMOLR's RLPML, LPE,
+    /// STRVLAN, RSSE, AUPE, BAM survive every mode.
+    #[test]
+    fn mode_bits_keep_the_rest() {
+        let rctl = crate::queue::rctl_value(regs::RCTL::zeroed())
+            .with_en(true)
+            .with_cfien(true);
+        let vmolr = regs::VMOLR::from_raw(0x4903_05f2); // STRVLAN|BAM|AUPE|RSSE|LPE|1522
+        for (p, a, uc, mc) in [
+            (true, false, 0, 0),
+            (false, true, 0, 0),
+            (false, false, UC_ENTRIES + 1, 0),
+            (false, false, 0, 3),
+            (false, false, 0, 0),
+        ] {
+            let f = rx_flags(p, a, uc, mc);
+            let r = rctl_with_flags(rctl, f);
+            assert_eq!(r.into_raw() & !RCTL_MODE, rctl.into_raw() & !RCTL_MODE);
+            assert_eq!((r.upe(), r.mpe(), r.vfe()), (f.upe, f.mpe, f.vfe));
+            let v = vmolr_with_flags(vmolr, f);
+            assert_eq!(v.into_raw() & !VMOLR_MODE, vmolr.into_raw() & !VMOLR_MODE);
+            assert_eq!((v.rope(), v.mpme(), v.rompe()), (f.upe, f.mpe, f.rompe));
+        }
+    }
 
     /// The worked example of `igb_hash_mc_addr()` (e1000_mac.c): address
     /// 01:AA:00:12:34:56 hashes to 0x563, 0xAC6, 0x58D, 0x634 for

@@ -27,6 +27,7 @@ use kernel::{
 };
 
 use crate::{
+    ctl_regs::{self, CtlOwner},
     hw::{
         FlowControl,
         MacAddr,
@@ -197,8 +198,8 @@ pub(crate) struct ResetReport {
 
 /// Disables PCIe master accesses and waits (100 us steps, 80 ms at most) for the outstanding
 /// ones to drain (`igb_disable_pcie_master()`).
-fn disable_pcie_master(bar: &Bar0<'_>) -> Result {
-    bar.update(regs::CTRL, |ctrl| ctrl.with_gio_master_disable(true));
+fn disable_pcie_master(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
+    ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_gio_master_disable(true)));
     read_poll_timeout(
         || Ok(bar.read(regs::STATUS)),
         |status: &regs::STATUS| !status.gio_master_enable(),
@@ -241,28 +242,29 @@ fn set_pcie_completion_timeout(bar: &Bar0<'_>) {
 ///
 /// `ENODEV` if the device reads as all ones, `ETIMEDOUT` if CTRL.RST does not self-clear
 /// within 20 ms.
-pub(crate) fn reset(bar: &Bar0<'_>) -> Result<ResetReport> {
+pub(crate) fn reset(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result<ResetReport> {
     check_present(bar)?;
 
     let mut report = ResetReport {
-        master_disable_timed_out: disable_pcie_master(bar).is_err(),
+        master_disable_timed_out: disable_pcie_master(bar, ctl).is_err(),
         ..ResetReport::default()
     };
 
     set_pcie_completion_timeout(bar);
 
     bar.write_reg(regs::IMC::from_raw(u32::MAX));
-    bar.write_reg(regs::RCTL::zeroed());
-    bar.write_reg(regs::TCTL::zeroed().with_psp(true));
+    ctl.with(|c| {
+        c.write_rctl(bar, regs::RCTL::zeroed());
+        c.write_tctl(bar, regs::TCTL::zeroed().with_psp(true));
+    });
     flush(bar);
     fsleep(Delta::from_millis(10));
 
-    let ctrl = bar.read(regs::CTRL);
-    bar.write_reg(ctrl.with_rst(true));
+    ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_rst(true)));
     fsleep(Delta::from_millis(1));
 
     let ctrl = read_poll_timeout(
-        || Ok(bar.read(regs::CTRL)),
+        || Ok(ctl_regs::read_ctrl(bar)),
         |ctrl: &regs::CTRL| !ctrl.rst() || ctrl.into_raw() == u32::MAX,
         Delta::from_millis(1),
         Delta::from_millis(20),
@@ -382,9 +384,11 @@ pub(crate) fn release_hw_control(bar: &Bar0<'_>) {
 
 /// Sets CTRL.SLU and clears CTRL.FRCSPD/FRCDPX: the MAC takes speed and duplex from the PHY
 /// (the CTRL part of `igb_setup_copper_link_82575()`). [`reset`] clears CTRL.SLU.
-pub(crate) fn set_link_up(bar: &Bar0<'_>) {
-    bar.update(regs::CTRL, |ctrl| {
-        ctrl.with_slu(true).with_frcspd(false).with_frcdpx(false)
+pub(crate) fn set_link_up(bar: &Bar0<'_>, ctl: &impl CtlOwner) {
+    ctl.with(|c| {
+        c.update_ctrl(bar, |ctrl| {
+            ctrl.with_slu(true).with_frcspd(false).with_frcdpx(false)
+        })
     });
 }
 
@@ -565,9 +569,11 @@ pub(crate) fn link_status(bar: &Bar0<'_>) -> LinkStatus {
 }
 
 /// Sets CTRL.TFCE/RFCE for `fc` (`igb_force_mac_fc()`).
-pub(crate) fn force_mac_fc(bar: &Bar0<'_>, fc: FlowControl) {
-    bar.update(regs::CTRL, |ctrl| {
-        ctrl.with_tfce(fc.tx_pause()).with_rfce(fc.rx_pause())
+pub(crate) fn force_mac_fc(bar: &Bar0<'_>, ctl: &impl CtlOwner, fc: FlowControl) {
+    ctl.with(|c| {
+        c.update_ctrl(bar, |ctrl| {
+            ctrl.with_tfce(fc.tx_pause()).with_rfce(fc.rx_pause())
+        })
     });
 }
 
@@ -627,13 +633,18 @@ const COLLISION_DISTANCE: u32 = 63;
 /// # Errors
 ///
 /// PHY access errors (see [`crate::phy::read_reg`]).
-pub(crate) fn config_after_link_up(bar: &Bar0<'_>, requested: FlowControl) -> Result<FlowControl> {
-    bar.update(regs::TCTL, |tctl| {
-        tctl.with_const_cold::<COLLISION_DISTANCE>()
-    });
+///
+/// CTRL and TCTL are shared with ring set-up, `set_features`, ethtool and teardown, and the
+/// watchdog runs without RTNL: each update takes `ctl` (the adapter's register lock).
+pub(crate) fn config_after_link_up(
+    bar: &Bar0<'_>,
+    ctl: &impl CtlOwner,
+    requested: FlowControl,
+) -> Result<FlowControl> {
+    ctl.with(|c| c.update_tctl(bar, |tctl| tctl.with_const_cold::<COLLISION_DISTANCE>()));
     flush(bar);
 
-    force_mac_fc(bar, requested);
+    force_mac_fc(bar, ctl, requested);
 
     // BMSR is read twice: its link bit latches low.
     let _ = phy::read_reg(bar, phy::PHY_STATUS)?;
@@ -645,7 +656,7 @@ pub(crate) fn config_after_link_up(bar: &Bar0<'_>, requested: FlowControl) -> Re
     let local = phy::read_reg(bar, phy::PHY_AUTONEG_ADV)?;
     let partner = phy::read_reg(bar, phy::PHY_LP_ABILITY)?;
     let fc = resolve_fc(requested, local, partner, link_status(bar).full_duplex);
-    force_mac_fc(bar, fc);
+    force_mac_fc(bar, ctl, fc);
     Ok(fc)
 }
 

@@ -128,6 +128,14 @@ pub(crate) struct Adapter {
     /// ethtool settings and counters (see [`crate::ethtool::Control`]).
     #[pin]
     pub(crate) ctl: crate::ethtool::Control,
+    /// Owner of the shared control registers CTRL, RCTL, TCTL and VMOLR:
+    /// every write to them goes through this lock, held for one
+    /// read-modify-write. Taken in process context (`open`/`stop`,
+    /// `set_features`, ethtool, the watchdog, resets) and from
+    /// `set_rx_mode` with bottom halves off under `filters` (lock order:
+    /// `filters`, then `ctl_regs`). See `ctl_regs.rs`.
+    #[pin]
+    pub(crate) ctl_regs: crate::ctl_regs::CtlLock,
 }
 
 impl Adapter {
@@ -165,6 +173,7 @@ impl Adapter {
             resets: AtomicU64::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
             ctl <- crate::ethtool::Control::new(*fc),
+            ctl_regs <- crate::ctl_regs::new_lock(),
         }? Error)
         .pin_chain(|a| {
             if let Some(bar) = a.bar.try_access() {
@@ -333,8 +342,8 @@ impl RingSet {
 /// descriptors over (`igb_configure`).
 fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     let a = dev.data();
-    queue::setup_tctl(hw);
-    queue::setup_rctl(hw);
+    queue::setup_tctl(hw, &a.ctl_regs);
+    queue::setup_rctl(hw, &a.ctl_regs);
     for (q, qp) in a.active().iter().enumerate() {
         let (tx_dma, tx_count) = qp
             .tx
@@ -349,18 +358,18 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
             .as_ref()
             .map(|r| (r.dma_addr(), r.count(), r.buf_len()))
             .ok_or(EINVAL)?;
-        queue::configure_rx_ring(hw, q, rx_dma, rx_count as u32, buf_len)?;
+        queue::configure_rx_ring(hw, &a.ctl_regs, q, rx_dma, rx_count as u32, buf_len)?;
     }
     {
         let mut cfg = a.rss.lock();
         cfg.fit(a.queues());
-        rss::program(hw, &cfg, a.queues())?;
+        rss::program(hw, &a.ctl_regs, &cfg, a.queues())?;
     }
     // Longest frame accepted (RLPML): the MTU's, which fits one buffer
     // (`buffer_len`), as the RX ring expects.
-    queue::set_max_frame(hw, rx_frame_limit(dev.mtu()))?;
+    queue::set_max_frame(hw, &a.ctl_regs, rx_frame_limit(dev.mtu()))?;
     // Receive checksum and VLAN stripping as the features say.
-    offload::configure(hw, dev.features());
+    offload::configure(hw, &a.ctl_regs, dev.features());
     // The descriptors were armed at allocation; hand them over.
     dma_mb(Write);
     for (q, qp) in a.active().iter().enumerate() {
@@ -368,7 +377,7 @@ fn configure(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
             queue::write_rx_tail(hw, q, tail);
         }
     }
-    queue::rx_enable(hw, true);
+    queue::rx_enable(hw, &a.ctl_regs, true);
     Ok(())
 }
 
@@ -447,11 +456,12 @@ fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     // The statistics registers are cleared by the reset: keep their counts
     // (`igb_down`: "record the stats before reset").
     crate::stats::update(dev, hw);
-    let res = mac::reset(hw)
+    let ctl = &dev.data().ctl_regs;
+    let res = mac::reset(hw, ctl)
         .and_then(|_| mac::init_hw(hw, &dev.dev_addr(), max_frame(dev.mtu())))
         .map(|_| {
             mac::get_hw_control(hw);
-            mac::set_link_up(hw);
+            mac::set_link_up(hw, ctl);
         });
     if let Err(e) = res {
         dev_err!(
@@ -486,14 +496,14 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
     a.down.store(true, Relaxed);
     dev.tx_disable(rtnl);
-    if queue::disable_all(hw).is_err() {
+    if queue::disable_all(hw, &a.ctl_regs).is_err() {
         // A queue did not stop: reset the MAC so no DMA outlives the rings.
         dev_warn!(
             dev.parent(),
             "{}: queues did not stop, resetting\n",
             dev.name()
         );
-        let _ = mac::reset(hw);
+        let _ = mac::reset(hw, &a.ctl_regs);
     }
     intr::disable_all_irqs(hw);
     dev.synchronize_irqs(rtnl);
@@ -792,8 +802,9 @@ impl net::device::Operations for Adapter {
         };
         let link = mac::link_status(hw);
         if link.up && !dev.carrier_ok() {
-            let fc = mac::config_after_link_up(hw, dev.data().ctl.requested_fc())
-                .unwrap_or(FlowControl::None);
+            let fc =
+                mac::config_after_link_up(hw, &dev.data().ctl_regs, dev.data().ctl.requested_fc())
+                    .unwrap_or(FlowControl::None);
             dev_info!(
                 dev.parent(),
                 "{}: NIC Link is Up {} Mbps {} Duplex, Flow Control: {}\n",
@@ -890,7 +901,7 @@ impl net::device::Operations for Adapter {
         // their values until then.
         let changed = dev.features().changed(features);
         if changed.intersects(Features::RXCSUM | Features::HW_VLAN_CTAG_RX) {
-            offload::configure(Adapter::hw(dev)?, features);
+            offload::configure(Adapter::hw(dev)?, &dev.data().ctl_regs, features);
         }
         Ok(())
     }

@@ -23,12 +23,10 @@
 //!   without them, nothing. CTRL.VME strips the tag (VP and `vlan` in the write-back) when
 //!   VMDq is off (MRQC bit 0).
 
-use kernel::{
-    io::{register::Array, Io},
-    prelude::*,
-};
+use kernel::{io::Io, prelude::*};
 
 use crate::{
+    ctl_regs::CtlOwner,
     desc::{
         AdvTxContextDesc, RxChecksum, RxWriteback, ADVTXD_DCMD_TSE, ADVTXD_DCMD_VLE,
         ADVTXD_L4LEN_SHIFT, ADVTXD_MACLEN_SHIFT, ADVTXD_MSS_SHIFT, ADVTXD_POPTS_IXSM,
@@ -294,12 +292,14 @@ pub(crate) fn rx_offload(wb: &RxWriteback, len: u32, features: Features) -> RxOf
 /// Switches VLAN tag stripping (and, on real hardware, insertion) as `igb_vlan_mode()` does:
 /// CTRL.VME, RCTL.CFIEN cleared when enabling, and VMOLR(0).STRVLAN for the PF pool
 /// (`igb_set_vf_vlan_strip()`; only used with VMDq). Non-sleeping.
-pub(crate) fn set_vlan_strip(bar: &Bar0<'_>, on: bool) {
-    bar.update(regs::CTRL, |r| r.with_vme(on));
+/// Each register is one read-modify-write under `ctl` (the bits are shared with the filters,
+/// ring set-up and link code, see `ctl_regs.rs`).
+pub(crate) fn set_vlan_strip(bar: &Bar0<'_>, ctl: &impl CtlOwner, on: bool) {
+    ctl.with(|c| c.update_ctrl(bar, |r| r.with_vme(on)));
     if on {
-        bar.update(regs::RCTL, |r| r.with_cfien(false));
+        ctl.with(|c| c.update_rctl(bar, |r| r.with_cfien(false)));
     }
-    bar.update(regs::VMOLR::at(0), |r| r.with_strvlan(on));
+    ctl.with(|c| c.update_vmolr0(bar, |r| r.with_strvlan(on)));
 }
 
 /// Switches receive checksum offload: RXCSUM.IPOFL, TUOFL and CRCOFL (SCTP, 82576 and later),
@@ -313,9 +313,9 @@ pub(crate) fn set_rx_csum(bar: &Bar0<'_>, on: bool) {
 
 /// Programs the receive offloads for `features` (from `open`, after a reset, and from
 /// `ndo_set_features`). Non-sleeping.
-pub(crate) fn configure(bar: &Bar0<'_>, features: Features) {
+pub(crate) fn configure(bar: &Bar0<'_>, ctl: &impl CtlOwner, features: Features) {
     set_rx_csum(bar, features.contains(Features::RXCSUM));
-    set_vlan_strip(bar, features.contains(Features::HW_VLAN_CTAG_RX));
+    set_vlan_strip(bar, ctl, features.contains(Features::HW_VLAN_CTAG_RX));
 }
 
 #[kunit_tests(rust_igb_offload)]

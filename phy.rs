@@ -53,6 +53,7 @@ use kernel::{
 };
 
 use crate::{
+    ctl_regs::CtlOwner,
     hw::FlowControl,
     mac::{
         self,
@@ -366,15 +367,17 @@ pub(crate) fn read_phy_id(bar: &Bar0<'_>) -> Result<u32> {
 /// (`igb_phy_hw_reset()` + `igb_get_cfg_done_82575()`).
 ///
 /// Returns whether EEMNGCTL.CFG_DONE signalled within 100 ms (never on QEMU; not an error).
-fn hw_reset(bar: &Bar0<'_>) -> Result<bool> {
+///
+/// PHY_RST is set and cleared by two read-modify-writes under `ctl` (not one held across the
+/// 100 us pulse, and not a write-back of a stale CTRL, which could undo a concurrent update).
+fn hw_reset(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result<bool> {
     let lan = mac::lan_id(bar);
     {
         let _sync = acquire_swfw(bar, swfw_phy_mask(lan))?;
-        let ctrl = bar.read(regs::CTRL);
-        bar.write_reg(ctrl.with_phy_rst(true));
+        ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_phy_rst(true)));
         let _ = bar.read(regs::STATUS);
         udelay(Delta::from_micros(100));
-        bar.write_reg(ctrl.with_phy_rst(false));
+        ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_phy_rst(false)));
         let _ = bar.read(regs::STATUS);
         udelay(Delta::from_micros(150));
     }
@@ -496,7 +499,7 @@ pub(crate) struct PhySetup {
 ///
 /// `EOPNOTSUPP` if the port is not copper (SerDes/SGMII parts), `ENODEV` if the PHY is not an
 /// IGP03E1000 (M88 and 82580-style PHYs are not supported yet), or a PHY access error.
-pub(crate) fn setup_link(bar: &Bar0<'_>, fc: FlowControl) -> Result<PhySetup> {
+pub(crate) fn setup_link(bar: &Bar0<'_>, ctl: &impl CtlOwner, fc: FlowControl) -> Result<PhySetup> {
     if mac::media_type(bar) != MediaType::Copper {
         return Err(EOPNOTSUPP);
     }
@@ -516,11 +519,13 @@ pub(crate) fn setup_link(bar: &Bar0<'_>, fc: FlowControl) -> Result<PhySetup> {
         return Err(ENODEV);
     }
 
-    bar.update(regs::CTRL, |ctrl| {
-        ctrl.with_slu(true).with_frcspd(false).with_frcdpx(false)
+    ctl.with(|c| {
+        c.update_ctrl(bar, |ctrl| {
+            ctrl.with_slu(true).with_frcspd(false).with_frcdpx(false)
+        })
     });
 
-    let cfg_done = hw_reset(bar)?;
+    let cfg_done = hw_reset(bar, ctl)?;
     // "Wait 100ms for MAC to configure PHY from NVM settings".
     fsleep(Delta::from_millis(100));
 

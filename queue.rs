@@ -59,10 +59,13 @@ use kernel::{
     },
 };
 
-use crate::regs::{
-    self,
-    Bar0,
-    NUM_QUEUES, //
+use crate::{
+    ctl_regs::CtlOwner,
+    regs::{
+        self,
+        Bar0,
+        NUM_QUEUES, //
+    },
 };
 
 /// Size of one advanced descriptor (`sizeof(union e1000_adv_tx_desc)`).
@@ -179,9 +182,9 @@ pub(crate) fn tctl_value(tctl: regs::TCTL) -> regs::TCTL {
 /// Programs the transmit unit (`igb_setup_tctl()`): disables Tx queue 0, which the 82576 (and
 /// QEMU) enable at reset, and writes TCTL with EN set. Follow with [`configure_tx_ring`] for
 /// every queue in use. Non-sleeping.
-pub(crate) fn setup_tctl(bar: &Bar0<'_>) {
+pub(crate) fn setup_tctl(bar: &Bar0<'_>, ctl: &impl CtlOwner) {
     bar.write(regs::TXDCTL::at(0), regs::TXDCTL::zeroed());
-    bar.update(regs::TCTL, tctl_value);
+    ctl.with(|c| c.update_tctl(bar, tctl_value));
     flush(bar);
 }
 
@@ -310,23 +313,23 @@ pub(crate) fn rctl_value(rctl: regs::RCTL) -> regs::RCTL {
 /// (an erratum workaround; the rest of that function is 82575-only). Follow with
 /// [`configure_rx_ring`] per queue, [`set_max_frame`], the ring fill and RDT, then
 /// [`rx_enable`]. Non-sleeping.
-pub(crate) fn setup_rctl(bar: &Bar0<'_>) {
+pub(crate) fn setup_rctl(bar: &Bar0<'_>, ctl: &impl CtlOwner) {
     bar.write(regs::RXDCTL::at(0), regs::RXDCTL::zeroed());
-    bar.update(regs::RCTL, rctl_value);
+    ctl.with(|c| c.update_rctl(bar, rctl_value));
     bar.update(regs::RFCTL, |r| r.with_ipv6_ex_dis(true));
     flush(bar);
 }
 
 /// Sets RCTL.UPE (unicast promiscuous) and RCTL.MPE (multicast promiscuous).
 /// Non-sleeping.
-pub(crate) fn set_promisc(bar: &Bar0<'_>, unicast: bool, multicast: bool) {
-    bar.update(regs::RCTL, |r| r.with_upe(unicast).with_mpe(multicast));
+pub(crate) fn set_promisc(bar: &Bar0<'_>, ctl: &impl CtlOwner, unicast: bool, multicast: bool) {
+    ctl.with(|c| c.update_rctl(bar, |r| r.with_upe(unicast).with_mpe(multicast)));
 }
 
 /// Sets or clears RCTL.EN. Enable once the Rx rings are configured and filled; disabling stops
 /// reception into the FIFO (see [`disable_all`] for a full quiesce). Non-sleeping.
-pub(crate) fn rx_enable(bar: &Bar0<'_>, on: bool) {
-    bar.update(regs::RCTL, |r| r.with_en(on));
+pub(crate) fn rx_enable(bar: &Bar0<'_>, ctl: &impl CtlOwner, on: bool) {
+    ctl.with(|c| c.update_rctl(bar, |r| r.with_en(on)));
     flush(bar);
 }
 
@@ -392,6 +395,7 @@ fn poll_rx_enable(bar: &Bar0<'_>, queue: usize, enabled: bool) -> Result {
 /// device reads as all ones.
 pub(crate) fn configure_rx_ring(
     bar: &Bar0<'_>,
+    ctl: &impl CtlOwner,
     queue: usize,
     dma: u64,
     count: u32,
@@ -417,10 +421,11 @@ pub(crate) fn configure_rx_ring(
     bar.try_write(regs::RDH::try_at(queue).ok_or(EINVAL)?, regs::RDH::zeroed())?;
     bar.try_write(regs::RDT::try_at(queue).ok_or(EINVAL)?, regs::RDT::zeroed())?;
     bar.try_write(regs::SRRCTL::try_at(queue).ok_or(EINVAL)?, srrctl)?;
-    bar.try_update(
-        regs::VMOLR::try_at(queue & 7).ok_or(EINVAL)?,
-        |r: regs::VMOLR| r.with_aupe(true).with_bam(true).with_rsse(false),
-    )?;
+    ctl.with(|c| {
+        c.update_vmolr(bar, queue & 7, |r| {
+            r.with_aupe(true).with_bam(true).with_rsse(false)
+        })
+    })?;
 
     bar.try_write(regs::RXDCTL::try_at(queue).ok_or(EINVAL)?, rxdctl_value())?;
     poll_rx_enable(bar, queue, true)
@@ -485,13 +490,13 @@ pub(crate) fn read_rx_head(bar: &Bar0<'_>, queue: usize) -> u32 {
 /// # Errors
 ///
 /// `EINVAL` unless `max_frame_size` is between 64 and 16383 (14 bits).
-pub(crate) fn set_max_frame(bar: &Bar0<'_>, max_frame_size: u32) -> Result {
+pub(crate) fn set_max_frame(bar: &Bar0<'_>, ctl: &impl CtlOwner, max_frame_size: u32) -> Result {
     if !(64..=RLPML_MAX).contains(&max_frame_size) {
         return Err(EINVAL);
     }
     let rlpml = Bounded::<u32, 14>::try_new(max_frame_size).ok_or(EINVAL)?;
     bar.write_reg(regs::RLPML::zeroed().with_rlpml(rlpml));
-    bar.update(regs::VMOLR::at(0), |r| r.with_rlpml(rlpml).with_lpe(true));
+    ctl.with(|c| c.update_vmolr0(bar, |r| r.with_rlpml(rlpml).with_lpe(true)));
     Ok(())
 }
 
@@ -509,9 +514,9 @@ pub(crate) fn set_max_frame(bar: &Bar0<'_>, max_frame_size: u32) -> Result {
 ///
 /// `ETIMEDOUT` if a queue did not report stopped (the others are still disabled), `ENODEV` if
 /// the device reads as all ones.
-pub(crate) fn disable_all(bar: &Bar0<'_>) -> Result {
-    bar.update(regs::RCTL, |r| r.with_en(false));
-    bar.update(regs::TCTL, |r| r.with_en(false));
+pub(crate) fn disable_all(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
+    ctl.with(|c| c.update_rctl(bar, |r| r.with_en(false)));
+    ctl.with(|c| c.update_tctl(bar, |r| r.with_en(false)));
     flush(bar);
     fsleep(QUIESCE_DELAY);
 

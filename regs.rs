@@ -26,6 +26,10 @@ pub(crate) const BAR0_SIZE: usize = 128 * 1024;
 /// BAR 0 of an igb device, with accesses below [`BAR0_SIZE`] checked at build time.
 pub(crate) type Bar0<'a> = pci::Bar<'a, BAR0_SIZE>;
 
+// CTRL, RCTL, TCTL and VMOLR are defined in `ctl_regs.rs`, which alone can access them (one
+// owner for the registers several contexts read-modify-write); their value types are here.
+pub(crate) use crate::ctl_regs::{CTRL, RCTL, TCTL, VMOLR};
+
 /// Number of Rx and Tx queues of the 82576.
 pub(crate) const NUM_QUEUES: usize = 16;
 /// Number of receive address (RAL/RAH) pairs of the 82576 (`E1000_RAR_ENTRIES_82576`).
@@ -42,46 +46,6 @@ pub(crate) const NUM_MSIX_VECTORS: usize = 25;
 // General control and status.
 
 register! {
-    /// CTRL: Device Control.
-    pub(crate) CTRL(u32) @ 0x00000000 {
-        /// PHY_RST: PHY reset (asserted while set).
-        31:31 phy_rst => bool;
-        /// VME: VLAN mode enable.
-        30:30 vme => bool;
-        /// TFCE: transmit flow control enable.
-        28:28 tfce => bool;
-        /// RFCE: receive flow control enable.
-        27:27 rfce => bool;
-        /// RST: device reset, self-clearing.
-        26:26 rst => bool;
-        /// SDP1_IODIR: software-definable pin 1 direction.
-        23:23 sdp1_iodir => bool;
-        /// SDP0_IODIR: software-definable pin 0 direction.
-        22:22 sdp0_iodir => bool;
-        /// ADVD3WUC: D3cold wake-up capability advertisement enable.
-        20:20 advd3wuc => bool;
-        /// SDP1_DATA: software-definable pin 1 value.
-        19:19 sdp1_data => bool;
-        /// SDP0_DATA: software-definable pin 0 value.
-        18:18 sdp0_data => bool;
-        /// FRCDPX: force duplex from CTRL.FD instead of the PHY.
-        12:12 frcdpx => bool;
-        /// FRCSPD: force speed from CTRL.SPEED instead of the PHY.
-        11:11 frcspd => bool;
-        /// SPEED: forced speed (0 = 10, 1 = 100, 2 = 1000 Mb/s).
-        9:8 speed;
-        /// ILOS: invert loss-of-signal.
-        7:7 ilos => bool;
-        /// SLU: set link up (lets the MAC follow the PHY link indication).
-        6:6 slu => bool;
-        /// LRST: link reset (legacy; QEMU sets it at reset).
-        3:3 lrst => bool;
-        /// GIO Master Disable: block new PCIe master requests.
-        2:2 gio_master_disable => bool;
-        /// FD: full duplex (used when FRCDPX is set).
-        0:0 fd => bool;
-    }
-
     /// STATUS: Device Status (read-only).
     pub(crate) STATUS(u32) @ 0x00000008 {
         /// GIO Master Enable Status: PCIe master requests may be pending.
@@ -392,58 +356,6 @@ register! {
 // Receive and transmit control.
 
 register! {
-    /// RCTL: Receive Control.
-    pub(crate) RCTL(u32) @ 0x00000100 {
-        /// SECRC: strip the Ethernet CRC.
-        26:26 secrc => bool;
-        /// PMCF: pass MAC control frames.
-        23:23 pmcf => bool;
-        /// DPF: discard PAUSE frames.
-        22:22 dpf => bool;
-        /// CFI: canonical form indicator value.
-        20:20 cfi => bool;
-        /// CFIEN: canonical form indicator enable.
-        19:19 cfien => bool;
-        /// VFE: VLAN filter enable.
-        18:18 vfe => bool;
-        /// BSIZE: legacy receive buffer size (00 = 2048 bytes; SRRCTL overrides it).
-        17:16 bsize;
-        /// BAM: broadcast accept mode.
-        15:15 bam => bool;
-        /// MO: multicast offset (which address bits index the MTA).
-        13:12 mo;
-        /// RDMTS: receive descriptor minimum threshold size.
-        9:8 rdmts;
-        /// LBM: loopback mode (00 = none, 01 = MAC loopback).
-        7:6 lbm;
-        /// LPE: long packet enable (frames up to RLPML).
-        5:5 lpe => bool;
-        /// MPE: multicast promiscuous enable.
-        4:4 mpe => bool;
-        /// UPE: unicast promiscuous enable.
-        3:3 upe => bool;
-        /// SBP: store bad packets.
-        2:2 sbp => bool;
-        /// EN: receiver enable.
-        1:1 en => bool;
-    }
-
-    /// TCTL: Transmit Control.
-    pub(crate) TCTL(u32) @ 0x00000400 {
-        /// RTLC: re-transmit on late collision.
-        24:24 rtlc => bool;
-        /// SWXOFF: send an XOFF frame (self-clearing).
-        22:22 swxoff => bool;
-        /// COLD: collision distance (63 for full duplex, `E1000_COLLISION_DISTANCE`).
-        21:12 cold;
-        /// CT: collision threshold (15, `E1000_COLLISION_THRESHOLD`).
-        11:4 ct => u8;
-        /// PSP: pad short packets.
-        3:3 psp => bool;
-        /// EN: transmitter enable.
-        1:1 en => bool;
-    }
-
     /// TIPG: Transmit Inter Packet Gap.
     pub(crate) TIPG(u32) @ 0x00000410 {
         /// IPGR: IPG receive time 2.
@@ -513,29 +425,6 @@ register! {
         16:16 ipv6_ex_dis => bool;
     }
 
-    /// VMOLR: VM Offload Register, one per pool (82576 and later).
-    pub(crate) VMOLR(u32)[8, stride = 4] @ 0x00005ad0 {
-        /// STRCRC: strip the CRC (`E1000_VMOLR_STRCRC`).
-        31:31 strcrc => bool;
-        /// STRVLAN: strip the VLAN tag (`E1000_VMOLR_STRVLAN`).
-        30:30 strvlan => bool;
-        /// MPME: multicast promiscuous (`E1000_VMOLR_MPME`).
-        28:28 mpme => bool;
-        /// BAM: accept broadcast packets (`E1000_VMOLR_BAM`).
-        27:27 bam => bool;
-        /// ROPE: accept unicast packets matching the UTA (`E1000_VMOLR_ROPE`).
-        26:26 rope => bool;
-        /// ROMPE: accept multicast packets matching the MTA (`E1000_VMOLR_ROMPE`).
-        25:25 rompe => bool;
-        /// AUPE: accept untagged packets (`E1000_VMOLR_AUPE`).
-        24:24 aupe => bool;
-        /// RSSE: enable RSS for the pool (`E1000_VMOLR_RSSE`).
-        17:17 rsse => bool;
-        /// LPE: accept long packets up to RLPML (`E1000_VMOLR_LPE`).
-        16:16 lpe => bool;
-        /// RLPML: longest packet accepted with LPE (`E1000_VMOLR_RLPML_MASK`).
-        13:0 rlpml;
-    }
 }
 
 // Address filtering.

@@ -19,7 +19,10 @@ use kernel::{
     prelude::*,
 };
 
-use crate::regs::{self, Bar0};
+use crate::{
+    ctl_regs::CtlOwner,
+    regs::{self, Bar0},
+};
 
 /// Bytes of the hash key (RSSRK).
 pub(crate) const KEY_LEN: usize = 40;
@@ -132,7 +135,12 @@ pub(crate) fn key_words(key: &[u8; KEY_LEN]) -> [u32; KEY_LEN / 4] {
 /// packet checksum replaced by the hash in descriptors (RXCSUM.PCSD, which
 /// QEMU also requires), the PF pool's RSS enable and MRQC. Before the
 /// receiver is enabled.
-pub(crate) fn program(hw: &Bar0<'_>, cfg: &RssConfig, queues: usize) -> Result {
+pub(crate) fn program(
+    hw: &Bar0<'_>,
+    ctl: &impl CtlOwner,
+    cfg: &RssConfig,
+    queues: usize,
+) -> Result {
     for (n, w) in key_words(&cfg.key).into_iter().enumerate() {
         hw.try_write(
             regs::RSSRK::try_at(n).ok_or(EINVAL)?,
@@ -141,7 +149,7 @@ pub(crate) fn program(hw: &Bar0<'_>, cfg: &RssConfig, queues: usize) -> Result {
     }
     write_reta(hw, &cfg.reta)?;
     hw.update(regs::RXCSUM, |r| r.with_pcsd(true));
-    hw.update(regs::VMOLR::at(0), |r| r.with_rsse(queues > 1));
+    ctl.with(|c| c.update_vmolr0(hw, |r| r.with_rsse(queues > 1)));
     let mrqc = regs::MRQC::zeroed().with_rss_field(RSS_FIELDS);
     hw.write_reg(regs::MRQC::from_raw(mrqc.into_raw() | MRQE_RSS));
     Ok(())

@@ -30,6 +30,7 @@ use kernel::{
     prelude::*, //
 };
 
+mod ctl_regs;
 mod desc;
 mod ethtool;
 mod filter;
@@ -169,7 +170,11 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         .into_devres()?;
 
     let hw = bar.access(pdev.as_ref())?;
-    let reset = mac::reset(hw).inspect_err(|e| dev_err!(pdev, "MAC reset failed: {:?}\n", e))?;
+    // Nothing else can reach the device before the interface is registered:
+    // the shared control registers are written without the adapter's lock.
+    let ctl = ctl_regs::Unregistered::new(pdev);
+    let reset =
+        mac::reset(hw, &ctl).inspect_err(|e| dev_err!(pdev, "MAC reset failed: {:?}\n", e))?;
     if reset.master_disable_timed_out {
         dev_warn!(pdev, "PCIe master disable timed out during reset\n");
     }
@@ -194,7 +199,7 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     }
     let nvm_version = nvm::read_version(hw, mac_type)?;
     let fc = mac::init_hw(hw, &addr, MAX_FRAME_SIZE_1500)?;
-    phy::setup_link(hw, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
+    phy::setup_link(hw, &ctl, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
     // As the C driver: the PHY stays powered down until the interface is up.
     phy::power_down(hw)?;
 

@@ -29,12 +29,13 @@ use kernel::{
 };
 
 use crate::{
+    ctl_regs::CtlOwner,
     desc::{AdvRxDesc, AdvTxDesc, RxWriteback},
     intr, mac,
     net::{self, ethtool::TestResults, irq::IrqMode, Device, Rtnl},
     netdev::{self, Adapter},
     nvm, phy, queue,
-    regs::{self, Bar0},
+    regs::Bar0,
     stats,
 };
 
@@ -125,10 +126,11 @@ fn link_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(), u
 /// Reset and reinitialise the MAC and PHY as probe does (`igb_reset`).
 fn reset(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     let addr = nvm::read_mac_addr(hw)?;
-    mac::reset(hw)?;
+    let ctl = &dev.data().ctl_regs;
+    mac::reset(hw, ctl)?;
     let fc = mac::init_hw(hw, &addr, crate::MAX_FRAME_SIZE_1500)?;
     mac::get_hw_control(hw);
-    phy::setup_link(hw, fc).inspect_err(|e| {
+    phy::setup_link(hw, ctl, fc).inspect_err(|e| {
         dev_err!(dev.parent(), "self-test: PHY setup failed: {:?}\n", e);
     })?;
     Ok(())
@@ -200,6 +202,10 @@ fn reg_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(), u6
     }
     wr(0x8, before);
 
+    // The table writes RCTL and TCTL by raw offset: own the shared control
+    // registers for the whole walk (non-sleeping), so a `set_rx_mode` that
+    // the core runs meanwhile (the interface stays IFF_UP) cannot interleave.
+    let _owner = dev.data().ctl_regs.lock();
     for &(base, stride, count, kind, mask, write) in REG_TESTS {
         for i in 0..count {
             let reg = base + stride * i;
@@ -346,6 +352,7 @@ fn lb_matches(rxb: &Coherent<[u8]>, slot: usize, i: usize) -> Result<bool> {
 /// queue 0 and check that each comes back intact, in order.
 fn loopback_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(), u64> {
     let bound = dev.parent_bound();
+    let ctl = &dev.data().ctl_regs;
     let alloc = || -> Result<_> {
         let txd = Coherent::<[u64; 2]>::zeroed_slice(bound, LB_DESCS, GFP_KERNEL)?;
         let rxd = Coherent::<[u64; 2]>::zeroed_slice(bound, LB_DESCS, GFP_KERNEL)?;
@@ -375,16 +382,23 @@ fn loopback_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(
             io_write!(rxd, [try: i][build: 1], w1);
         }
         // Rings, receive filters (all frames) and MAC loopback.
-        queue::setup_tctl(hw);
-        queue::setup_rctl(hw);
+        queue::setup_tctl(hw, ctl);
+        queue::setup_rctl(hw, ctl);
         queue::configure_tx_ring(hw, 0, txd.dma_address(), LB_DESCS as u32)?;
-        queue::configure_rx_ring(hw, 0, rxd.dma_address(), LB_DESCS as u32, LB_RX_BUF as u32)?;
-        queue::set_max_frame(hw, crate::MAX_FRAME_SIZE_1500)?;
-        queue::set_promisc(hw, true, true);
-        hw.update(regs::RCTL, |r| r.with_const_lbm::<1>());
+        queue::configure_rx_ring(
+            hw,
+            ctl,
+            0,
+            rxd.dma_address(),
+            LB_DESCS as u32,
+            LB_RX_BUF as u32,
+        )?;
+        queue::set_max_frame(hw, ctl, crate::MAX_FRAME_SIZE_1500)?;
+        queue::set_promisc(hw, ctl, true, true);
+        ctl.with(|c| c.update_rctl(hw, |r| r.with_const_lbm::<1>()));
         dma_mb(Write);
         queue::write_rx_tail(hw, 0, (LB_DESCS - 1) as u32);
-        queue::rx_enable(hw, true);
+        queue::rx_enable(hw, ctl, true);
         // QEMU receives (looped-back frames too) only with STATUS.LU set,
         // which the MAC reset cleared and autonegotiation restores about
         // 500 ms later: wait for it (up to 3 s) before transmitting.
@@ -449,9 +463,9 @@ fn loopback_test(dev: &Device<Adapter>, hw: &Bar0<'_>) -> core::result::Result<(
         Ok(Ok(()))
     })();
     // Stop DMA before the rings are freed.
-    hw.update(regs::RCTL, |r| r.with_const_lbm::<0>());
-    if queue::disable_all(hw).is_err() {
-        let _ = mac::reset(hw);
+    ctl.with(|c| c.update_rctl(hw, |r| r.with_const_lbm::<0>()));
+    if queue::disable_all(hw, ctl).is_err() {
+        let _ = mac::reset(hw, ctl);
     }
     res.unwrap_or(Err(1))
 }

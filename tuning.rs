@@ -226,7 +226,7 @@ pub(crate) fn set_rxfh(dev: &Device<Adapter>, indir: Option<&[u32]>, key: Option
         cfg.key = k;
     }
     if dev.is_running() {
-        rss::program(Adapter::hw(dev)?, &cfg, a.queues())?;
+        rss::program(Adapter::hw(dev)?, &a.ctl_regs, &cfg, a.queues())?;
     }
     Ok(())
 }

@@ -4,12 +4,14 @@
 #   KDIR=<kernel build dir> scripts/compile-fail.sh
 #
 # The contexts the layer makes into types (the RTNL token, the NAPI context),
-# the copied interface name, the page pool's missing `Sync` and the crate's
-# `#![deny(unsafe_code)]` are tested by the compiler refusing code that breaks
+# the copied interface name, the page pool's missing `Sync`, the crate's
+# `#![deny(unsafe_code)]` and the single owner of the shared control
+# registers (ctl_regs.rs) are tested by the compiler refusing code that breaks
 # them. Each probe group below is appended to a copy of the sources (in a
 # temporary directory, never the work tree) and built; the test passes when
-# the build fails with an error at every probe line. Three builds, since
-# rustc stops before privacy checks and lints when type checking fails.
+# the build fails with an error at every probe line. One build per group,
+# since rustc stops before privacy checks and lints when name resolution or
+# type checking fails.
 # Prints "N passed, N failed"; exit status 0 only if all probes were refused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -96,6 +98,30 @@ probe napi netdev.rs '
 #[allow(dead_code, unreachable_code)]
 fn probe_napi() {
     let _ = net::napi::Napi { slot: todo!(), budget: 64, completed: todo!() }; // refused
+}'
+
+# The shared control registers (ctl_regs.rs): no access outside their owner,
+# and no write without its lock (or the probe-time token).
+probe ctl_regs_paths filter.rs '
+#[allow(dead_code)]
+fn probe_ctl_regs_paths(bar: &Bar0<'"'"'_>) {
+    let _ = crate::ctl_regs::sealed::Bar0Base; // refused: the base is private
+    let _ = regs::CTRL::of::<crate::ctl_regs::sealed::Bar0Base>(); // refused: same
+}'
+
+probe ctl_regs_types filter.rs '
+#[allow(dead_code)]
+fn probe_ctl_regs_types(bar: &Bar0<'"'"'_>, a: &Adapter, v: regs::TCTL) {
+    bar.write_reg(v); // refused: a relative register value carries no location
+    bar.update(regs::RCTL::zeroed(), |r| r.with_upe(true)); // refused: nor is it one
+    let _: regs::CTRL = bar.read(regs::CTRL::zeroed()); // refused: reads go through the owner
+    a.ctl_regs.update_rctl(bar, |r| r.with_upe(true)); // refused: the lock must be taken
+}'
+
+probe ctl_regs_private filter.rs '
+#[allow(dead_code)]
+fn probe_ctl_regs_private() {
+    let _ = crate::ctl_regs::CtlRegs { _private: () }; // refused: only the owner makes one
 }'
 
 probe unsafe stats.rs '
