@@ -49,6 +49,7 @@ use crate::{
         addr::EthAddr,
         features::Features,
         irq::{IrqMode, VectorUse},
+        lock::must_not_spin,
         napi::{Napi, MAX_QUEUE_VECTORS},
         queues::num_online_cpus,
         skb::{DropReason, SkBuff},
@@ -734,8 +735,15 @@ impl net::device::Operations for Adapter {
         if dropped {
             bump(&qp.stats.tx_dropped, 1);
         }
-        let doorbell = {
-            let mut guard = qp.tx.lock();
+        // Netpoll at panic (hard-IRQ/NMI context) only tries the ring lock
+        // (`net::lock::must_not_spin`): a lost netconsole line, not a hung
+        // panic.
+        let guard = if must_not_spin() {
+            qp.tx.try_lock()
+        } else {
+            Some(qp.tx.lock())
+        };
+        let doorbell = if let Some(mut guard) = guard {
             match &mut *guard {
                 Some(ring) => {
                     let last = ring
@@ -758,6 +766,8 @@ impl net::device::Operations for Adapter {
                 }
                 None => None,
             }
+        } else {
+            None
         };
         // The doorbell is rung after the lock is released (with interrupts
         // on): under QEMU the tail write is where the NIC model transmits.

@@ -32,6 +32,18 @@ use super::bindings;
 /// A spinlock for softirq-context data with rare process-context users.
 pub(crate) type SoftirqLock<T> = Lock<T, SoftirqLockBackend>;
 
+/// Whether the caller must not spin on a [`SoftirqLock`]: it runs in hard-IRQ
+/// or NMI context, or an oops or panic is being printed. In 7.3 netconsole
+/// prints from its own thread (an nbcon console whose atomic write is flagged
+/// unsafe), so netpoll reaches `start_xmit` from such a context only in the
+/// panic flush, where the ring lock may be held by code this CPU interrupted
+/// or by a CPU the panic stopped: spinning there would hang the panic. Such
+/// callers [`Lock::try_lock`] instead and drop what they cannot send.
+pub(crate) fn must_not_spin() -> bool {
+    // SAFETY: Reads the preempt count and a global flag; any context.
+    unsafe { bindings::rust_igb_must_not_spin() }
+}
+
 /// The [`Backend`] of [`SoftirqLock`].
 pub(crate) struct SoftirqLockBackend;
 

@@ -162,6 +162,16 @@ static bool rust_igb_softirqs_off(void)
 	return in_softirq() || in_hardirq() || irqs_disabled();
 }
 
+/*
+ * Hard-IRQ or NMI context, or an oops/panic being printed: where netpoll
+ * (netconsole's panic flush) may reach ndo_start_xmit on a CPU whose
+ * interrupted code, or a CPU the panic stopped, holds a ring lock.
+ */
+bool rust_igb_must_not_spin(void)
+{
+	return in_hardirq() || in_nmi() || oops_in_progress;
+}
+
 bool rust_igb_softirq_lock(struct spinlock *lock, unsigned long *flags)
 {
 	if (rust_igb_softirqs_off()) {

@@ -69,6 +69,7 @@ void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
  */
 bool rust_igb_softirq_lock(struct spinlock *lock, unsigned long *flags);
 bool rust_igb_softirq_trylock(struct spinlock *lock, bool *saved, unsigned long *flags);
+bool rust_igb_must_not_spin(void);
 void rust_igb_softirq_unlock(struct spinlock *lock, bool saved, unsigned long flags);
 
 /* TX queues and byte queue limits */
