@@ -49,7 +49,7 @@ run() {
 	[ "$rc" = 0 ] || status=1
 }
 
-# (Usual lengths: MSI-X 9 min, control plane 6 min, peer-C datapath 4 min,
+# (Usual lengths: MSI-X 8 min, control plane 8 min, peer-C datapath 4 min,
 # MSI 1 min, INTx 1.5 min.)
 run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000" 2400
 [ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX" 1800
