@@ -52,7 +52,7 @@ run() {
 # (Usual lengths: MSI-X 8 min, control plane 8 min, peer-C datapath 4 min,
 # MSI 1 min, INTx 1.5 min.)
 run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000" 2400
-[ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX" 1800
+[ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX" 2400
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000" 1200
 run "MSI" smoke,multiqueue "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
 run "INTx" smoke,multiqueue,selftest "pci=nomsi rigb.expect_irq=Intx"
