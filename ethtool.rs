@@ -187,6 +187,61 @@ impl Control {
     fn advertised(&self) -> u16 {
         self.advertised.load(Relaxed) as u16
     }
+
+    /// The link settings `setup_link` programs.
+    fn link_config(&self) -> LinkConfig {
+        LinkConfig {
+            advertised: self.advertised.load(Relaxed),
+            forced: self.forced.load(Relaxed),
+            fc_autoneg: self.fc_autoneg.load(Relaxed),
+            fc_requested: self.fc_requested.load(Relaxed),
+        }
+    }
+
+    /// Put back settings saved by [`Self::link_config`].
+    fn set_link_config(&self, l: LinkConfig) {
+        self.advertised.store(l.advertised, Relaxed);
+        self.forced.store(l.forced, Relaxed);
+        self.fc_autoneg.store(l.fc_autoneg, Relaxed);
+        self.fc_requested.store(l.fc_requested, Relaxed);
+    }
+}
+
+/// A copy of the link settings of [`Control`], to put back when a change
+/// cannot be applied.
+#[derive(Clone, Copy)]
+struct LinkConfig {
+    advertised: u32,
+    forced: u32,
+    fc_autoneg: u32,
+    fc_requested: u32,
+}
+
+/// Change the link settings with `change` (which validates the request and
+/// stores the new settings) and program the link. If either fails, the
+/// previous settings are put back, and programmed again if programming the
+/// new ones failed: what `ethtool <if>` reports stays what the PHY was last
+/// told, not a request that never took effect. Process context, RTNL held.
+fn change_link(dev: &Device<Adapter>, change: impl FnOnce(&Control) -> Result) -> Result {
+    let c = &dev.data().ctl;
+    let before = c.link_config();
+    if let Err(e) = change(c) {
+        c.set_link_config(before);
+        return Err(e);
+    }
+    if let Err(e) = relink(dev) {
+        c.set_link_config(before);
+        if let Err(again) = relink(dev) {
+            dev_err!(
+                dev.parent(),
+                "{}: restoring the previous link settings failed too ({:?})\n",
+                dev.name(),
+                again
+            );
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Program the link as the settings say: restart autonegotiation with the
@@ -198,6 +253,9 @@ impl Control {
 /// setting keeps a link that is up and changes the speed/duplex STATUS
 /// reports (it honours CTRL.FRCSPD/FRCDPX).
 pub(crate) fn setup_link(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
+    if dev.data().inject_link_failure() {
+        return Err(EIO);
+    }
     let c = &dev.data().ctl;
     match c.forced() {
         None => {
@@ -266,6 +324,49 @@ fn relink(dev: &Device<Adapter>) -> Result {
     setup_link(dev, hw)?;
     dev.carrier_off();
     dev.schedule_watchdog(0);
+    Ok(())
+}
+
+/// Validate a link request (`ethtool -s`) and store it as the settings
+/// ([`change_link`] programs them).
+fn store_link_request(c: &Control, req: &LinkRequest) -> Result {
+    if req.autoneg {
+        let speeds = req.advertising & !(mode::AUTONEG | mode::TP | mode::PAUSE | mode::ASYM_PAUSE);
+        if !req.advertising_legacy || speeds & !COPPER_MODES != 0 {
+            return Err(EINVAL);
+        }
+        let adv = SPEED_MODES
+            .iter()
+            .filter(|(m, _)| speeds & m != 0)
+            .fold(0u16, |a, (_, p)| a | p);
+        if adv == 0 {
+            return Err(EINVAL);
+        }
+        c.advertised.store(u32::from(adv), Relaxed);
+        c.forced.store(0, Relaxed);
+    } else {
+        // `igb_set_spd_dplx`: 1000 Mb/s cannot be forced on copper (it
+        // means autonegotiation advertising 1000/Full only).
+        let fd = req.full_duplex.ok_or(EINVAL)?;
+        match (req.speed_mbps.ok_or(EINVAL)?, fd) {
+            (10, fd) => c
+                .forced
+                .store(Forced::encode(Some(Forced::M10(fd))), Relaxed),
+            (100, fd) => c
+                .forced
+                .store(Forced::encode(Some(Forced::M100(fd))), Relaxed),
+            (1000, true) => {
+                c.advertised
+                    .store(u32::from(phy::ADVERTISE_1000_FULL), Relaxed);
+                c.forced.store(0, Relaxed);
+            }
+            _ => return Err(EINVAL),
+        }
+        if c.forced().is_some() {
+            // Flow control cannot be negotiated without autonegotiation.
+            c.fc_autoneg.store(0, Relaxed);
+        }
+    }
     Ok(())
 }
 
@@ -397,7 +498,6 @@ impl Operations for Adapter {
 
     fn set_link_settings(dev: &Device<Self>, req: &LinkRequest) -> Result {
         let hw = Adapter::hw(dev)?;
-        let c = &dev.data().ctl;
         if mac::check_reset_block(hw) {
             dev_err!(
                 dev.parent(),
@@ -414,45 +514,7 @@ impl Operations for Adapter {
             _ if !req.autoneg => return Err(EINVAL),
             _ => return Err(EOPNOTSUPP),
         }
-        if req.autoneg {
-            let speeds =
-                req.advertising & !(mode::AUTONEG | mode::TP | mode::PAUSE | mode::ASYM_PAUSE);
-            if !req.advertising_legacy || speeds & !COPPER_MODES != 0 {
-                return Err(EINVAL);
-            }
-            let adv = SPEED_MODES
-                .iter()
-                .filter(|(m, _)| speeds & m != 0)
-                .fold(0u16, |a, (_, p)| a | p);
-            if adv == 0 {
-                return Err(EINVAL);
-            }
-            c.advertised.store(u32::from(adv), Relaxed);
-            c.forced.store(0, Relaxed);
-        } else {
-            // `igb_set_spd_dplx`: 1000 Mb/s cannot be forced on copper (it
-            // means autonegotiation advertising 1000/Full only).
-            let fd = req.full_duplex.ok_or(EINVAL)?;
-            match (req.speed_mbps.ok_or(EINVAL)?, fd) {
-                (10, fd) => c
-                    .forced
-                    .store(Forced::encode(Some(Forced::M10(fd))), Relaxed),
-                (100, fd) => c
-                    .forced
-                    .store(Forced::encode(Some(Forced::M100(fd))), Relaxed),
-                (1000, true) => {
-                    c.advertised
-                        .store(u32::from(phy::ADVERTISE_1000_FULL), Relaxed);
-                    c.forced.store(0, Relaxed);
-                }
-                _ => return Err(EINVAL),
-            }
-            if c.forced().is_some() {
-                // Flow control cannot be negotiated without autonegotiation.
-                c.fc_autoneg.store(0, Relaxed);
-            }
-        }
-        relink(dev)
+        change_link(dev, |c| store_link_request(c, req))
     }
 
     fn nway_reset(dev: &Device<Self>) -> Result {
@@ -494,12 +556,15 @@ impl Operations for Adapter {
             // Flow control autonegotiation needs link autonegotiation.
             return Err(EINVAL);
         }
-        c.fc_autoneg.store(u32::from(p.autoneg), Relaxed);
         if p.autoneg {
             // `e1000_fc_default`: the NVM's mode, negotiated again.
-            c.fc_requested.store(c.fc_default.load(Relaxed), Relaxed);
-            return relink(dev);
+            return change_link(dev, |c| {
+                c.fc_autoneg.store(1, Relaxed);
+                c.fc_requested.store(c.fc_default.load(Relaxed), Relaxed);
+                Ok(())
+            });
         }
+        c.fc_autoneg.store(0, Relaxed);
         let fc = match (p.rx_pause, p.tx_pause) {
             (true, true) => FlowControl::Full,
             (true, false) => FlowControl::RxPause,

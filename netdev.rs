@@ -120,7 +120,12 @@ pub(crate) struct Adapter {
     /// with hang detection off, leaving it to the stack's TX timeout.
     #[pin]
     tx_stall: File<katomic::Atomic<u32>>,
-    /// The debugfs directory holding `tx_stall`.
+    /// Fault injection for the tests, debugfs `rust_igb-<pci>/link_fail`:
+    /// the number of coming link set-ups (`ethtool::setup_link`) to fail
+    /// with `EIO`, as a PHY that does not answer would.
+    #[pin]
+    link_fail: File<katomic::Atomic<u32>>,
+    /// The debugfs directory holding `tx_stall` and `link_fail`.
     _debugfs: Dir,
     /// Software copy of the receive filters (RAR, MTA, VFTA, mode bits),
     /// written with the hardware under this lock (see `filter.rs`).
@@ -155,6 +160,7 @@ impl Adapter {
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             tx_stall <- debugfs.read_write_file(c"tx_stall", katomic::Atomic::<u32>::new(0)),
+            link_fail <- debugfs.read_write_file(c"link_fail", katomic::Atomic::<u32>::new(0)),
             _debugfs: debugfs,
             bar,
             nvm_version,
@@ -196,6 +202,19 @@ impl Adapter {
     /// (see [`teardown`]).
     pub(crate) fn is_down(&self) -> bool {
         self.down.load(Relaxed)
+    }
+
+    /// Whether a test asked this link set-up to fail (debugfs `link_fail`
+    /// above zero); counts the failure down.
+    pub(crate) fn inject_link_failure(&self) -> bool {
+        let mut n = self.link_fail.load(katomic::Relaxed);
+        while n > 0 {
+            match self.link_fail.cmpxchg(n, n - 1, katomic::Relaxed) {
+                Ok(_) => return true,
+                Err(now) => n = now,
+            }
+        }
+        false
     }
 
     /// Queue pairs in use.
@@ -476,7 +495,22 @@ fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
 
 /// Quiesce the hardware and free the rings (`igb_down` and the rest of
 /// `__igb_close`: the second half of `stop`, also the unwinding of a failed
-/// `open` and the first half of a reconfiguration).
+/// `open` and the first half of a reconfiguration): [`quiesce`], then the
+/// rings unmapped and freed. Idempotent.
+fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
+    quiesce(dev, rtnl, hw);
+    // Nothing can reach the rings any more: take them out and free them
+    // outside the locks (freeing coherent memory needs interrupts on).
+    for qp in dev.data().pairs.iter() {
+        let tx = qp.tx.lock().take();
+        let rx = qp.rx.lock().take();
+        drop(tx);
+        drop(rx);
+    }
+}
+
+/// Stop the device from interrupting and reaching memory, and empty the
+/// TX rings, keeping the rings themselves (`igb_down`).
 ///
 /// The order closes every window in which the device could interrupt or
 /// reach memory after its owner went away:
@@ -492,8 +526,9 @@ fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
 /// 5. the MAC is reset (`igb_reset`), which also leaves every cause masked,
 ///    so that the PHY power-down of `stop` cannot raise a link interrupt on
 ///    a (possibly shared) line whose handler is gone;
-/// 6. only then are the handlers freed and the rings unmapped and freed.
-fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
+/// 6. only then are the handlers freed and the packets still on the TX
+///    rings unmapped and freed.
+fn quiesce(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
     a.down.store(true, Relaxed);
     dev.tx_disable(rtnl);
@@ -521,28 +556,87 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     for q in 0..MAX_QUEUES {
         dev.napi_del(rtnl, q);
     }
-    // Nothing can reach the rings any more: take them out and free them
-    // outside the locks (freeing coherent memory needs interrupts on).
     for (q, qp) in a.pairs.iter().enumerate() {
-        let tx = qp.tx.lock().take();
-        let rx = qp.rx.lock().take();
-        if let Some(mut tx) = tx {
-            tx.drain(dev.parent_bound());
+        let drained = match &mut *qp.tx.lock() {
+            Some(tx) => {
+                tx.drain(dev.parent_bound());
+                true
+            }
+            None => false,
+        };
+        if drained {
             dev.tx_reset(q as u16);
         }
-        drop(rx);
     }
+}
+
+/// Reset a running interface on the rings it has (`igb_reinit_locked`:
+/// `igb_down`, `igb_up`): [`quiesce`] (which resets the MAC), the RX rings
+/// re-armed on the pages they hold, and the interface started again. No
+/// ring memory is allocated, so a reset under memory pressure still brings
+/// the interface back. If starting fails (its unwinding frees the rings),
+/// one more try on new rings, as `open` would; if that fails too, the
+/// interface is closed rather than left up without rings. Process context,
+/// RTNL held.
+fn restart(dev: &Device<Adapter>, rtnl: Rtnl<'_>) -> Result {
+    if !dev.is_running() {
+        return Ok(());
+    }
+    let a = dev.data();
+    let hw = Adapter::hw(dev)?;
+    let n = a.queues();
+    quiesce(dev, rtnl, hw);
+    let rearmed = a
+        .active()
+        .iter()
+        .try_for_each(|qp| match &mut *qp.rx.lock() {
+            Some(rx) => rx.rearm(),
+            None => Err(EINVAL),
+        });
+    // A failed start has undone everything itself.
+    let res = match rearmed {
+        Ok(()) => start(dev, rtnl, n),
+        Err(e) => {
+            teardown(dev, rtnl, hw);
+            Err(e)
+        }
+    };
+    if let Err(e) = res {
+        dev_err!(
+            dev.parent(),
+            "{}: restart failed ({:?}), trying on new rings\n",
+            dev.name(),
+            e
+        );
+        if let Err(again) = RingSet::alloc(dev, n).and_then(|r| bring_up(dev, rtnl, r)) {
+            dev_err!(
+                dev.parent(),
+                "{}: bringing the interface up failed too ({:?}), closing it\n",
+                dev.name(),
+                again
+            );
+            dev.close(rtnl);
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// The body of `open` once the rings exist: install them, program the
 /// hardware, request interrupts, enable NAPI and start the queues. On
 /// failure everything is undone (the rings freed).
 pub(crate) fn bring_up(dev: &Device<Adapter>, rtnl: Rtnl<'_>, rings: RingSet) -> Result {
+    let n = rings.len().max(1);
+    rings.install(dev.data());
+    start(dev, rtnl, n)
+}
+
+/// Start the interface on the `n` ring pairs installed (`igb_up` and the
+/// rest of `__igb_open`); on failure everything is undone, the rings freed.
+fn start(dev: &Device<Adapter>, rtnl: Rtnl<'_>, n: usize) -> Result {
     let a = dev.data();
     let hw = Adapter::hw(dev)?;
-    let n = rings.len().max(1);
     a.num_queues.store(n as u32, Relaxed);
-    rings.install(a);
     dev.carrier_off();
 
     let res = (|| -> Result {
@@ -865,7 +959,7 @@ impl net::device::Operations for Adapter {
         dev_info!(dev.parent(), "{}: Reset adapter\n", dev.name());
         a.resets.fetch_add(1, Relaxed);
         a.tx_stall.store(0, katomic::Relaxed);
-        if let Err(e) = reconfigure(dev, rtnl, |_| {}, |_| {}) {
+        if let Err(e) = restart(dev, rtnl) {
             dev_err!(dev.parent(), "{}: reset failed: {:?}\n", dev.name(), e);
         }
     }

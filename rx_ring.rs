@@ -186,6 +186,21 @@ impl RxRing {
         self.idx.add(self.idx.next_to_clean(), self.idx.count() - 1) as u32
     }
 
+    /// Back to the state of a new ring on the pages it holds, for a restart
+    /// after a MAC reset (`igb_reinit_locked` reuses its rings): every
+    /// descriptor armed again with its page (a descriptor always has one: a
+    /// page leaves only with a replacement in hand), the indices at 0 and no
+    /// frame half discarded. Written-back frames not yet received are lost,
+    /// as on the C driver's reset. The caller has stopped the hardware.
+    pub(crate) fn rearm(&mut self) -> Result {
+        for i in 0..self.idx.count() {
+            self.arm(i)?;
+        }
+        self.idx.reset();
+        self.discarding = false;
+        Ok(())
+    }
+
     /// Point descriptor `i` at its page again, clearing the write-back.
     fn arm(&self, i: usize) -> Result {
         let page = self.pages.get(i).ok_or(EINVAL)?;

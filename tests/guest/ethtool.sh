@@ -17,6 +17,9 @@
 #   link_advertise   -s advertise 100baseT/Full: advertised modes shown, link back; restore
 #   link_invalid     1000/half forced, 2500 forced, advertising only 1000baseT/Half: refused,
 #                    settings unchanged, traffic
+#   link_unapplied   the next link set-up failing (debugfs link_fail): -s autoneg off speed
+#                    10 and -A autoneg on refused, the previous settings still shown and in
+#                    force, link back at 1000 Mb/s, traffic (rust_igb only)
 #   link_forced      -s autoneg off speed 100 duplex full: Speed 100, autoneg off; -r and
 #                    -A autoneg on refused meanwhile; back to autoneg on: 1000 Mb/s; traffic
 #   nway_reset       -r: the link goes through a renegotiation and comes back, traffic
@@ -229,6 +232,38 @@ t_link_invalid() {
 	ethtool -s "$A" advertise 0x8000 2>/dev/null && fail "advertising only 2500baseT/Full accepted"
 	after=$(ethtool "$A")
 	[ "$before" = "$after" ] || { echo "$after" | diag_klog; fail "settings changed by refused requests"; }
+	et_traffic
+}
+
+# et_link_state: what `ethtool IF` says of the link settings, one line.
+et_link_state() {
+	echo "$(et_adv) autoneg $(et_field "$A" Auto-negotiation) speed $(et_field "$A" Speed) duplex $(et_field "$A" Duplex) pause $(et_pause)"
+}
+
+t_link_unapplied() {
+	et_need
+	knob=/sys/kernel/debug/rust_igb-$(nic_pci 0)/link_fail
+	[ -w "$knob" ] || skip "no $knob: not rust_igb"
+	before=$(et_link_state)
+	echo 1 >"$knob" || fail "write $knob"
+	ethtool -s "$A" autoneg off speed 10 duplex half 2>"$STATE/et.lf" &&
+		fail "forced 10/half accepted although programming the link failed"
+	diag "ethtool -s with the link set-up failing: $(tr '\n' ' ' <"$STATE/et.lf")"
+	[ "$(cat "$knob")" = 0 ] || fail "the driver never tried to program the link"
+	wait_for 10 link_up "$A" || fail "no link after the refused change"
+	wait_for 10 sh -c "ethtool $A | grep -q 'Speed: 1000Mb/s'" || fail "speed $(et_field "$A" Speed) after the refused change"
+	after=$(et_link_state)
+	[ "$before" = "$after" ] || fail "settings after a change that failed: '$after', before: '$before'"
+	# The same for flow control autonegotiation, which also reprograms the link.
+	ethtool -A "$A" autoneg off rx on tx on || fail "ethtool -A autoneg off"
+	echo 1 >"$knob" || fail "write $knob"
+	ethtool -A "$A" autoneg on 2>/dev/null && fail "-A autoneg on accepted although programming the link failed"
+	p=$(et_pause)
+	[ "$p" = "off on on" ] || fail "pause after the refused -A autoneg on: '$p', not 'off on on'"
+	ethtool -A "$A" autoneg on || fail "ethtool -A autoneg on"
+	wait_for 10 link_up "$A" || fail "no link after -A autoneg on"
+	after=$(et_link_state)
+	[ "$before" = "$after" ] || fail "settings after restoring: '$after', before: '$before'"
 	et_traffic
 }
 
@@ -458,6 +493,7 @@ run_case regdump t_regdump
 run_case eeprom t_eeprom
 run_case link_advertise t_link_advertise
 run_case link_invalid t_link_invalid
+run_case link_unapplied t_link_unapplied
 run_case link_forced t_link_forced
 run_case nway_reset t_nway_reset
 run_case pause t_pause
