@@ -7,6 +7,7 @@
 #   make check                       the test suite (what CI runs)
 #   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~7 min warm)
 #   make check-kasan                 datapath, reset, tuning suites on the KASAN test kernel
+#   make soak [SOAK_SECS=3600]       traffic while the configuration changes (default 600 s)
 #   make clippy | fmtcheck | fmt     lints
 #   make compile-fail                misuses of the net/ layer must not compile
 #   make setup | kernel              install the toolchain / build the cached test kernel
@@ -31,7 +32,7 @@ endif
 RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
 TESTS ?=
 
-.PHONY: all module setup kernel run check check-kasan bench clippy compile-fail fmtcheck fmt clean help
+.PHONY: all module setup kernel run check check-kasan soak bench clippy compile-fail fmtcheck fmt clean help
 
 all: module
 
@@ -96,6 +97,17 @@ check-kasan: setup
 	$(MAKE) --no-print-directory KDIR=$$kdir module && \
 	KDIR=$$kdir MODULE=$(CURDIR)/rust-igb.ko DRIVER=rust_igb TESTS=$(SUITES) QUIET=1 TIMEOUT=5400 \
 		KERNEL_ARGS="rigb.expect_irq=MsiX rigb.cycles_openstop=100" scripts/guest-run.sh
+
+# soak: the soak suite (tests/guest/soak.sh) on the debug test kernel: checksummed
+# TCP transfers and a UDP stream both ways for SOAK_SECS seconds while ring
+# sizes, channels, coalescing, MTU, rx mode, VLANs and offloads change.
+SOAK_SECS ?= 600
+soak: kernel
+	@kdir=$$(scripts/build-kernel.sh debug) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir module && \
+	KDIR=$$kdir MODULE=$(CURDIR)/rust-igb.ko DRIVER=rust_igb TESTS=soak QUIET=1 \
+		TIMEOUT=$$(( $(SOAK_SECS) + 900 )) \
+		KERNEL_ARGS="rigb.expect_irq=MsiX rigb.soak_secs=$(SOAK_SECS)" scripts/guest-run.sh
 
 # bench: the non-debug kernel (qemu/kernel-bench.config), the module built
 # against it, then both drivers measured in one boot (scripts/bench.sh; knobs
