@@ -300,6 +300,15 @@ struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
 	return to_pci_dev(dev);
 }
 
+/* The PCI core knows the device is gone for good: pciehp's surprise removal
+ * (pciehp_unconfigure_device without presence), DPC, a failed AER recovery
+ * (pci_dev_set_disconnected). The test of drivers/pci/pci.h's
+ * pci_dev_is_disconnected, which is not exported to modules. */
+bool rust_igb_pci_disconnected(struct device *dev)
+{
+	return READ_ONCE(to_pci_dev(dev)->error_state) == pci_channel_io_perm_failure;
+}
+
 /* Multi-queue: queue counts, XPS, RSS, IRQ affinity */
 
 unsigned int rust_igb_num_online_cpus(void)

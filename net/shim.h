@@ -103,6 +103,7 @@ bool rust_igb_dma_mapping_error(struct device *dev, u64 addr);
 
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
+bool rust_igb_pci_disconnected(struct device *dev);
 
 /* Multi-queue: queue counts, XPS, RSS, IRQ affinity */
 struct sk_buff;
