@@ -111,7 +111,8 @@ def main():
             except EOFError:
                 log("QMP socket closed")
                 return 0
-        log(f"{line} -> {json.dumps(reply)}")
+        shown = json.dumps(reply)
+        log(f"{line} -> {shown[:300]}{'...' if len(shown) > 300 else ''}")
         ctl.sendall(json.dumps(reply, separators=(",", ":")).encode() + b"\n")
 
 
