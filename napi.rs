@@ -55,7 +55,7 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             }
             if !dev.data().is_down() {
                 if intr::icr_link_changed(icr) {
-                    dev.schedule_watchdog(0);
+                    dev.kick_watchdog();
                 }
                 intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             }
@@ -72,7 +72,7 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
                 return false;
             }
             if intr::icr_link_changed(icr) && !dev.data().is_down() {
-                dev.schedule_watchdog(0);
+                dev.kick_watchdog();
             }
             dev.napi_schedule(0);
             true

@@ -18,6 +18,7 @@
 
 use core::sync::atomic::{
     AtomicBool,
+    AtomicI64,
     AtomicU32,
     AtomicU64,
     Ordering::Relaxed, //
@@ -36,6 +37,7 @@ use kernel::{
         Mutex,
         SpinLockIrq,
     },
+    time::{Delta, Instant, Monotonic},
 };
 
 use crate::{
@@ -115,6 +117,11 @@ pub(crate) struct Adapter {
     /// RSS key and redirection table (process context under RTNL).
     #[pin]
     pub(crate) rss: Mutex<RssConfig>,
+    /// Time origin of [`Adapter::last_hang_look`].
+    epoch: Instant<Monotonic>,
+    /// When the watchdog last looked at the TX queues for hangs, in
+    /// nanoseconds since `epoch` (watchdog only).
+    last_hang_look: AtomicI64,
     /// TX timeouts reported by the stack.
     pub(crate) tx_timeouts: AtomicU64,
     /// Resets done by the reset task (TX timeouts and detected hangs).
@@ -182,6 +189,8 @@ impl Adapter {
             itr_setting: ItrSetting::new(),
             link_speed: AtomicU32::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
+            epoch: Instant::now(),
+            last_hang_look: AtomicI64::new(i64::MIN),
             tx_timeouts: AtomicU64::new(0),
             resets: AtomicU64::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
@@ -758,6 +767,19 @@ pub(crate) fn reconfigure(
     Ok(())
 }
 
+/// The shortest time between two hang looks: a link-change interrupt runs
+/// the watchdog at once (`kick_watchdog`), between its periodic runs, and
+/// two looks in quick succession must not make a hang out of a queue that
+/// had no time to progress. Three quarters of the period, so that periodic
+/// runs (a period apart, give or take scheduling) always look.
+const HANG_LOOK_MIN_INTERVAL: Delta = Delta::from_millis(WATCHDOG_PERIOD_MS as i64 * 3 / 4);
+
+/// Whether a watchdog run at `now_ns` looks for hangs, the previous look
+/// having been at `last_ns` (nanoseconds on one clock).
+fn hang_look_due(last_ns: i64, now_ns: i64) -> bool {
+    now_ns.saturating_sub(last_ns) >= HANG_LOOK_MIN_INTERVAL.as_nanos()
+}
+
 /// Watchdog looks without progress after which a TX queue with pending
 /// packets counts as hung (the C driver waits a second; looks are a second
 /// apart, and this also rides out a look that lands just before a
@@ -798,6 +820,11 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     if !dev.is_running() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
     }
+    let now = a.epoch.elapsed().as_nanos();
+    if !hang_look_due(a.last_hang_look.load(Relaxed), now) {
+        return;
+    }
+    a.last_hang_look.store(now, Relaxed);
     // Without a carrier the looks still run, to start the counts over.
     let link = dev.carrier_ok();
     let paused = hw.read(regs::STATUS).txoff();
@@ -1129,6 +1156,18 @@ mod tests {
         // Once the pause is over, a queue that still does not move is hung
         // after the usual number of looks.
         assert_eq!(first_hang(&[PAUSED, PAUSED, STUCK, STUCK]), Some(3));
+    }
+
+    #[test]
+    fn hang_look_spacing() {
+        let period = i64::from(WATCHDOG_PERIOD_MS) * 1_000_000;
+        // The first look, and periodic runs (a period apart, some early).
+        assert!(hang_look_due(i64::MIN, 0));
+        assert!(hang_look_due(0, period));
+        assert!(hang_look_due(0, period * 9 / 10));
+        // A run kicked by a link interrupt right after a look does not look.
+        assert!(!hang_look_due(period, period + 1_000_000));
+        assert!(!hang_look_due(period, period + period / 2));
     }
 
     #[test]

@@ -483,6 +483,18 @@ impl<T: Operations> Device<T> {
         unsafe { bindings::rust_igb_schedule_delayed_work(self.priv_area().watchdog.get(), msecs) };
     }
 
+    /// Run [`Operations::watchdog`] now, also if it is pending for later
+    /// (`mod_delayed_work`; the C driver's `mod_timer(.., jiffies + 1)` on a
+    /// link-change interrupt): the periodic watchdog is nearly always
+    /// pending, so [`Device::schedule_watchdog`] would leave a link change
+    /// waiting for the next period. Any context, hard IRQ included.
+    pub(crate) fn kick_watchdog(&self) {
+        // SAFETY: The work item was initialised at registration and lives in
+        // the private area for the device's lifetime; a disabled work item
+        // (unregistration) ignores the call.
+        unsafe { bindings::rust_igb_kick_delayed_work(self.priv_area().watchdog.get()) };
+    }
+
     /// Run [`Operations::reset`] soon (from any context), unless it is
     /// already pending.
     pub(crate) fn schedule_reset(&self) {

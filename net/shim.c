@@ -104,6 +104,13 @@ bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs)
 	return schedule_delayed_work(dw, msecs_to_jiffies(msecs));
 }
 
+/* Run now, also if already pending with a later expiry (mod_timer(jiffies + 1)
+ * in igb_msix_other); on the queue schedule_delayed_work uses. Any context. */
+bool rust_igb_kick_delayed_work(struct delayed_work *dw)
+{
+	return mod_delayed_work(system_percpu_wq, dw, 0);
+}
+
 unsigned int rust_igb_sizeof_delayed_work(void)
 {
 	return sizeof(struct delayed_work);

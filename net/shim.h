@@ -43,6 +43,7 @@ void rust_igb_init_delayed_work(struct delayed_work *dw,
 				void (*fn)(struct work_struct *work));
 struct delayed_work *rust_igb_to_delayed_work(struct work_struct *work);
 bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs);
+bool rust_igb_kick_delayed_work(struct delayed_work *dw);
 unsigned int rust_igb_sizeof_delayed_work(void);
 unsigned int rust_igb_sizeof_napi_struct(void);
 
