@@ -163,6 +163,8 @@ fl_has_peer_if() { [ -n "$(fl_peer_if)" ]; }
 fl_peer_link_up() { in_peer sh -c "[ \"\$(cat /sys/class/net/$1/carrier)\" = 1 ]" 2>/dev/null; }
 # fl_topo: (re)build the topology, idempotent; sets A (local) and B (peer ifname).
 fl_topo() {
+	# A case that failed half-way may have left the cable pulled.
+	fl_link_on >/dev/null
 	fl_modules || { diag "loading $DRIVER / $FL_PEER_DRIVER failed"; return 1; }
 	fl_bind 0 "$DRIVER" && fl_bind 1 "$FL_PEER_DRIVER" || { diag "binding failed"; return 1; }
 	wait_for 30 fl_bound || { nic_diag 0; nic_diag 1; diag "NICs not bound"; return 1; }
@@ -178,6 +180,7 @@ fl_topo() {
 	wait_for 30 fl_peer_link_up "$B" || { diag "peer $B: no carrier within 30 s"; return 1; }
 	wait_for 20 ping -c 1 -W 1 $PEER4 >/dev/null || { diag "no ping answer"; return 1; }
 }
+fl_link_on() { host_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": true}}'; }
 fl_ready() {
 	A=$(nic_name 0) B=$(fl_peer_if)
 	if [ -n "$A" ] && [ -n "$B" ] && fl_bound && link_up "$A" && ping -c 1 -W 2 $PEER4 >/dev/null; then
@@ -274,7 +277,7 @@ t_fl_setup() {
 
 t_fl_link_flap() {
 	fl_ready
-	trap fl_reap EXIT
+	trap 'fl_reap; fl_link_on >/dev/null' EXIT
 	fl_streams_start
 	tx0=$(fl_stat tx_packets) rx0=$(fl_stat rx_packets)
 	ptx0=$(fl_pstat tx_packets) prx0=$(fl_pstat rx_packets)
