@@ -85,7 +85,8 @@ if [ ! -f "$base" ]; then
 fi
 tmp=$(mktemp -d)
 relay=
-trap '[ -z "$relay" ] || kill "$relay" 2>/dev/null; rm -rf "$tmp"' EXIT
+# (The relay may have exited already: its kill must not fail the run.)
+trap '[ -z "$relay" ] || kill "$relay" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 initrd=$base
 if [ -n "$MODULE" ]; then
 	"$here/mkinitramfs.sh" --overlay "$tmp/overlay.cpio.gz" "$MODULE:/lib/modules/$DRIVER.ko"
