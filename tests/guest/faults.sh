@@ -52,9 +52,11 @@
 #                  pciehp sees the card gone (Presence Detect Changed) and
 #                  removes the device, marked disconnected (its surprise-removal
 #                  path). (Without the interrupt trick pciehp finds the slot
-#                  "already disabled" and leaves the dead device bound.) The driver must log "PCIe link lost" (it
-#                  recognises the dead device) and the interface go within
-#                  FL_GONE_SECS; then as unplug: streams, rmmod, device_add,
+#                  "already disabled" and leaves the dead device bound.) The
+#                  driver must log "PCIe link lost" (it recognises the dead
+#                  device), not try to stop its queues or reset it ("queues did
+#                  not stop", "reset failed": waits that run into their
+#                  timeouts), and the interface go within FL_GONE_SECS; then as unplug: streams, rmmod, device_add,
 #                  traffic. (QEMU reads an absent device's registers as 0, not
 #                  all-ones as real hardware: the driver notices the removal
 #                  from the PCI core's disconnected state; its all-ones test is
@@ -450,6 +452,8 @@ t_fl_surprise() {
 	klog_since "surprise removal" >"$STATE/fl.klog"
 	grep -E "pciehp: |$DRIVER |PCIe link lost" "$STATE/fl.klog" | diag_klog
 	grep -q "PCIe link lost" "$STATE/fl.klog" || fail "the driver did not recognise the removal (no \"PCIe link lost\")"
+	! grep -qE "reset failed|queues did not stop|Hardware Error" "$STATE/fl.klog" ||
+		fail "the driver waited on (or tried to reset) the dead device"
 	fl_after_removal
 	fl_replug
 }
