@@ -22,7 +22,7 @@ use crate::{
     queue,
     qvec::{bump, QueuePair},
     regs::Bar0,
-    tx_ring,
+    removal, tx_ring,
 };
 
 /// Most TX packets cleaned per poll (`IGB_DEFAULT_TX_WORK`).
@@ -48,9 +48,14 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
             // (`igb_msix_other`: "guard against interrupt when we're going
             // down").
             let icr = intr::read_icr(hw);
+            // A device that dropped off the bus: nothing to acknowledge or
+            // unmask (`igb_rd32` in `igb_msix_other`).
+            if removal::check_read(dev, hw, icr) {
+                return true;
+            }
             if !dev.data().is_down() {
                 if intr::icr_link_changed(icr) {
-                    dev.schedule_watchdog(0);
+                    dev.kick_watchdog();
                 }
                 intr::enable_queue_vector(hw, dev.data().eims_other.load(Relaxed));
             }
@@ -58,11 +63,16 @@ pub(crate) fn irq(dev: &Device<Adapter>, vector: usize) -> bool {
         }
         Some(IrqMode::Msi) | Some(IrqMode::Intx) => {
             let icr = intr::read_icr(hw);
+            // A gone device raises no interrupt: on a shared INTx line the
+            // interrupt is someone else's.
+            if removal::check_read(dev, hw, icr) {
+                return dev.irq_mode() == Some(IrqMode::Msi);
+            }
             if dev.irq_mode() == Some(IrqMode::Intx) && !intr::icr_is_ours(icr) {
                 return false;
             }
             if intr::icr_link_changed(icr) && !dev.data().is_down() {
-                dev.schedule_watchdog(0);
+                dev.kick_watchdog();
             }
             dev.napi_schedule(0);
             true

@@ -18,6 +18,7 @@
 
 use core::sync::atomic::{
     AtomicBool,
+    AtomicI64,
     AtomicU32,
     AtomicU64,
     Ordering::Relaxed, //
@@ -36,6 +37,7 @@ use kernel::{
         Mutex,
         SpinLockIrq,
     },
+    time::{Delta, Instant, Monotonic},
 };
 
 use crate::{
@@ -60,6 +62,7 @@ use crate::{
     offload, phy, queue,
     qvec::{bump, QueuePair, VectorMap, MAX_QUEUES},
     regs::{self, Bar0, BAR0_SIZE},
+    removal,
     rss::{self, RssConfig},
     rx_ring::{buffer_len, RxRing, DEFAULT_RX_DESCS},
     tx_ring::{doorbell_now, Prepared, TxRing, DEFAULT_TX_DESCS, DESC_NEEDED},
@@ -103,6 +106,10 @@ pub(crate) struct Adapter {
     /// watchdog, completions do not wake TX queues and the watchdog does
     /// not raise the carrier or re-arm itself.
     down: AtomicBool,
+    /// The device dropped off the bus (`removal.rs`; the C driver clears
+    /// `hw_addr`): set once, never cleared. The watchdog and the reset task
+    /// stop touching the device, the teardown skips its register waits.
+    gone: AtomicBool,
     /// Interrupt moderation setting (`ethtool -C`).
     pub(crate) itr_setting: ItrSetting,
     /// Link speed in Mb/s while the carrier is on, else 0 (watchdog).
@@ -110,6 +117,11 @@ pub(crate) struct Adapter {
     /// RSS key and redirection table (process context under RTNL).
     #[pin]
     pub(crate) rss: Mutex<RssConfig>,
+    /// Time origin of [`Adapter::last_hang_look`].
+    epoch: Instant<Monotonic>,
+    /// When the watchdog last looked at the TX queues for hangs, in
+    /// nanoseconds since `epoch` (watchdog only).
+    last_hang_look: AtomicI64,
     /// TX timeouts reported by the stack.
     pub(crate) tx_timeouts: AtomicU64,
     /// Resets done by the reset task (TX timeouts and detected hangs).
@@ -173,9 +185,12 @@ impl Adapter {
             rx_ring_size: AtomicU32::new(DEFAULT_RX_DESCS as u32),
             eims_other: AtomicU32::new(0),
             down: AtomicBool::new(true),
+            gone: AtomicBool::new(false),
             itr_setting: ItrSetting::new(),
             link_speed: AtomicU32::new(0),
             rss <- new_mutex!(RssConfig::new(), "rust_igb_rss"),
+            epoch: Instant::now(),
+            last_hang_look: AtomicI64::new(i64::MIN),
             tx_timeouts: AtomicU64::new(0),
             resets: AtomicU64::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
@@ -202,6 +217,17 @@ impl Adapter {
     /// (see [`teardown`]).
     pub(crate) fn is_down(&self) -> bool {
         self.down.load(Relaxed)
+    }
+
+    /// Whether the device is known to be gone (see `removal.rs`).
+    pub(crate) fn is_gone(&self) -> bool {
+        self.gone.load(Relaxed)
+    }
+
+    /// Record that the device is gone; returns whether this call did (the
+    /// first one logs it and detaches the interface).
+    pub(crate) fn set_gone(&self) -> bool {
+        !self.gone.swap(true, Relaxed)
     }
 
     /// Whether a test asked this link set-up to fail (debugfs `link_fail`
@@ -530,16 +556,23 @@ fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
 ///    rings unmapped and freed.
 fn quiesce(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     let a = dev.data();
+    // A device that is gone can neither stop its queues nor be reset: the
+    // waits for it are skipped (they would run into their timeouts), the
+    // rest (masking, freeing) is harmless on it and needed for the rings.
+    let mut gone = removal::check(dev, hw);
     a.down.store(true, Relaxed);
     dev.tx_disable(rtnl);
-    if queue::disable_all(hw, &a.ctl_regs).is_err() {
-        // A queue did not stop: reset the MAC so no DMA outlives the rings.
-        dev_warn!(
-            dev.parent(),
-            "{}: queues did not stop, resetting\n",
-            dev.name()
-        );
-        let _ = mac::reset(hw, &a.ctl_regs);
+    if !gone && queue::disable_all(hw, &a.ctl_regs).is_err() {
+        gone = removal::check(dev, hw);
+        if !gone {
+            // A queue did not stop: reset the MAC so no DMA outlives the rings.
+            dev_warn!(
+                dev.parent(),
+                "{}: queues did not stop, resetting\n",
+                dev.name()
+            );
+            let _ = mac::reset(hw, &a.ctl_regs);
+        }
     }
     intr::disable_all_irqs(hw);
     dev.synchronize_irqs(rtnl);
@@ -551,7 +584,9 @@ fn quiesce(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     dev.cancel_watchdog(rtnl);
     dev.carrier_off();
     a.link_speed.store(0, Relaxed);
-    reset_mac(dev, hw);
+    if !gone {
+        reset_mac(dev, hw);
+    }
     dev.free_irqs(rtnl);
     for q in 0..MAX_QUEUES {
         dev.napi_del(rtnl, q);
@@ -732,6 +767,19 @@ pub(crate) fn reconfigure(
     Ok(())
 }
 
+/// The shortest time between two hang looks: a link-change interrupt runs
+/// the watchdog at once (`kick_watchdog`), between its periodic runs, and
+/// two looks in quick succession must not make a hang out of a queue that
+/// had no time to progress. Three quarters of the period, so that periodic
+/// runs (a period apart, give or take scheduling) always look.
+const HANG_LOOK_MIN_INTERVAL: Delta = Delta::from_millis(WATCHDOG_PERIOD_MS as i64 * 3 / 4);
+
+/// Whether a watchdog run at `now_ns` looks for hangs, the previous look
+/// having been at `last_ns` (nanoseconds on one clock).
+fn hang_look_due(last_ns: i64, now_ns: i64) -> bool {
+    now_ns.saturating_sub(last_ns) >= HANG_LOOK_MIN_INTERVAL.as_nanos()
+}
+
 /// Watchdog looks without progress after which a TX queue with pending
 /// packets counts as hung (the C driver waits a second; looks are a second
 /// apart, and this also rides out a look that lands just before a
@@ -743,12 +791,15 @@ const HANG_TICKS: u64 = 2;
 /// (`igb_clean_tx_irq`'s `detect_tx_hung` test). `pending`: packets are
 /// posted and not completed; `progressed`: some completed since the last
 /// look; `paused`: STATUS.TXOFF, the transmitter is held off by PAUSE frames
-/// from the link partner. A paused transmitter is not hung (the C driver
-/// tests `!(rd32(E1000_STATUS) & E1000_STATUS_TXOFF)`), and the count starts
-/// over, so a queue is declared hung only after [`HANG_TICKS`] looks without
-/// progress and without a pause.
-fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool) -> (u64, bool) {
-    if !pending || progressed || paused {
+/// from the link partner; `link`: the carrier is on. A paused transmitter is
+/// not hung (the C driver tests `!(rd32(E1000_STATUS) & E1000_STATUS_TXOFF)`),
+/// nor is one without a link (the C driver arms its hang check only with the
+/// carrier on): the count starts over, so a queue is declared hung only after
+/// [`HANG_TICKS`] consecutive looks with the link up, without progress and
+/// without a pause; a look before a link loss never counts towards a hang
+/// after it.
+fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool, link: bool) -> (u64, bool) {
+    if !pending || progressed || paused || !link {
         return (0, false);
     }
     let ticks = ticks.saturating_add(1);
@@ -766,9 +817,16 @@ fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool) -> (u64,
 /// waiting for the stack's longer TX timeout.
 fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     let a = dev.data();
-    if !dev.is_running() || !dev.carrier_ok() || a.tx_stall.load(katomic::Relaxed) == 2 {
+    if !dev.is_running() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
     }
+    let now = a.epoch.elapsed().as_nanos();
+    if !hang_look_due(a.last_hang_look.load(Relaxed), now) {
+        return;
+    }
+    a.last_hang_look.store(now, Relaxed);
+    // Without a carrier the looks still run, to start the counts over.
+    let link = dev.carrier_ok();
     let paused = hw.read(regs::STATUS).txoff();
     for (q, qp) in a.active().iter().enumerate() {
         let (pending, ntu, ntc) = match qp.tx.lock().as_ref() {
@@ -778,7 +836,13 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
         let s = &qp.stats;
         let done = s.tx_packets.load(Relaxed);
         let progressed = done != s.hang_mark.swap(done, Relaxed);
-        let (ticks, hung) = hang_look(s.hang_ticks.load(Relaxed), pending, progressed, paused);
+        let (ticks, hung) = hang_look(
+            s.hang_ticks.load(Relaxed),
+            pending,
+            progressed,
+            paused,
+            link,
+        );
         s.hang_ticks.store(ticks, Relaxed);
         if !hung {
             continue;
@@ -809,6 +873,9 @@ impl net::device::Operations for Adapter {
     fn stop(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result {
         let hw = Adapter::hw(dev)?;
         teardown(dev, rtnl, hw);
+        if dev.data().is_gone() {
+            return Ok(());
+        }
         phy::power_down(hw)
     }
 
@@ -904,7 +971,13 @@ impl net::device::Operations for Adapter {
         let Ok(hw) = Adapter::hw(dev) else {
             return;
         };
-        let link = mac::link_status(hw);
+        // A device that dropped off the bus reads all ones (which would
+        // also look like a link at 1000 Mb/s): stop polling it, for good.
+        let status = hw.read(regs::STATUS);
+        if removal::check_read(dev, hw, status.into_raw()) {
+            return;
+        }
+        let link = mac::LinkStatus::from_status(status);
         if link.up && !dev.carrier_ok() {
             let fc =
                 mac::config_after_link_up(hw, &dev.data().ctl_regs, dev.data().ctl.requested_fc())
@@ -956,6 +1029,12 @@ impl net::device::Operations for Adapter {
 
     fn reset(dev: &Device<Self>, rtnl: Rtnl<'_>) {
         let a = dev.data();
+        // Nothing to reset on a device that is gone (the watchdog or an
+        // interrupt may have queued this before they found out).
+        match Adapter::hw(dev) {
+            Ok(hw) if !removal::check(dev, hw) => {}
+            _ => return,
+        }
         dev_info!(dev.parent(), "{}: Reset adapter\n", dev.name());
         a.resets.fetch_add(1, Relaxed);
         a.tx_stall.store(0, katomic::Relaxed);
@@ -1031,12 +1110,26 @@ impl net::device::Operations for Adapter {
 mod tests {
     use super::*;
 
-    /// Run `looks` watchdog looks (pending, progressed, paused) from a
-    /// fresh queue; returns the index of the look that declared a hang.
+    /// Run `looks` watchdog looks (pending, progressed, paused) with the
+    /// link up from a fresh queue; returns the index of the look that
+    /// declared a hang.
     fn first_hang(looks: &[(bool, bool, bool)]) -> Option<usize> {
         let mut ticks = 0;
         for (i, &(pending, progressed, paused)) in looks.iter().enumerate() {
-            let (t, hung) = hang_look(ticks, pending, progressed, paused);
+            let (t, hung) = hang_look(ticks, pending, progressed, paused, true);
+            if hung {
+                return Some(i);
+            }
+            ticks = t;
+        }
+        None
+    }
+
+    /// The same with the link state of each look (the fourth element).
+    fn first_hang_link(looks: &[(bool, bool, bool, bool)]) -> Option<usize> {
+        let mut ticks = 0;
+        for (i, &(pending, progressed, paused, link)) in looks.iter().enumerate() {
+            let (t, hung) = hang_look(ticks, pending, progressed, paused, link);
             if hung {
                 return Some(i);
             }
@@ -1063,5 +1156,30 @@ mod tests {
         // Once the pause is over, a queue that still does not move is hung
         // after the usual number of looks.
         assert_eq!(first_hang(&[PAUSED, PAUSED, STUCK, STUCK]), Some(3));
+    }
+
+    #[test]
+    fn hang_look_spacing() {
+        let period = i64::from(WATCHDOG_PERIOD_MS) * 1_000_000;
+        // The first look, and periodic runs (a period apart, some early).
+        assert!(hang_look_due(i64::MIN, 0));
+        assert!(hang_look_due(0, period));
+        assert!(hang_look_due(0, period * 9 / 10));
+        // A run kicked by a link interrupt right after a look does not look.
+        assert!(!hang_look_due(period, period + 1_000_000));
+        assert!(!hang_look_due(period, period + period / 2));
+    }
+
+    #[test]
+    fn tx_hang_link_loss() {
+        const STUCK: (bool, bool, bool, bool) = (true, false, false, true);
+        const NO_LINK: (bool, bool, bool, bool) = (true, false, false, false);
+        // Frames stay queued while the cable is out: not a hang, however
+        // long it lasts.
+        assert_eq!(first_hang_link(&[NO_LINK; 10]), None);
+        // A look without progress before the link went does not count
+        // after it: the first look with the link back starts over.
+        assert_eq!(first_hang_link(&[STUCK, NO_LINK, STUCK]), None);
+        assert_eq!(first_hang_link(&[STUCK, NO_LINK, STUCK, STUCK]), Some(3));
     }
 }

@@ -180,17 +180,23 @@ fn swfw_phy_mask(lan_id: u8) -> u16 {
 
 /// Acquires the SWSM hardware semaphore (`igb_get_hw_semaphore()`): SMBI, set by hardware when
 /// SWSM is read while clear, then SWESMBI against the firmware. Busy-waits 50 us per attempt,
-/// as many attempts as the NVM has words plus one (13 ms on QEMU), like the C driver.
+/// as many attempts as the NVM has words plus one (13 ms on QEMU), like the C driver. `ENODEV`
+/// if the device reads as all ones (gone).
 fn get_hw_semaphore(bar: &Bar0<'_>) -> Result {
     let attempts = nvm::word_size(bar) + 1;
     let step = Delta::from_micros(50);
 
-    read_poll_timeout_atomic(
+    // A device that dropped off the bus reads all ones (SMBI set, and a
+    // bogus NVM size that would make this wait long): `ENODEV` at once.
+    let swsm = read_poll_timeout_atomic(
         || Ok(bar.read(regs::SWSM)),
-        |swsm: &regs::SWSM| !swsm.smbi(),
+        |swsm: &regs::SWSM| !swsm.smbi() || swsm.into_raw() == u32::MAX,
         step,
         attempts,
     )?;
+    if swsm.into_raw() == u32::MAX {
+        return Err(ENODEV);
+    }
 
     let granted = read_poll_timeout_atomic(
         || {

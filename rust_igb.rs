@@ -49,6 +49,7 @@ mod queue;
 mod qvec;
 mod regdump;
 mod regs;
+mod removal;
 mod ring;
 mod rss;
 mod rx_ring;

@@ -430,6 +430,26 @@ impl<T: Operations> Device<T> {
         unsafe { bindings::netif_carrier_off(self.as_raw()) }
     }
 
+    /// Mark the device removed (`netif_device_detach`): the stack stops its
+    /// TX queues and no longer calls `open`, `start_xmit` or the ethtool
+    /// callbacks; `stop` still comes at unregistration. For a device that
+    /// dropped off the bus (the C driver's "PCIe link lost"). Any context.
+    pub(crate) fn detach(&self) {
+        // SAFETY: `as_raw()` is a valid registered net_device;
+        // `netif_device_detach` only clears the present bit and stops the
+        // TX queues, which is allowed from any context.
+        unsafe { bindings::netif_device_detach(self.as_raw()) }
+    }
+
+    /// Whether the PCI core has declared the parent device disconnected
+    /// (`pci_dev_is_disconnected`: a surprise removal seen by pciehp, DPC,
+    /// a failed error recovery). One field read; any context.
+    pub(crate) fn pci_disconnected(&self) -> bool {
+        // SAFETY: The parent of a registered interface is its PCI device,
+        // which outlives the registration; the helper reads one field.
+        unsafe { bindings::rust_igb_pci_disconnected(self.parent_raw()) }
+    }
+
     /// Take the interface down as the administrator would (`dev_close`):
     /// the core stops the queues and calls [`Operations::stop`]. For a
     /// driver that cannot bring a running interface back up (from a
@@ -461,6 +481,18 @@ impl<T: Operations> Device<T> {
         // SAFETY: The work item was initialised at registration and lives in
         // the private area for the device's lifetime.
         unsafe { bindings::rust_igb_schedule_delayed_work(self.priv_area().watchdog.get(), msecs) };
+    }
+
+    /// Run [`Operations::watchdog`] now, also if it is pending for later
+    /// (`mod_delayed_work`; the C driver's `mod_timer(.., jiffies + 1)` on a
+    /// link-change interrupt): the periodic watchdog is nearly always
+    /// pending, so [`Device::schedule_watchdog`] would leave a link change
+    /// waiting for the next period. Any context, hard IRQ included.
+    pub(crate) fn kick_watchdog(&self) {
+        // SAFETY: The work item was initialised at registration and lives in
+        // the private area for the device's lifetime; a disabled work item
+        // (unregistration) ignores the call.
+        unsafe { bindings::rust_igb_kick_delayed_work(self.priv_area().watchdog.get()) };
     }
 
     /// Run [`Operations::reset`] soon (from any context), unless it is

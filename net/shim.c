@@ -104,6 +104,13 @@ bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs)
 	return schedule_delayed_work(dw, msecs_to_jiffies(msecs));
 }
 
+/* Run now, also if already pending with a later expiry (mod_timer(jiffies + 1)
+ * in igb_msix_other); on the queue schedule_delayed_work uses. Any context. */
+bool rust_igb_kick_delayed_work(struct delayed_work *dw)
+{
+	return mod_delayed_work(system_percpu_wq, dw, 0);
+}
+
 unsigned int rust_igb_sizeof_delayed_work(void)
 {
 	return sizeof(struct delayed_work);
@@ -298,6 +305,15 @@ bool rust_igb_dma_mapping_error(struct device *dev, u64 addr)
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
 {
 	return to_pci_dev(dev);
+}
+
+/* The PCI core knows the device is gone for good: pciehp's surprise removal
+ * (pciehp_unconfigure_device without presence), DPC, a failed AER recovery
+ * (pci_dev_set_disconnected). The test of drivers/pci/pci.h's
+ * pci_dev_is_disconnected, which is not exported to modules. */
+bool rust_igb_pci_disconnected(struct device *dev)
+{
+	return READ_ONCE(to_pci_dev(dev)->error_state) == pci_channel_io_perm_failure;
 }
 
 /* Multi-queue: queue counts, XPS, RSS, IRQ affinity */

@@ -43,6 +43,7 @@ void rust_igb_init_delayed_work(struct delayed_work *dw,
 				void (*fn)(struct work_struct *work));
 struct delayed_work *rust_igb_to_delayed_work(struct work_struct *work);
 bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs);
+bool rust_igb_kick_delayed_work(struct delayed_work *dw);
 unsigned int rust_igb_sizeof_delayed_work(void);
 unsigned int rust_igb_sizeof_napi_struct(void);
 
@@ -103,6 +104,7 @@ bool rust_igb_dma_mapping_error(struct device *dev, u64 addr);
 
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
+bool rust_igb_pci_disconnected(struct device *dev);
 
 /* Multi-queue: queue counts, XPS, RSS, IRQ affinity */
 struct sk_buff;

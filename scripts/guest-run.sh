@@ -21,11 +21,24 @@
 #   CYCLES      reload/rebind cycles in the foundation suite (default 20)
 #   MACS        the NICs' MACs (default 52:54:00:12:34:56,52:54:00:12:34:57)
 #   KERNEL_ARGS extra kernel parameters; QEMU_ARGS extra QEMU arguments
+#   TOPOLOGY    pci (default): i440fx, the NICs at 00:03.0 and 00:05.0 of the
+#               root bus; pcie: q35, each NIC behind its own hot-plug capable
+#               pcie-root-port (rp0 at 00:03.0, rp1 at 00:05.0; native PCIe
+#               hot-plug, ACPI PCI hot-plug off), so the NICs are 0000:01:00.0
+#               and 0000:02:00.0 (passed to the guest as rigb.pci=) and QMP
+#               device_del/device_add of "nic0"/"nic1" work (suite faults)
+#   HOST_CONTROL  1: a host control channel for the suites (default: 1 when TESTS
+#               has the faults suite, else 0): QEMU gets a QMP socket and a third
+#               serial port (guest /dev/ttyS2) on a unix socket, and
+#               scripts/qmp-relay.py runs QMP commands the guest writes there
+#               (lib.sh host_qmp; rigb.hostctl=1 tells the guest); QEMU's netdevs
+#               are n0/n1, the NIC devices nic0/nic1. The relay's log is $LOG.relay
 #   EXTRA_INITRD  a gzip'd cpio appended to the initramfs (e.g. scripts/bench.sh's perf)
 #
 # The summary ends with a line "N passed, N failed". Exit status 0 only if
 # cases ran and none failed, the guest finished within TIMEOUT, and the console
-# log has no line matching tests/guest/kernel-log-bad.txt (minus kernel-log-ok.txt).
+# log has no line matching tests/guest/kernel-log-bad.txt (minus kernel-log-ok.txt,
+# and after tests/guest/kernel-log-known.awk drops known kernel reports).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -46,6 +59,9 @@ QUIET=${QUIET:-0}
 GUEST_SHELL=${GUEST_SHELL:-0}
 CYCLES=${CYCLES:-20}
 MACS=${MACS:-52:54:00:12:34:56,52:54:00:12:34:57}
+TOPOLOGY=${TOPOLOGY:-pci}
+case ",$TESTS," in *,faults,*) HOST_CONTROL=${HOST_CONTROL:-1} ;; esac
+HOST_CONTROL=${HOST_CONTROL:-0}
 KDIR=${KDIR:-$("$here/build-kernel.sh" debug)}
 LOG=${LOG:-$RUST_IGB_CACHE/logs/$(date +%Y%m%d-%H%M%S)-$DRIVER.log}
 guest=$top/tests/guest
@@ -68,7 +84,9 @@ if [ ! -f "$base" ]; then
 	ls -t "$cache"/base-*.cpio.gz | tail -n +4 | xargs -r rm -f
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+relay=
+# (The relay may have exited already: its kill must not fail the run.)
+trap '[ -z "$relay" ] || kill "$relay" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 initrd=$base
 if [ -n "$MODULE" ]; then
 	"$here/mkinitramfs.sh" --overlay "$tmp/overlay.cpio.gz" "$MODULE:/lib/modules/$DRIVER.ko"
@@ -92,16 +110,39 @@ ktap=$LOG.ktap
 cmdline="console=ttyS0 panic=-1 log_buf_len=4M printk.devkmsg=on"
 cmdline+=" rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=60 sysctl.kernel.hung_task_timeout_secs=600"
 cmdline+=" rigb.tests=$TESTS rigb.driver=$DRIVER"
-cmdline+=" rigb.macs=$MACS rigb.cycles=$CYCLES rigb.shell=$GUEST_SHELL ${KERNEL_ARGS:-}"
+cmdline+=" rigb.macs=$MACS rigb.cycles=$CYCLES rigb.shell=$GUEST_SHELL"
+case $TOPOLOGY in
+pci)
+	machine=(-netdev "hubport,id=n0,hubid=0" -device "igb,id=nic0,netdev=n0,addr=0x3,mac=$mac0"
+		-netdev "hubport,id=n1,hubid=0" -device "igb,id=nic1,netdev=n1,addr=0x5,mac=$mac1")
+	;;
+pcie)
+	# ACPI PCI hot-plug (q35's default) would take the root ports' slots away
+	# from pciehp; the guest must see native PCIe hot-plug.
+	machine=(-machine q35 -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-device pcie-root-port,id=rp0,bus=pcie.0,addr=0x3,chassis=1,slot=1
+		-device pcie-root-port,id=rp1,bus=pcie.0,addr=0x5,chassis=2,slot=2
+		-netdev "hubport,id=n0,hubid=0" -device "igb,id=nic0,netdev=n0,bus=rp0,mac=$mac0"
+		-netdev "hubport,id=n1,hubid=0" -device "igb,id=nic1,netdev=n1,bus=rp1,mac=$mac1")
+	cmdline+=" rigb.pci=0000:01:00.0,0000:02:00.0"
+	;;
+*) die "TOPOLOGY=$TOPOLOGY: use pci or pcie" ;;
+esac
+hostctl=()
+if [ "$HOST_CONTROL" = 1 ]; then
+	hostctl=(-qmp "unix:$tmp/qmp.sock,server=on,wait=off"
+		-chardev "socket,id=hostctl,path=$tmp/ctl.sock,server=on,wait=off"
+		-serial chardev:hostctl)
+	cmdline+=" rigb.hostctl=1"
+fi
+cmdline+=" ${KERNEL_ARGS:-}"
 qemu=(qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic -no-reboot
 	-kernel "$bzimage" -initrd "$initrd" -append "$cmdline"
-	-serial mon:stdio -serial "file:$ktap"
-	-netdev "hubport,id=n0,hubid=0" -device "igb,netdev=n0,addr=0x3,mac=$mac0"
-	-netdev "hubport,id=n1,hubid=0" -device "igb,netdev=n1,addr=0x5,mac=$mac1"
-	"${qemu_extra[@]}")
+	-serial mon:stdio -serial "file:$ktap" "${hostctl[@]}"
+	"${machine[@]}" "${qemu_extra[@]}")
 stdin=/dev/null
 [ "$GUEST_SHELL" = 1 ] && stdin=/dev/tty
-log "DRIVER=$DRIVER TESTS=$TESTS MODULE=${MODULE:-none} KDIR=$KDIR"
+log "DRIVER=$DRIVER TESTS=$TESTS MODULE=${MODULE:-none} KDIR=$KDIR TOPOLOGY=$TOPOLOGY HOST_CONTROL=$HOST_CONTROL"
 log "console log: $LOG"
 start=$(date +%s)
 set +e
@@ -111,6 +152,12 @@ set +e
 lock=${QEMU_LOCK:-$RUST_IGB_CACHE/qemu.lock}
 locker=()
 [ "$lock" != none ] && locker=(flock "$lock")
+if [ "$HOST_CONTROL" = 1 ]; then
+	# It waits for QEMU's sockets (created once QEMU has the lock) and exits
+	# when QEMU closes them.
+	python3 "$here/qmp-relay.py" "$tmp/qmp.sock" "$tmp/ctl.sock" 2>"$LOG.relay" &
+	relay=$!
+fi
 "${locker[@]}" timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" <"$stdin" 2>&1 | sed -u 's/\r$//' |
 	if [ "$QUIET" = 1 ]; then cat >"$LOG"; else tee "$LOG"; fi
 qemu_rc=${PIPESTATUS[0]}
@@ -161,7 +208,10 @@ if [ -n "$why" ]; then host_case completed 1 "$why"; else host_case completed 0;
 
 grep -v -e '^#' -e '^$' "$guest/kernel-log-bad.txt" >"$tmp/bad.re"
 grep -v -e '^#' -e '^$' "$guest/kernel-log-ok.txt" >"$tmp/ok.re" || true
-grep -n -E -f "$tmp/bad.re" "$LOG" | grep -v -E -f "$tmp/ok.re" >"$tmp/bad" || true
+# Known kernel reports that are not the driver's (kernel-log-known.awk) are
+# replaced by a line naming them first.
+awk -f "$guest/kernel-log-known.awk" "$LOG" >"$tmp/log"
+grep -n -E -f "$tmp/bad.re" "$tmp/log" | grep -v -E -f "$tmp/ok.re" >"$tmp/bad" || true
 if [ -s "$tmp/bad" ]; then
 	mapfile -t bad < <(head -n 20 "$tmp/bad" | sed "s|^|$(basename "$LOG"):|")
 	host_case kernel_log 1 "$(wc -l <"$tmp/bad") console lines match tests/guest/kernel-log-bad.txt:" "${bad[@]}"

@@ -12,6 +12,8 @@
 #   rigb.shell=1                 start a shell on the console before powering off
 #   rigb.modparams=a=1,b=2       module parameters for the driver under test
 #   rigb.expect_irq=MsiX|Msi|Intx  interrupt mode the smoke suite expects
+#   rigb.pci=ADDR0,ADDR1         the NICs' PCI addresses (TOPOLOGY=pcie: behind root ports)
+#   rigb.hostctl=1               the host control channel is on /dev/ttyS2 (lib.sh host_qmp)
 # KTAP goes to the console and to /dev/ttyS1 (QEMU's second serial port).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 mount -t proc proc /proc
@@ -22,7 +24,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 boot_cs=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 
-TESTS=foundation DRIVER=igb MACS='' GUEST_SHELL=0 CYCLES=20 MODPARAMS='' EXPECT_IRQ=''
+TESTS=foundation DRIVER=igb MACS='' GUEST_SHELL=0 CYCLES=20 MODPARAMS='' EXPECT_IRQ='' HOSTCTL=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	rigb.tests=*) TESTS=${arg#*=} ;;
@@ -32,9 +34,11 @@ for arg in $(cat /proc/cmdline); do
 	rigb.cycles=*) CYCLES=${arg#*=} ;;
 	rigb.modparams=*) MODPARAMS=$(echo "${arg#*=}" | tr , ' ') ;;
 	rigb.expect_irq=*) EXPECT_IRQ=${arg#*=} ;;
+	rigb.pci=*) PCI_ADDRS=$(echo "${arg#*=}" | tr , ' ') && export PCI_ADDRS ;;
+	rigb.hostctl=*) HOSTCTL=${arg#*=} ;;
 	esac
 done
-export TESTS DRIVER MACS CYCLES MODPARAMS EXPECT_IRQ
+export TESTS DRIVER MACS CYCLES MODPARAMS EXPECT_IRQ HOSTCTL
 
 exec 3>/dev/ttyS1 || exec 3>/dev/null
 . /tests/lib.sh

@@ -16,7 +16,8 @@
 #   DRIVER  PCI driver under test (rust_igb | igb)
 #   MACS    comma list of the MACs QEMU gave the NICs, in PCI_ADDRS order
 #   PCI_ADDRS  the NICs' PCI addresses (default 0000:00:03.0 0000:00:05.0)
-: "${DRIVER:=igb}" "${MACS:=}" "${SUITE:=adhoc}"
+#   HOSTCTL    1: the host control channel (host_qmp) is on /dev/ttyS2
+: "${DRIVER:=igb}" "${MACS:=}" "${SUITE:=adhoc}" "${HOSTCTL:=0}"
 : "${PCI_ADDRS:=0000:00:03.0 0000:00:05.0}"
 TESTDIR=${TESTDIR:-/tests}
 STATE=${STATE:-/run/rigb}
@@ -95,6 +96,25 @@ klog_bad() {
 	grep -v -e '^#' -e '^$' "$TESTDIR/kernel-log-bad.txt" >"$STATE/bad.re"
 	grep -v -e '^#' -e '^$' "$TESTDIR/kernel-log-ok.txt" >"$STATE/ok.re"
 	grep -E -f "$STATE/bad.re" | grep -v -E -f "$STATE/ok.re"
+}
+
+# ---- the host: QEMU's monitor -------------------------------------------------
+# host_qmp JSON [SECS]: run one QMP command on the host (scripts/qmp-relay.py,
+# over the guest's /dev/ttyS2, guest-run.sh HOST_CONTROL=1) and print its
+# one-line JSON reply. Status 0 only for a "return" reply within SECS (default
+# 20); 1 for an "error" reply, no reply or no channel. E.g.
+#   host_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": false}}'
+# The port is opened once per call, switched to raw mode without echo (the
+# relay must see exactly the line written), and kept open while the reply is
+# read (a serial port drops what arrives while nobody has it open).
+HOSTCTL_TTY=/dev/ttyS2
+host_qmp() {
+	[ "$HOSTCTL" = 1 ] && [ -c "$HOSTCTL_TTY" ] || { echo '{"error":{"class":"NoChannel"}}'; return 1; }
+	# shellcheck disable=SC2016
+	_r=$(timeout "${2:-20}" sh -c 'exec 4<>"$1" && stty raw -echo -echoe -echok -icrnl -onlcr <&4 &&
+		printf "%s\n" "$2" >&4 && head -n 1 <&4' sh "$HOSTCTL_TTY" "$1" | tr -d '\r')
+	echo "$_r"
+	case $_r in '{"return"'*) return 0 ;; *) return 1 ;; esac
 }
 
 # ---- the NICs --------------------------------------------------------------
