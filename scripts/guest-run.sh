@@ -28,7 +28,7 @@
 #               and 0000:02:00.0 (passed to the guest as rigb.pci=) and QMP
 #               device_del/device_add of "nic0"/"nic1" work (suite faults)
 #   HOST_CONTROL  1: a host control channel for the suites (default: 1 when TESTS
-#               has the faults suite, else 0): QEMU gets a QMP socket and a third
+#               has the faults or soak suite, else 0): QEMU gets a QMP socket and a third
 #               serial port (guest /dev/ttyS2) on a unix socket, and
 #               scripts/qmp-relay.py runs QMP commands the guest writes there
 #               (lib.sh host_qmp; rigb.hostctl=1 tells the guest); QEMU's netdevs
@@ -60,7 +60,7 @@ GUEST_SHELL=${GUEST_SHELL:-0}
 CYCLES=${CYCLES:-20}
 MACS=${MACS:-52:54:00:12:34:56,52:54:00:12:34:57}
 TOPOLOGY=${TOPOLOGY:-pci}
-case ",$TESTS," in *,faults,*) HOST_CONTROL=${HOST_CONTROL:-1} ;; esac
+case ",$TESTS," in *,faults,* | *,soak,*) HOST_CONTROL=${HOST_CONTROL:-1} ;; esac
 HOST_CONTROL=${HOST_CONTROL:-0}
 KDIR=${KDIR:-$("$here/build-kernel.sh" debug)}
 LOG=${LOG:-$RUST_IGB_CACHE/logs/$(date +%Y%m%d-%H%M%S)-$DRIVER.log}

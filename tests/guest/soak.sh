@@ -10,7 +10,9 @@
 #     every few seconds: ring sizes (-G), channels (-L), coalescing (-C), MTU
 #     (1500/9000/4000: never below what the peer sends), rx mode (promisc,
 #     allmulticast), a VLAN added on both ends, pinged across and removed,
-#     TSO/GRO off and on (-K), and a link renegotiation (-r).
+#     TSO/GRO off and on (-K), and a link flap (QMP set_link off/on of NIC
+#     0's cable through the host channel, guest-run.sh turns it on for this
+#     suite) alternating with a renegotiation (-r).
 #
 # Each transfer either completes with the sent bytes and sha256, or fails with
 # an error (counted, allowed: a connection may time out across a change); one
@@ -148,8 +150,17 @@ sk_change() {
 		ethtool -K "$_l" $1
 		;;
 	7)
-		echo "-r"
-		ethtool -r "$_l"
+		# A pulled cable (QMP set_link on NIC 0's end, host channel), or
+		# where there is no channel a renegotiation.
+		if [ $(( _k % 2 )) = 0 ] && host_qmp '{"execute": "query-status"}' >/dev/null; then
+			echo "link flap"
+			host_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": false}}' >/dev/null &&
+				sleep 1 &&
+				host_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": true}}' >/dev/null
+		else
+			echo "-r"
+			ethtool -r "$_l"
+		fi
 		;;
 	esac
 }
