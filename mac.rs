@@ -198,7 +198,7 @@ pub(crate) struct ResetReport {
 
 /// Disables PCIe master accesses and waits (100 us steps, 80 ms at most) for the outstanding
 /// ones to drain (`igb_disable_pcie_master()`).
-fn disable_pcie_master(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
+pub(crate) fn disable_pcie_master(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
     ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_gio_master_disable(true)));
     read_poll_timeout(
         || Ok(bar.read(regs::STATUS)),
