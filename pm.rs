@@ -325,7 +325,7 @@ fn quiesce(pdev: &pci::Device<Core<'_>>, dev: &Device<Adapter>, why: &str) -> Re
     } else {
         regs::WUFC::zeroed()
     };
-    let wufc = net::pm::with_rtnl(pdev, |rtnl| -> Result<regs::WUFC> {
+    let wufc = net::pm::with_rtnl(pdev, |rtnl| {
         if !a.pm.is_suspended() {
             dev.detach(rtnl);
             if dev.is_running() {
@@ -334,9 +334,24 @@ fn quiesce(pdev: &pci::Device<Core<'_>>, dev: &Device<Adapter>, why: &str) -> Re
             a.pm.suspended.store(true, Relaxed);
         }
         let wufc = wake_filters(wufc, hw.read(regs::STATUS).lu());
-        arm_wakeup(dev, hw, wufc)?;
-        Ok(wufc)
-    })?;
+        // The device is quiesced whatever happens here: a wake-up that
+        // cannot be armed is logged, not a reason to abort the sleep
+        // (`__igb_shutdown` cannot fail either).
+        match arm_wakeup(dev, hw, wufc) {
+            Ok(()) => wufc,
+            Err(e) => {
+                dev_warn!(
+                    pdev,
+                    "{}: cannot arm the wake-up ({:?}), sleeping without it\n",
+                    dev.name(),
+                    e
+                );
+                hw.write_reg(regs::WUC::zeroed());
+                hw.write_reg(regs::WUFC::zeroed());
+                regs::WUFC::zeroed()
+            }
+        }
+    });
     let wake = wufc.into_raw() != 0;
     let _ = if wake {
         phy::power_up(hw)
