@@ -71,9 +71,14 @@
 #   PM_WAKER     rigb.pm_waker      1: the host wakes suspend-to-idle (set by
 #                                   scripts/pm-run.sh; default 0: freeze cases skip)
 #
-# Shutdown (`.shutdown`) is not a case: /init ends every run with `reboot -f`,
-# which runs it for both NICs; its "shutdown (WUC .., WUFC ..)" lines are on
-# the console after the KTAP stream.
+#   shutdown_prep   loads the driver again, the pair up, NIC 0 with `wol g`
+#                   (rust_igb), for the shutdown below
+#
+# Shutdown (`.shutdown`) cannot be a case: /init ends every run with `reboot -f`,
+# which runs it for both NICs (running, after shutdown_prep); with rust_igb its
+# "shutdown (WUC 0x00000002, WUFC 0x00000002)" (NIC 0) and "shutdown (WUC
+# 0x00000000, WUFC 0x00000000)" (NIC 1) lines are on the console after the
+# KTAP stream, and the host's log scan covers what follows them.
 
 pm_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
 	_v=
@@ -296,6 +301,14 @@ t_pm_rmmod() {
 	done
 }
 
+t_pm_shutdown_prep() {
+	pair_up || fail "$PAIR_ERR"
+	pm_pings 20 || fail "no ping across the pair"
+	if pm_rust; then
+		echo 1 >"$(pm_knob)" && ethtool -s "$(nic_name 0)" wol g || fail "wol g"
+	fi
+}
+
 run_case up t_pm_up
 run_case wol_default t_pm_wol_default
 run_case wol_set t_pm_wol_set
@@ -303,3 +316,4 @@ run_case freeze_traffic t_pm_freeze_traffic
 run_case down_freeze t_pm_down_freeze
 run_case mem_traffic t_pm_mem_traffic
 run_case rmmod t_pm_rmmod
+run_case shutdown_prep t_pm_shutdown_prep
