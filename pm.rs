@@ -35,12 +35,15 @@
 //! tests set `wol g` and see it programmed into WUFC at suspend; QEMU stores
 //! WUC/WUFC but never wakes on a packet.
 //!
-//! Runtime PM (the C driver's `igb_runtime_*`: suspend a port whose link has
-//! been down for 5 s, wake it by PME on a link change) is not implemented: the
-//! C driver enables it only where the device can signal PME
-//! (`pci_dev_run_wake`), which QEMU's model cannot, so it is untestable here;
-//! without it the device stays in D0 while bound (the PCI core holds a
-//! runtime-PM reference from probe on).
+//! Runtime PM (the C driver's `igb_runtime_*`) is not implemented. The C
+//! driver drops the PCI core's runtime-PM reference at the end of probe and
+//! takes it around open/close, so once user space allows runtime PM
+//! (`power/control` = `auto`; PCI devices start with it forbidden) a port
+//! whose link has been down for 5 s is put in D3 with WUFC.LNKC armed and
+//! woken through PME on a link change. QEMU's igb cannot signal PME, so that
+//! could not be tested here; without it rust_igb keeps the reference the PCI
+//! core took for probe and its device stays in D0 while bound, whatever
+//! `power/control` says.
 
 use core::sync::atomic::{
     AtomicBool,
