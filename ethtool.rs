@@ -25,7 +25,7 @@ use crate::{
     net::{
         ethtool::{
             mode, pci_ids, DrvInfo, LedState, LinkRequest, LinkSettings, Operations, PauseParams,
-            RegsOut, StatsOut, Strings, TestResults, PORT_TP,
+            RegsOut, StatsOut, Strings, TestResults, WolInfo, PORT_TP,
         },
         ethtool_queues::{Channels, Coalesce, RingParams, COALESCE_USECS},
         Device, Rtnl,
@@ -456,6 +456,14 @@ impl Operations for Adapter {
 
     fn set_msglevel(dev: &Device<Self>, level: u32) {
         dev.data().ctl.msg_enable.store(level, Relaxed);
+    }
+
+    fn get_wol(dev: &Device<Self>) -> WolInfo {
+        crate::pm::get_wol(dev)
+    }
+
+    fn set_wol(dev: &Device<Self>, wolopts: u32) -> Result {
+        crate::pm::set_wol(dev, wolopts)
     }
 
     fn get_regs_len(_dev: &Device<Self>) -> usize {

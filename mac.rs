@@ -199,7 +199,7 @@ pub(crate) struct ResetReport {
 /// Disables PCIe master accesses and waits (100 us steps, 80 ms at most) for the outstanding
 /// ones to drain (`igb_disable_pcie_master()`); `ENODEV` at once if the device reads as all
 /// ones (gone).
-fn disable_pcie_master(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
+pub(crate) fn disable_pcie_master(bar: &Bar0<'_>, ctl: &impl CtlOwner) -> Result {
     ctl.with(|c| c.update_ctrl(bar, |ctrl| ctrl.with_gio_master_disable(true)));
     // A device that dropped off the bus reads all ones: no use waiting.
     let status = read_poll_timeout(

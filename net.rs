@@ -22,6 +22,7 @@ pub(crate) mod lock;
 pub(crate) mod napi;
 pub(crate) mod page_pool;
 pub(crate) mod pci;
+pub(crate) mod pm;
 pub(crate) mod queues;
 pub(crate) mod rtnl;
 pub(crate) mod skb;

@@ -137,6 +137,10 @@ pub(crate) struct Adapter {
     /// with `EIO`, as a PHY that does not answer would.
     #[pin]
     link_fail: File<katomic::Atomic<u32>>,
+    /// System sleep and Wake-on-LAN state (`pm.rs`; its debugfs knob
+    /// `wol_capable` lives in the directory below).
+    #[pin]
+    pub(crate) pm: crate::pm::PmState,
     /// The debugfs directory holding `tx_stall` and `link_fail`.
     _debugfs: Dir,
     /// Software copy of the receive filters (RAR, MTA, VFTA, mode bits),
@@ -169,10 +173,12 @@ impl Adapter {
         nvm_version: NvmVersion,
         fc: FlowControl,
         debugfs: Dir,
+        wake: (crate::pm::PortWake, bool),
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             tx_stall <- debugfs.read_write_file(c"tx_stall", katomic::Atomic::<u32>::new(0)),
             link_fail <- debugfs.read_write_file(c"link_fail", katomic::Atomic::<u32>::new(0)),
+            pm <- crate::pm::PmState::new(&debugfs, wake.0, wake.1),
             _debugfs: debugfs,
             bar,
             nvm_version,
@@ -498,7 +504,7 @@ fn setup_xps(dev: &Device<Adapter>, rtnl: Rtnl<'_>) {
 /// (CTRL_EXT.DRV_LOAD) and CTRL.SLU. The PHY keeps its settings (the C
 /// driver resets it only on SGMII ports); `open` reprograms everything else.
 /// Process context; sleeps for about 25 ms.
-fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+pub(crate) fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     // The statistics registers are cleared by the reset: keep their counts
     // (`igb_down`: "record the stats before reset").
     crate::stats::update(dev, hw);
@@ -523,7 +529,7 @@ fn reset_mac(dev: &Device<Adapter>, hw: &Bar0<'_>) {
 /// `__igb_close`: the second half of `stop`, also the unwinding of a failed
 /// `open` and the first half of a reconfiguration): [`quiesce`], then the
 /// rings unmapped and freed. Idempotent.
-fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
+pub(crate) fn teardown(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
     quiesce(dev, rtnl, hw);
     // Nothing can reach the rings any more: take them out and free them
     // outside the locks (freeing coherent memory needs interrupts on).
@@ -871,6 +877,11 @@ impl net::device::Operations for Adapter {
     }
 
     fn stop(dev: &Device<Self>, rtnl: Rtnl<'_>) -> Result {
+        // A suspend quiesced the device and freed the rings (`igb_close`
+        // skips a detached device too).
+        if dev.data().pm.is_suspended() {
+            return Ok(());
+        }
         let hw = Adapter::hw(dev)?;
         teardown(dev, rtnl, hw);
         if dev.data().is_gone() {
@@ -1029,6 +1040,10 @@ impl net::device::Operations for Adapter {
 
     fn reset(dev: &Device<Self>, rtnl: Rtnl<'_>) {
         let a = dev.data();
+        // Queued before a suspend: the device is quiesced and disabled.
+        if a.pm.is_suspended() {
+            return;
+        }
         // Nothing to reset on a device that is gone (the watchdog or an
         // interrupt may have queued this before they found out).
         match Adapter::hw(dev) {

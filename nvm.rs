@@ -45,6 +45,8 @@ use crate::{
 pub(crate) const NVM_VERSION: u16 = 0x05;
 /// `NVM_INIT_CONTROL2_REG`: Initialization Control Word 2 (default flow control, ...).
 pub(crate) const NVM_INIT_CONTROL2_REG: u16 = 0x0f;
+/// `NVM_INIT_CONTROL3_PORT_B`: Initialization Control Word 3 of port B (APM wake-up enable).
+pub(crate) const NVM_INIT_CONTROL3_PORT_B: u16 = 0x14;
 /// `NVM_ALT_MAC_ADDR_PTR`: pointer to the alternate MAC address block.
 pub(crate) const NVM_ALT_MAC_ADDR_PTR: u16 = 0x37;
 /// `NVM_CHECKSUM_REG`: checksum word, the last of the checksummed range 0x00..=0x3F.

@@ -208,6 +208,54 @@ register! {
         0:0 apme => bool;
     }
 
+    /// WUFC: Wake Up Filter Control: the packets (and the link change) that wake the system
+    /// once the device is in D3 with WUC.PME_En set.
+    pub(crate) WUFC(u32) @ 0x00005808 {
+        /// IPV6: directed IPv6 packet wake-up enable.
+        7:7 ipv6 => bool;
+        /// IPV4: directed IPv4 packet wake-up enable.
+        6:6 ipv4 => bool;
+        /// ARP: ARP request packet wake-up enable.
+        5:5 arp => bool;
+        /// BC: broadcast wake-up enable.
+        4:4 bc => bool;
+        /// MC: directed multicast wake-up enable.
+        3:3 mc => bool;
+        /// EX: directed exact (unicast) wake-up enable.
+        2:2 ex => bool;
+        /// MAG: magic packet wake-up enable.
+        1:1 mag => bool;
+        /// LNKC: link status change wake-up enable.
+        0:0 lnkc => bool;
+    }
+
+    /// WUS: Wake Up Status: which filter matched the packet (or event) that woke the system;
+    /// write 1s to clear. Same bit layout as [`WUFC`].
+    pub(crate) WUS(u32) @ 0x00005810 {
+        /// IPV6: a directed IPv6 packet matched.
+        7:7 ipv6 => bool;
+        /// IPV4: a directed IPv4 packet matched.
+        6:6 ipv4 => bool;
+        /// ARP: an ARP request matched.
+        5:5 arp => bool;
+        /// BC: a broadcast packet matched.
+        4:4 bc => bool;
+        /// MC: a directed multicast packet matched.
+        3:3 mc => bool;
+        /// EX: a directed exact packet matched.
+        2:2 ex => bool;
+        /// MAG: a magic packet matched.
+        1:1 mag => bool;
+        /// LNKC: the link status changed.
+        0:0 lnkc => bool;
+    }
+
+    /// WUPL: Wake Up Packet Length (the first 128 bytes are kept in WUPM).
+    pub(crate) WUPL(u32) @ 0x00005900 {
+        /// LEN: length of the wake-up packet.
+        11:0 len;
+    }
+
     /// GCR: PCIe Control.
     pub(crate) GCR(u32) @ 0x00005b00 {
         /// Capability version 2 of the PCIe capability structure.

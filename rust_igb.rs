@@ -45,6 +45,7 @@ mod netdev;
 mod nvm;
 mod offload;
 mod phy;
+mod pm;
 mod queue;
 mod qvec;
 mod regdump;
@@ -78,7 +79,7 @@ struct IgbDriver;
 /// is device-managed (see `net::Registration`).
 struct IgbDevice<'bound> {
     /// The registered network interface.
-    _netdev: &'bound net::Device<Adapter>,
+    netdev: &'bound net::Device<Adapter>,
 }
 
 // The whole igb family, so that a port of another MAC type is refused with a
@@ -135,6 +136,27 @@ impl pci::Driver for IgbDriver {
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         probe_device(pdev)
+    }
+}
+
+// System sleep and shutdown (`pm.rs`), registered by `net::pm::Adapter`.
+impl net::pm::Driver for IgbDriver {
+    fn suspend<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        pm::suspend(pdev, this.netdev)
+    }
+
+    fn resume<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        pm::resume(pdev, this.netdev)
+    }
+
+    fn shutdown<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+        pm::shutdown(pdev, this.netdev)
     }
 }
 
@@ -203,6 +225,12 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     phy::setup_link(hw, &ctl, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
     // As the C driver: the PHY stays powered down until the interface is up.
     phy::power_down(hw)?;
+    // Wake-on-LAN: what the port allows, and whether the platform lets the
+    // device wake the system (`igb_probe`).
+    let wake = (
+        pm::probe_port_wake(hw, device_id)?,
+        net::pm::can_wakeup(pdev.as_ref()),
+    );
 
     let config = net::Config {
         mac: addr,
@@ -226,8 +254,12 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     // The adapter claims the device from the firmware (CTRL_EXT.DRV_LOAD)
     // once it exists and hands it back when dropped, also when the
     // registration fails (C: `err_register`).
-    let netdev =
-        net::Registration::register(pdev, &config, Adapter::new(bar, nvm_version, fc, debugfs))?;
+    let netdev = net::Registration::register(
+        pdev,
+        &config,
+        Adapter::new(bar, nvm_version, fc, debugfs, wake),
+    )?;
+    pm::init_wakeup(netdev);
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
     if let Some(mode) = netdev.irq_mode() {
         dev_info!(
@@ -246,10 +278,12 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         MacDisplay(&addr),
         nvm_version
     );
-    Ok(IgbDevice { _netdev: netdev })
+    Ok(IgbDevice { netdev })
 }
 
-kernel::module_pci_driver! {
+// `module_pci_driver!` with `net::pm::Adapter` in place of `pci::Adapter`,
+// which registers no PM or shutdown callbacks.
+kernel::module_driver!(<T>, net::pm::Adapter<T>, {
     type: IgbDriver,
     name: "rust_igb",
     authors: ["The rust_igb developers"],
@@ -261,4 +295,4 @@ kernel::module_pci_driver! {
             description: "Interrupt mode to try first: 0 MSI-X (default), 1 MSI, 2 legacy INTx",
         },
     },
-}
+});

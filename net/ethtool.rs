@@ -244,6 +244,14 @@ pub(crate) trait Operations: Sized {
     fn set_pause(_dev: &Device<Self>, _p: PauseParams) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+    /// `get_wol`: the Wake-on-LAN events supported and enabled.
+    fn get_wol(_dev: &Device<Self>) -> WolInfo {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_wol`: enable the `WAKE_*` events `wolopts` (all others off).
+    fn set_wol(_dev: &Device<Self>, _wolopts: u32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `set_phys_id`; for [`LedState::Active`] returns the blink frequency.
     fn set_phys_id(_dev: &Device<Self>, _state: LedState) -> Result<u32> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -446,6 +454,16 @@ pub(crate) struct PauseParams {
     pub(crate) tx_pause: bool,
 }
 
+/// Wake-on-LAN of `ethtool <if>` / `ethtool -s <if> wol ...`: `WAKE_*`
+/// bits of include/uapi/linux/ethtool.h (`struct ethtool_wolinfo`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WolInfo {
+    /// The wake-up events the device supports ("Supports Wake-on").
+    pub(crate) supported: u32,
+    /// The events enabled ("Wake-on").
+    pub(crate) wolopts: u32,
+}
+
 /// State requested by `ethtool -p` (`enum ethtool_phys_id_state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LedState {
@@ -588,6 +606,10 @@ impl<T: device::Operations> OpsTable<T> {
         }
         if T::HAS_SET_PHYS_ID {
             ops.set_phys_id = Some(set_phys_id::<T>);
+        }
+        if T::HAS_GET_WOL && T::HAS_SET_WOL {
+            ops.get_wol = Some(get_wol::<T>);
+            ops.set_wol = Some(set_wol::<T>);
         }
         let stats = T::HAS_STAT_STRINGS && T::HAS_GET_STATS;
         let tests = T::HAS_TEST_STRINGS && T::HAS_SELF_TEST;
@@ -760,6 +782,34 @@ unsafe extern "C" fn nway_reset<T: device::Operations>(dev: *mut bindings::net_d
     // SAFETY: Per the function's safety requirements.
     let dev = unsafe { Device::<T>::from_raw(dev) };
     from_result(|| T::nway_reset(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a valid `wol` (zeroed but for `cmd`).
+unsafe extern "C" fn get_wol<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    wol: *mut bindings::ethtool_wolinfo,
+) {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, wol) = unsafe { (Device::<T>::from_raw(dev), &mut *wol) };
+    let v = T::get_wol(dev);
+    wol.supported = v.supported;
+    wol.wolopts = v.wolopts;
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with a device registered by `Registration<T>`
+/// and a valid `wol`.
+unsafe extern "C" fn set_wol<T: device::Operations>(
+    dev: *mut bindings::net_device,
+    wol: *mut bindings::ethtool_wolinfo,
+) -> c_int {
+    // SAFETY: Per the function's safety requirements.
+    let (dev, wol) = unsafe { (Device::<T>::from_raw(dev), &*wol) };
+    from_result(|| T::set_wol(dev, wol.wolopts).map(|()| 0))
 }
 
 /// # Safety

@@ -64,10 +64,14 @@ impl Drop for Enabled {
         // device was enabled by `enable_device_mem_master`, which this
         // balances. `pci_disable_device` clears bus mastering too; it is
         // cleared first for the case where another enable count keeps the
-        // device enabled.
+        // device enabled. A system sleep disables the device and its resume
+        // enables it again (`net::pm`); if that resume failed, the count
+        // is already given back and is not dropped twice.
         unsafe {
-            bindings::pci_clear_master(pdev);
-            bindings::pci_disable_device(pdev);
+            if bindings::rust_igb_pci_is_enabled(pdev) {
+                bindings::pci_clear_master(pdev);
+                bindings::pci_disable_device(pdev);
+            }
         }
     }
 }

@@ -653,3 +653,20 @@ void rust_igb_netdev_replay_rx_mode(struct net_device *dev)
 		dev->netdev_ops->ndo_set_rx_mode(dev);
 	netif_addr_unlock_bh(dev);
 }
+
+/* System sleep, shutdown and Wake-on-LAN (net/pm.rs) */
+
+bool rust_igb_pci_is_enabled(struct pci_dev *pdev)
+{
+	return pci_is_enabled(pdev);
+}
+
+bool rust_igb_device_can_wakeup(struct device *dev)
+{
+	return device_can_wakeup(dev);
+}
+
+bool rust_igb_system_powering_off(void)
+{
+	return system_state == SYSTEM_POWER_OFF;
+}

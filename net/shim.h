@@ -199,4 +199,9 @@ void rust_igb_pci_ids(struct device *dev, u16 *vendor, u16 *device,
 		      u8 *revision);
 void rust_igb_netdev_replay_rx_mode(struct net_device *dev);
 
+/* System sleep, shutdown and Wake-on-LAN (net/pm.rs) */
+bool rust_igb_pci_is_enabled(struct pci_dev *pdev);
+bool rust_igb_device_can_wakeup(struct device *dev);
+bool rust_igb_system_powering_off(void);
+
 #endif /* RUST_IGB_SHIM_H */
