@@ -11,6 +11,7 @@
 //! for static inline functions and macros.
 
 pub(crate) mod addr;
+pub(crate) mod aer;
 pub(crate) mod bindings;
 pub(crate) mod device;
 pub(crate) mod dma;

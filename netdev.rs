@@ -236,6 +236,12 @@ impl Adapter {
         !self.gone.swap(true, Relaxed)
     }
 
+    /// The device answers again after a slot reset (PCIe error recovery,
+    /// `igb_io_slot_reset` restoring `hw_addr`): no longer gone.
+    pub(crate) fn revive(&self) {
+        self.gone.store(false, Relaxed);
+    }
+
     /// Whether a test asked this link set-up to fail (debugfs `link_fail`
     /// above zero); counts the failure down.
     pub(crate) fn inject_link_failure(&self) -> bool {

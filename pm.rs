@@ -239,6 +239,12 @@ impl PmState {
         self.suspended.load(Relaxed)
     }
 
+    /// Record that the interface was quiesced and detached (by a suspend,
+    /// or by PCIe error recovery, `aer.rs`), or brought back. RTNL.
+    pub(crate) fn set_suspended(&self, on: bool) {
+        self.suspended.store(on, Relaxed);
+    }
+
     /// The stored wake-up filters.
     fn wol(&self) -> regs::WUFC {
         regs::WUFC::from_raw(self.wufc.load(Relaxed))

@@ -30,6 +30,7 @@ use kernel::{
     prelude::*, //
 };
 
+mod aer;
 mod ctl_regs;
 mod desc;
 mod ethtool;
@@ -157,6 +158,28 @@ impl net::pm::Driver for IgbDriver {
 
     fn shutdown<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         pm::shutdown(pdev, this.netdev)
+    }
+}
+
+// PCIe error recovery (`aer.rs`), registered by `net::pm::Adapter`.
+impl net::aer::ErrorHandler for IgbDriver {
+    fn error_detected<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+        state: net::aer::ChannelState,
+    ) -> net::aer::ErsResult {
+        aer::error_detected(pdev, this.netdev, state)
+    }
+
+    fn slot_reset<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> net::aer::ErsResult {
+        aer::slot_reset(pdev, this.netdev)
+    }
+
+    fn resume<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+        aer::resume(pdev, this.netdev)
     }
 }
 

@@ -6,8 +6,9 @@
 //! C headers: include/linux/pm.h, include/linux/pci.h, include/linux/pm_wakeup.h
 //!
 //! The 7.3 kernel crate's `pci::Adapter` registers `probe` and `remove` only:
-//! no `driver.pm`, no `shutdown`. [`Adapter`] is a registration that fills
-//! those two fields and then hands the `struct pci_driver` to `pci::Adapter`,
+//! no `driver.pm`, no `shutdown`, no `err_handler`. [`Adapter`] is a
+//! registration that fills those three fields (the PCIe error callbacks are
+//! in `net::aer`) and then hands the `struct pci_driver` to `pci::Adapter`,
 //! which sets the rest and registers it; `kernel::module_driver!` takes it in
 //! place of `pci::Adapter`. The callbacks reach the driver's [`Driver`] impl
 //! with the bound `pci::Device<Core>` and the driver's PCI data, as
@@ -38,6 +39,7 @@ use kernel::{
 };
 
 use super::{
+    aer::{self, ErrorHandler},
     bindings,
     device::{Device, Operations},
     rtnl::{Rtnl, RtnlGuard},
@@ -80,7 +82,7 @@ pub(crate) struct Adapter<T>(PhantomData<T>);
 // `repr(C)` binding, `T::Data` is the driver's bus device private data (what
 // the probe callback of `pci::Adapter<T>` stores), and the offset is that of
 // the embedded `struct device_driver`.
-unsafe impl<T: Driver> DriverLayout for Adapter<T> {
+unsafe impl<T: Driver + ErrorHandler> DriverLayout for Adapter<T> {
     type DriverType = bindings::pci_driver;
     type DriverData<'bound> = T::Data<'bound>;
     const DEVICE_DRIVER_OFFSET: usize = offset_of!(bindings::pci_driver, driver);
@@ -102,19 +104,20 @@ impl<T: Driver> Adapter<T> {
 
 // SAFETY: `register` delegates to `pci::Adapter<T>`'s, `unregister` to its
 // `unregister`, so a successful registration is undone by the matching call.
-unsafe impl<T: Driver> RegistrationOps for Adapter<T> {
+unsafe impl<T: Driver + ErrorHandler> RegistrationOps for Adapter<T> {
     unsafe fn register(
         pdrv: &Opaque<Self::DriverType>,
         name: &'static CStr,
         module: &'static ThisModule,
     ) -> Result {
         // SAFETY: The registration initialises `pdrv` and has not registered
-        // it yet, so nothing reads it concurrently; `PM_OPS` is a `'static`
-        // constant. `pci::Adapter::register` sets only `name`, `probe`,
-        // `remove` and `id_table` and keeps these two.
+        // it yet, so nothing reads it concurrently; `PM_OPS` and
+        // `ERROR_HANDLERS` are `'static` constants. `pci::Adapter::register`
+        // sets only `name`, `probe`, `remove` and `id_table` and keeps these.
         unsafe {
             (*pdrv.get()).driver.pm = &Self::PM_OPS;
             (*pdrv.get()).shutdown = Some(shutdown_callback::<T>);
+            (*pdrv.get()).err_handler = &aer::Handlers::<T>::ERROR_HANDLERS;
         }
         // SAFETY: Per this function's own safety requirements (`pdrv` stays
         // pinned and valid until `unregister`).
@@ -135,7 +138,7 @@ unsafe impl<T: Driver> RegistrationOps for Adapter<T> {
 /// `dev` must be the `struct device` of a PCI device bound to the driver
 /// `Adapter<T>` registered, and the caller must hold its device lock for
 /// `'a` (see the module documentation).
-unsafe fn bound<'a, T: Driver>(
+pub(super) unsafe fn bound<'a, T: pci::Driver + 'static>(
     dev: *mut bindings::device,
 ) -> (&'a pci::Device<Core<'a>>, Pin<&'a T::Data<'a>>) {
     // SAFETY: `dev` is embedded in a `struct pci_dev` (a PCI driver's

@@ -38,6 +38,15 @@
 #                  (the peer's link stays up: everything it sends from `off` to
 #                  carrier back is lost); then 100 pings each way with the
 #                  counters exact up to FL_SLACK (lib.sh frames_check)
+#   aer            (TOPOLOGY=pcie) PCIe AER errors injected into NIC 0 under the
+#                  traffic (QEMU pcie_aer_inject_error): a correctable one (BAD_TLP) is
+#                  reported by the AER core and traffic goes on; an uncorrectable
+#                  non-fatal one (CMPLT_TO) reaches the driver's error_detected in the
+#                  normal state ("can recover"), recovery succeeds, traffic goes on;
+#                  a fatal one (MALF_TLP) freezes the link: error_detected asks for a
+#                  slot reset, the port is reset, slot_reset and resume bring the
+#                  interface back, recovery succeeds and traffic flows; both streams
+#                  complete intact across the three; RX queue 0 receives after
 #   unplug         (TOPOLOGY=pcie) QMP device_del nic0 under the traffic: QEMU
 #                  presses the slot's attention button, pciehp unbinds the driver
 #                  (orderly: the device still answers) and powers the slot off,
@@ -391,6 +400,61 @@ fl_after_removal() {
 	unload_driver || fail "rmmod $(module_name) after the removal"
 }
 
+# fl_aer SEVERITY NAME [-c]: inject AER error NAME into NIC 0 (QEMU's HMP
+# pcie_aer_inject_error through QMP human-monitor-command).
+fl_aer() {
+	_c=
+	[ "${3:-}" = -c ] && _c="-c "
+	host_qmp "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"pcie_aer_inject_error $_c nic0 $2\"}}" >"$STATE/fl.aer" ||
+		fail "injecting $1 $2: $(cat "$STATE/fl.aer")"
+}
+fl_klog_has() { klog_since "$1" | grep -qE "$2"; }
+fl_traffic_ok() { link_up "$A" && ping -c 1 -W 1 $PEER4 >/dev/null; }
+
+t_fl_aer() {
+	fl_slot_of 0 >/dev/null || skip "NIC 0 is not behind a PCIe root port (TOPOLOGY=pcie)"
+	fl_ready
+	dmesg | grep -q "AER: enabled with IRQ" || skip "no AER service on the root ports"
+	trap fl_reap EXIT
+	fl_streams_start
+	# Correctable: the AER core logs and clears it; the driver is not involved.
+	klog_mark "aer correctable"
+	fl_aer correctable BAD_TLP -c
+	wait_for 20 fl_klog_has "aer correctable" "Correctable error message received from $(nic_pci 0)|severity=Correct" ||
+		fail "the AER core did not report the correctable error"
+	fl_traffic_ok || fail "no traffic after a correctable error"
+	# Uncorrectable non-fatal (completion timeout): the driver says it can
+	# recover without a reset (igb_io_error_detected, pci_channel_io_normal).
+	klog_mark "aer nonfatal"
+	fl_aer non-fatal CMPLT_TO
+	wait_for 30 fl_klog_has "aer nonfatal" "AER: device recovery (successful|failed)" ||
+		fail "no end of recovery after a non-fatal error"
+	klog_since "aer nonfatal" | grep -E "AER|$DRIVER|error" | head -20 | diag_klog
+	fl_klog_has "aer nonfatal" "Non-correctable non-fatal error reported" || fail "error_detected(normal) was not called"
+	fl_klog_has "aer nonfatal" "AER: device recovery successful" || fail "recovery from a non-fatal error failed"
+	wait_for 10 fl_traffic_ok || fail "no traffic after a non-fatal error"
+	# Fatal (malformed TLP): frozen, the port reset, the driver's slot_reset
+	# and resume bring the interface back on new rings.
+	klog_mark "aer fatal"
+	_t0=$(now_cs)
+	fl_aer fatal MALF_TLP
+	wait_for 60 fl_klog_has "aer fatal" "AER: device recovery (successful|failed)" ||
+		fail "no end of recovery after a fatal error"
+	klog_since "aer fatal" | grep -E "AER|$DRIVER|error|Link" | head -30 | diag_klog
+	fl_klog_has "aer fatal" "requesting a slot reset" || fail "error_detected(frozen) did not ask for a reset"
+	fl_klog_has "aer fatal" "recovered from a PCIe error" || fail "the driver's resume did not bring the interface back"
+	fl_klog_has "aer fatal" "AER: device recovery successful" || fail "recovery from a fatal error failed"
+	wait_for 30 fl_traffic_ok || fail "no traffic after the fatal error's recovery"
+	diag "fatal error: traffic again $(fmt_cs $(( $(now_cs) - _t0 ))) s after the injection"
+	# The streams cross all three: TCP carries them over the outage.
+	touch "$STATE/fl.stop"
+	fl_stream_check tx 60 complete
+	fl_stream_check rx 60 complete
+	fl_iperf_stop
+	fl_reap
+	rx_queue_check "$A" 0 $LOCAL4 $PEER4 45000 || fail "RX queue 0 after the recovery"
+}
+
 t_fl_unplug() {
 	fl_slot_of 0 >/dev/null || skip "NIC 0 is not in a hot-plug slot (TOPOLOGY=pcie)"
 	fl_ready
@@ -474,6 +538,7 @@ t_fl_down() {
 
 run_case setup t_fl_setup
 run_case link_flap t_fl_link_flap
+run_case aer t_fl_aer
 run_case unplug t_fl_unplug
 run_case surprise t_fl_surprise
 run_case unload t_fl_down
