@@ -115,6 +115,9 @@ pub(crate) struct Received {
     pub(crate) errors: u32,
     /// Good frames dropped for lack of memory.
     pub(crate) dropped: u32,
+    /// Allocations that failed (a replacement page, an skb, the padding of
+    /// a runt), as the C driver's `alloc_failed`: each also dropped a frame.
+    pub(crate) alloc_failed: u32,
     /// Frames the hardware found a bad IP or L4 checksum in (passed up; the
     /// stack verifies and drops them), as the C driver's `csum_err`.
     pub(crate) csum_err: u32,
@@ -299,6 +302,7 @@ impl RxRing {
             };
             let Some(skb) = skb else {
                 got.dropped += 1;
+                got.alloc_failed += 1;
                 return None;
             };
             return Some(self.finish(dev, napi, skb, wb, len, got));
@@ -309,13 +313,16 @@ impl RxRing {
             // No page to replace it: keep this one for the descriptor.
             slot.sync_for_device(len);
             got.dropped += 1;
+            got.alloc_failed += 1;
             return None;
         };
         let page = core::mem::replace(slot, fresh);
         page.sync_for_cpu(len);
         let Ok(skb) = page.into_skb(napi, len) else {
-            // The page returns to the pool.
+            // No skb: the page returns to the pool (the descriptor has its
+            // replacement already).
             got.dropped += 1;
+            got.alloc_failed += 1;
             return None;
         };
         Some(self.finish(dev, napi, skb, wb, len, got))
