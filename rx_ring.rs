@@ -129,8 +129,9 @@ pub(crate) struct RxRing {
     /// `union e1000_adv_rx_desc`).
     desc: Coherent<[[u64; 2]]>,
     /// The page behind each descriptor. Declared before `pool`: pages go
-    /// back to the pool before it is destroyed.
-    pages: KVec<PoolPage>,
+    /// back to the pool before it is destroyed. `kvmalloc`ed, as the
+    /// TX ring's slots.
+    pages: KVVec<PoolPage>,
     pool: PagePool,
     idx: Ring,
     /// Discarding the rest of a frame that spans descriptors (see
@@ -151,7 +152,7 @@ impl RxRing {
     ) -> Result<Self> {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
         let pool = PagePool::new(dev, count as u32, buf_len, max_frame)?;
-        let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
+        let mut pages = KVVec::with_capacity(count, GFP_KERNEL)?;
         for _ in 0..count {
             pages.push(pool.alloc(false).ok_or(ENOMEM)?, GFP_KERNEL)?;
         }
