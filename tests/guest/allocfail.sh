@@ -36,7 +36,8 @@
 #                  process-context allocations can fail, one failure each
 #                  time (times 1), placed with `space`:
 #                    pool: fail_function page_pool_alloc_netmems: the first
-#                          call, the middle one, the last one (rust_igb only);
+#                          call, the middle one, the last one (rust_igb only;
+#                          no task filter, see af_arm);
 #                    page: fail_page_alloc, GFP_KERNEL included, min-order 0:
 #                          AF_POINTS points spread over the command's page
 #                          allocations and each of the last AF_TAIL;
@@ -64,6 +65,11 @@
 #   AF_SLAB_PCT  rigb.af_slab_pct  failslab probability on skbuff_head_cache (5)
 #   AF_POINTS    rigb.af_points    spread points per sweep (12)
 #   AF_TAIL      rigb.af_tail      last page allocations tried one by one (4)
+#   AF_CASE_SECS rigb.af_case_secs sweep time per command; points left are
+#                                  skipped after it (300)
+# A command still running 30 s after its start is reported with its kernel
+# stack (and sysrq-w's blocked tasks on the console) and killed. Each run
+# leaves a line "MODE@SPACE: exit, fired, time: output" on the KTAP channel.
 
 af_karg() { sed -n "s/.*rigb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 : "${AF_PEER:=$(af_karg af_peer)}" "${AF_PEER:=igb}"
@@ -78,6 +84,7 @@ DP_LIB_ONLY=1
 : "${AF_SLAB_PCT:=$(af_karg af_slab_pct)}" "${AF_SLAB_PCT:=5}"
 : "${AF_POINTS:=$(af_karg af_points)}" "${AF_POINTS:=12}"
 : "${AF_TAIL:=$(af_karg af_tail)}" "${AF_TAIL:=4}"
+: "${AF_CASE_SECS:=$(af_karg af_case_secs)}" "${AF_CASE_SECS:=300}"
 
 DBG=/sys/kernel/debug
 FF=$DBG/fail_function FPA=$DBG/fail_page_alloc FS=$DBG/failslab
@@ -113,13 +120,17 @@ af_fn_add() {
 }
 # af_arm MODE SPACE: one failure (times 1, probability 100) of MODE in the
 # tasks marked make-it-fail, after SPACE units (calls / pages / bytes).
+# fail_function (pool) without the task filter: its kprobe handler runs from
+# the int3 trap, in NMI context on x86 (in_task() is false, so a task-filtered
+# fail_function never fires here); page pool allocations outside the command
+# (RX refills of frames over 256 bytes) do not happen while it runs.
 af_arm() {
 	case $1 in
-	pool) _d=$FF; af_w "$FF/inject" "" && af_fn_add page_pool_alloc_netmems || return 1 ;;
-	page) _d=$FPA; af_w "$FPA/ignore-gfp-wait" N && af_w "$FPA/min-order" 0 || return 1 ;;
-	slab) _d=$FS; af_w "$FS/ignore-gfp-wait" N && af_w "$FS/cache-filter" N || return 1 ;;
+	pool) _d=$FF _tf=N; af_w "$FF/inject" "" && af_fn_add page_pool_alloc_netmems || return 1 ;;
+	page) _d=$FPA _tf=Y; af_w "$FPA/ignore-gfp-wait" N && af_w "$FPA/min-order" 0 || return 1 ;;
+	slab) _d=$FS _tf=Y; af_w "$FS/ignore-gfp-wait" N && af_w "$FS/cache-filter" N || return 1 ;;
 	esac
-	af_w "$_d/task-filter" Y && af_w "$_d/interval" 1 && af_w "$_d/times" 1 &&
+	af_w "$_d/task-filter" $_tf && af_w "$_d/interval" 1 && af_w "$_d/times" 1 &&
 		af_w "$_d/space" "$2" && af_w "$_d/probability" 100
 }
 af_dir() { case $1 in pool) echo "$FF" ;; page) echo "$FPA" ;; slab) echo "$FS" ;; esac; }
@@ -128,8 +139,8 @@ af_dir() { case $1 in pool) echo "$FF" ;; page) echo "$FPA" ;; slab) echo "$FS" 
 af_updown() { [ $(( $(cat "/sys/class/net/$A/flags") & 1 )) = 1 ] && echo up || echo down; }
 # af_state: everything a command may change, one line.
 af_state() {
-	_g=$(ethtool -g "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "RX:" { r = $2 } c && $1 == "TX:" { t = $2 } END { print "rx " r " tx " t }')
-	_l=$(ethtool -l "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "Combined:" { print $2 }')
+	_g=$(timeout 30 ethtool -g "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "RX:" { r = $2 } c && $1 == "TX:" { t = $2 } END { print "rx " r " tx " t }')
+	_l=$(timeout 30 ethtool -l "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "Combined:" { print $2 }')
 	echo "$(af_updown) $_g combined $_l mtu $(cat "/sys/class/net/$A/mtu")"
 }
 af_qmax() { ethtool -l "$A" | awk '$1 == "Combined:" { print $2; exit }'; }
@@ -150,7 +161,16 @@ af_err() { echo "$*" >>"$STATE/af.err"; diag "$*"; }
 af_run() {
 	af_arm "$1" "$2" || { af_off; return 1; }
 	# shellcheck disable=SC2086 # the command is split into words on purpose
-	(echo 1 >/proc/self/make-it-fail && exec $AF_CMD) >"$STATE/af.out" 2>&1
+	(echo 1 >/proc/self/make-it-fail && exec $AF_CMD) >"$STATE/af.out" 2>&1 &
+	_pid=$!
+	if ! wait_for 30 dp_gone $_pid; then
+		af_err "$1@$2: '$AF_CMD' still running after 30 s (state $(awk '{ print $3 }' /proc/$_pid/stat)," \
+			"wchan $(cat /proc/$_pid/wchan 2>/dev/null)): $(tr '\n' ' ' </proc/$_pid/stack 2>/dev/null)"
+		# The blocked tasks' stacks to the console (a hang is a failure anyway).
+		echo w >/proc/sysrq-trigger 2>/dev/null
+		kill -9 $_pid
+	fi
+	wait $_pid
 	AF_RC=$?
 	_d=$(af_dir "$1")
 	AF_LEFT=$(cat "$_d/space") AF_FIRED=$(( 1 - $(cat "$_d/times") ))
@@ -163,12 +183,13 @@ af_run() {
 af_try() {
 	af_run "$1" "$2" || { af_err "$1@$2: cannot arm the injection"; return; }
 	_st=$(af_state)
+	echo "$1@$2: exit $AF_RC, fired $AF_FIRED, $(fmt_cs $(( $(now_cs) - AF_T0 )))s: $AF_OUT" | diag_klog
 	AF_N_RUNS=$((AF_N_RUNS + 1))
 	[ "$AF_FIRED" = 1 ] || AF_N_MISSED=$((AF_N_MISSED + 1))
 	if [ "$AF_RC" = 0 ]; then
 		AF_N_OK=$((AF_N_OK + 1))
 		[ "$_st" = "$AF_NEW" ] || af_err "$1@$2: succeeded but the state is '$_st', not '$AF_NEW'"
-		$AF_UNDO >/dev/null 2>&1 || af_err "$1@$2: undo '$AF_UNDO' failed"
+		timeout 30 $AF_UNDO >/dev/null 2>&1 || af_err "$1@$2: undo '$AF_UNDO' failed"
 		_st=$(af_state)
 		[ "$_st" = "$AF_OLD" ] || af_err "$1@$2: after the undo the state is '$_st', not '$AF_OLD'"
 	else
@@ -226,7 +247,8 @@ t_af_setup() {
 	for _d in $FF $FPA $FS; do af_w "$_d/verbose" 0 || fail "$_d/verbose"; done
 	af_off
 	diag "knobs: AF_PEER=$AF_PEER AF_SECS=$AF_SECS AF_MIB=$AF_MIB AF_FN_PCT=$AF_FN_PCT" \
-		"AF_PAGE_PCT=$AF_PAGE_PCT AF_SLAB_PCT=$AF_SLAB_PCT AF_POINTS=$AF_POINTS AF_TAIL=$AF_TAIL"
+		"AF_PAGE_PCT=$AF_PAGE_PCT AF_SLAB_PCT=$AF_SLAB_PCT AF_POINTS=$AF_POINTS AF_TAIL=$AF_TAIL" \
+		"AF_CASE_SECS=$AF_CASE_SECS"
 	cat "$DMA_DBG/error_count" >"$STATE/dp.dma-errors0" 2>/dev/null || echo 0 >"$STATE/dp.dma-errors0"
 	klog_mark "load $DRIVER (allocfail)"
 	dp_bound || dp_load || nics_diag_fail "NIC 0 on $DRIVER and NIC 1 on $PEER_DRIVER: not bound"
@@ -333,7 +355,7 @@ t_af_cmd() {
 	$AF_UNDO >/dev/null 2>&1 || fail "'$AF_UNDO' failed"
 	[ "$(af_state)" = "$AF_OLD" ] || fail "'$AF_UNDO' did not restore '$AF_OLD'"
 	diag "'$AF_CMD': '$AF_OLD' -> '$AF_NEW'"
-	_t0=$(now_cs)
+	AF_T0=$(now_cs)
 	for _m in pool page slab; do
 		case $_m in
 		pool) _big=1000000 ;;
@@ -354,10 +376,16 @@ t_af_cmd() {
 		else
 			_pts=$(af_points "$_n")
 		fi
-		for _s in $_pts; do af_try $_m "$_s"; done
+		for _s in $_pts; do
+			if [ $(( $(now_cs) - AF_T0 )) -gt $(( AF_CASE_SECS * 100 )) ]; then
+				diag "$_m: AF_CASE_SECS ($AF_CASE_SECS s) spent, the remaining points skipped"
+				break
+			fi
+			af_try $_m "$_s"
+		done
 		diag "$_m: $_n units; $((AF_N_RUNS - _r0)) runs, $((AF_N_FAILED - _f0)) failed cleanly"
 	done
-	diag "$1: $AF_N_RUNS runs in $(fmt_cs $(( $(now_cs) - _t0 )))s: $AF_N_OK succeeded, $AF_N_FAILED failed with an error," \
+	diag "$1: $AF_N_RUNS runs in $(fmt_cs $(( $(now_cs) - AF_T0 )))s: $AF_N_OK succeeded, $AF_N_FAILED failed with an error," \
 		"$AF_N_KILLED killed (exec), $AF_N_MISSED without the failure firing"
 	[ ! -s "$STATE/af.msgs" ] || sort "$STATE/af.msgs" | uniq -c | sort -rn | head -n 6 | diag_klog
 	klog_since "allocfail $1" | grep -E "rust_igb|igb " | sort | uniq -c | sort -rn | head -n 8 | diag_klog
@@ -378,10 +406,10 @@ t_af_kmemleak() { kmemleak_check; }
 
 run_case setup t_af_setup
 run_case datapath t_af_datapath
-run_case open t_af_cmd open
 run_case rings t_af_cmd rings
 run_case channels t_af_cmd channels
 run_case mtu t_af_cmd mtu
+run_case open t_af_cmd open
 run_case unload_clean t_unload_clean
 run_case kmemleak t_af_kmemleak
 run_case kernel_log_clean t_kernel_log_clean
