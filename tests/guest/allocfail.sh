@@ -46,8 +46,11 @@
 #                  A first run with the budget (`space`) out of reach counts the
 #                  command's allocations (it must succeed: the command without
 #                  injection works). Every run must leave the interface as it
-#                  was (up/down, ring sizes, channels, MTU) if the command
-#                  failed, or as asked if it succeeded (then it is undone).
+#                  was (up/down, ring sizes, channels, MTU) or wholly as asked
+#                  (then it is undone): never a mix. A failed command normally
+#                  leaves it as it was; one whose change was applied but whose
+#                  netlink answer could not be allocated reports an error with
+#                  the change made (counted, not a failure of the driver).
 #                  Early points fail the exec of the command itself. After the
 #                  sweep: the command without injection succeeds, 3/3 pings,
 #                  every RX queue receives (rx_queue_check).
@@ -199,7 +202,14 @@ af_try() {
 			AF_N_FAILED=$((AF_N_FAILED + 1))
 			echo "$AF_OUT" >>"$STATE/af.msgs"
 		fi
-		[ "$_st" = "$AF_OLD" ] || af_err "$1@$2: failed (exit $AF_RC: $AF_OUT) and left '$_st', not '$AF_OLD'"
+		if [ "$_st" = "$AF_NEW" ]; then
+			# Applied, but the answer was lost (the netlink ACK or reply
+			# could not be allocated): whole, so undone like a success.
+			AF_N_LOST=$((AF_N_LOST + 1))
+			timeout 30 $AF_UNDO >/dev/null 2>&1 || af_err "$1@$2: undo '$AF_UNDO' failed"
+		elif [ "$_st" != "$AF_OLD" ]; then
+			af_err "$1@$2: failed (exit $AF_RC: $AF_OUT) and left '$_st', neither '$AF_OLD' nor '$AF_NEW'"
+		fi
 	fi
 }
 
@@ -347,7 +357,7 @@ t_af_cmd() {
 	af_cmd "$1"
 	$AF_UNDO >/dev/null 2>&1 || fail "precondition '$AF_UNDO' failed"
 	AF_OLD=$(af_state)
-	AF_N_RUNS=0 AF_N_OK=0 AF_N_FAILED=0 AF_N_KILLED=0 AF_N_MISSED=0
+	AF_N_RUNS=0 AF_N_OK=0 AF_N_FAILED=0 AF_N_KILLED=0 AF_N_MISSED=0 AF_N_LOST=0
 	klog_mark "allocfail $1"
 	# What the command does without a failure (it must work).
 	$AF_CMD >"$STATE/af.out" 2>&1 || fail "'$AF_CMD' without injection: $(tr '\n' ' ' <"$STATE/af.out")"
@@ -386,7 +396,8 @@ t_af_cmd() {
 		diag "$_m: $_n units; $((AF_N_RUNS - _r0)) runs, $((AF_N_FAILED - _f0)) failed cleanly"
 	done
 	diag "$1: $AF_N_RUNS runs in $(fmt_cs $(( $(now_cs) - AF_T0 )))s: $AF_N_OK succeeded, $AF_N_FAILED failed with an error," \
-		"$AF_N_KILLED killed (exec), $AF_N_MISSED without the failure firing"
+		"$AF_N_KILLED killed (exec), $AF_N_MISSED without the failure firing;" \
+		"$AF_N_LOST of the failed ones had applied the change whole (their answer was lost)"
 	[ ! -s "$STATE/af.msgs" ] || sort "$STATE/af.msgs" | uniq -c | sort -rn | head -n 6 | diag_klog
 	klog_since "allocfail $1" | grep -E "rust_igb|igb " | sort | uniq -c | sort -rn | head -n 8 | diag_klog
 	[ "$AF_N_FAILED" -gt 0 ] || af_err "no run failed with an error: the injection did not reach the command"
