@@ -66,7 +66,7 @@
 #   AF_FN_PCT    rigb.af_fn_pct    fail_function probability, % (5)
 #   AF_PAGE_PCT  rigb.af_page_pct  fail_page_alloc probability, atomic only (2)
 #   AF_SLAB_PCT  rigb.af_slab_pct  failslab probability on skbuff_head_cache (5)
-#   AF_POINTS    rigb.af_points    spread points per sweep (12)
+#   AF_POINTS    rigb.af_points    spread points per sweep (20)
 #   AF_TAIL      rigb.af_tail      last page allocations tried one by one (4)
 #   AF_CASE_SECS rigb.af_case_secs sweep time per command; points left are
 #                                  skipped after it (300)
@@ -85,7 +85,7 @@ DP_LIB_ONLY=1
 : "${AF_FN_PCT:=$(af_karg af_fn_pct)}" "${AF_FN_PCT:=5}"
 : "${AF_PAGE_PCT:=$(af_karg af_page_pct)}" "${AF_PAGE_PCT:=2}"
 : "${AF_SLAB_PCT:=$(af_karg af_slab_pct)}" "${AF_SLAB_PCT:=5}"
-: "${AF_POINTS:=$(af_karg af_points)}" "${AF_POINTS:=12}"
+: "${AF_POINTS:=$(af_karg af_points)}" "${AF_POINTS:=20}"
 : "${AF_TAIL:=$(af_karg af_tail)}" "${AF_TAIL:=4}"
 : "${AF_CASE_SECS:=$(af_karg af_case_secs)}" "${AF_CASE_SECS:=300}"
 
@@ -189,6 +189,11 @@ af_try() {
 	echo "$1@$2: exit $AF_RC, fired $AF_FIRED, $(fmt_cs $(( $(now_cs) - AF_T0 )))s: $AF_OUT" | diag_klog
 	AF_N_RUNS=$((AF_N_RUNS + 1))
 	[ "$AF_FIRED" = 1 ] || AF_N_MISSED=$((AF_N_MISSED + 1))
+	# A failed page pool allocation of the new rings (rust_igb: the only
+	# page pool user) must fail the command.
+	if [ "$1" = pool ] && [ "$AF_FIRED" = 1 ] && [ "$AF_RC" = 0 ]; then
+		af_err "$1@$2: the page pool allocation failed and the command succeeded"
+	fi
 	if [ "$AF_RC" = 0 ]; then
 		AF_N_OK=$((AF_N_OK + 1))
 		[ "$_st" = "$AF_NEW" ] || af_err "$1@$2: succeeded but the state is '$_st', not '$AF_NEW'"
@@ -410,6 +415,7 @@ t_af_cmd() {
 	# Leave the interface up with the defaults for the next case.
 	[ "$1" = open ] || $AF_UNDO >/dev/null 2>&1 || af_err "'$AF_UNDO' failed"
 	[ "$1" != channels ] || $AF_CMD >/dev/null 2>&1 || af_err "'$AF_CMD' failed"
+	wait_for 30 link_up "$A" || af_err "no link at the end"
 	[ ! -s "$STATE/af.err" ] || fail "$(wc -l <"$STATE/af.err") problem(s)"
 }
 
