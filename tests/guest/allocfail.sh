@@ -46,7 +46,8 @@
 #                  A first run with the budget (`space`) out of reach counts the
 #                  command's allocations (it must succeed: the command without
 #                  injection works). Every run must leave the interface as it
-#                  was (up/down, ring sizes, channels, MTU) or wholly as asked
+#                  was (up/down, ring sizes, channels, MTU, and the hardware's
+#                  RLPML, SRRCTL, RDLEN, TDLEN, RXDCTL 0-3) or wholly as asked
 #                  (then it is undone): never a mix. A failed command normally
 #                  leaves it as it was; one whose change was applied but whose
 #                  netlink answer could not be allocated reports an error with
@@ -70,6 +71,10 @@
 #   AF_TAIL      rigb.af_tail      last page allocations tried one by one (4)
 #   AF_CASE_SECS rigb.af_case_secs sweep time per command; points left are
 #                                  skipped after it (300)
+#   AF_CASES     rigb.af_cases     comma list of the cases datapath, rings,
+#                                  channels, mtu, open to run (all); setup,
+#                                  unload_clean, kmemleak and kernel_log_clean
+#                                  always run
 # A command still running 30 s after its start is reported with its kernel
 # stack (and sysrq-w's blocked tasks on the console) and killed. Each run
 # leaves a line "MODE@SPACE: exit, fired, time: output" on the KTAP channel.
@@ -88,6 +93,7 @@ DP_LIB_ONLY=1
 : "${AF_POINTS:=$(af_karg af_points)}" "${AF_POINTS:=20}"
 : "${AF_TAIL:=$(af_karg af_tail)}" "${AF_TAIL:=4}"
 : "${AF_CASE_SECS:=$(af_karg af_case_secs)}" "${AF_CASE_SECS:=300}"
+: "${AF_CASES:=$(af_karg af_cases)}" "${AF_CASES:=all}"
 
 DBG=/sys/kernel/debug
 FF=$DBG/fail_function FPA=$DBG/fail_page_alloc FS=$DBG/failslab
@@ -140,11 +146,21 @@ af_dir() { case $1 in pool) echo "$FF" ;; page) echo "$FPA" ;; slab) echo "$FS" 
 
 # ---- interface state ---------------------------------------------------------
 af_updown() { [ $(( $(cat "/sys/class/net/$A/flags") & 1 )) = 1 ] && echo up || echo down; }
-# af_state: everything a command may change, one line.
+# af_hw: what the hardware runs on, from the register dump (ethtool -d raw,
+# the C igb's layout): RLPML, SRRCTL(0), RDLEN(0), TDLEN(0), RXDCTL(0..3).
+# Settings that changed without the rings to match (a failure that did not
+# put them back) show here: the settings alone would read as applied.
+af_hw() {
+	timeout 30 ethtool -d "$A" raw on >"$STATE/af.d" 2>/dev/null || { echo "hw ?"; return; }
+	od -A n -v -t x4 "$STATE/af.d" | awk '{ for (i = 1; i <= NF; i++) w[n++] = $i }
+		END { print "hw", w[34], w[121], w[137], w[219], w[149], w[150], w[151], w[152] }'
+}
+# af_state: everything a command may change, one line: up/down, ring sizes,
+# channels, MTU as the kernel reports them, and the hardware's view (af_hw).
 af_state() {
 	_g=$(timeout 30 ethtool -g "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "RX:" { r = $2 } c && $1 == "TX:" { t = $2 } END { print "rx " r " tx " t }')
 	_l=$(timeout 30 ethtool -l "$A" 2>/dev/null | awk '/^Current/ { c = 1 } c && $1 == "Combined:" { print $2 }')
-	echo "$(af_updown) $_g combined $_l mtu $(cat "/sys/class/net/$A/mtu")"
+	echo "$(af_updown) $_g combined $_l mtu $(cat "/sys/class/net/$A/mtu") $(af_hw)"
 }
 af_qmax() { ethtool -l "$A" | awk '$1 == "Combined:" { print $2; exit }'; }
 # af_cmd NAME: AF_CMD (the command under injection) and AF_UNDO (its inverse,
@@ -263,7 +279,7 @@ t_af_setup() {
 	af_off
 	diag "knobs: AF_PEER=$AF_PEER AF_SECS=$AF_SECS AF_MIB=$AF_MIB AF_FN_PCT=$AF_FN_PCT" \
 		"AF_PAGE_PCT=$AF_PAGE_PCT AF_SLAB_PCT=$AF_SLAB_PCT AF_POINTS=$AF_POINTS AF_TAIL=$AF_TAIL" \
-		"AF_CASE_SECS=$AF_CASE_SECS"
+		"AF_CASE_SECS=$AF_CASE_SECS AF_CASES=$AF_CASES"
 	cat "$DMA_DBG/error_count" >"$STATE/dp.dma-errors0" 2>/dev/null || echo 0 >"$STATE/dp.dma-errors0"
 	klog_mark "load $DRIVER (allocfail)"
 	dp_bound || dp_load || nics_diag_fail "NIC 0 on $DRIVER and NIC 1 on $PEER_DRIVER: not bound"
@@ -421,12 +437,18 @@ t_af_cmd() {
 
 t_af_kmemleak() { kmemleak_check; }
 
+# af_case NAME FUNCTION [ARGS]: run_case unless AF_CASES leaves NAME out.
+af_case() {
+	case ",$AF_CASES," in
+	,all,|*,"$1",*) run_case "$@" ;;
+	esac
+}
 run_case setup t_af_setup
-run_case datapath t_af_datapath
-run_case rings t_af_cmd rings
-run_case channels t_af_cmd channels
-run_case mtu t_af_cmd mtu
-run_case open t_af_cmd open
+af_case datapath t_af_datapath
+af_case rings t_af_cmd rings
+af_case channels t_af_cmd channels
+af_case mtu t_af_cmd mtu
+af_case open t_af_cmd open
 run_case unload_clean t_unload_clean
 run_case kmemleak t_af_kmemleak
 run_case kernel_log_clean t_kernel_log_clean
