@@ -153,8 +153,16 @@ impl RxRing {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
         let pool = PagePool::new(dev, count as u32, buf_len, max_frame)?;
         let mut pages = KVVec::with_capacity(count, GFP_KERNEL)?;
+        // Atomic, as the C driver fills its rings (`igb_alloc_rx_buffers`:
+        // `GFP_ATOMIC | __GFP_NOWARN`, at open too). A sleeping allocation
+        // is what 7.3's page pool cannot take here: it tracks the DMA
+        // mapping of a new page in an xarray locked with `xa_alloc_bh` but
+        // not flagged `XA_FLAGS_LOCK_BH`, so when the node allocation
+        // under that lock fails, `__xas_nomem` retries the caller's
+        // `GFP_KERNEL` with bottom halves still off ("sleeping function
+        // called from invalid context", seen under fault injection).
         for _ in 0..count {
-            pages.push(pool.alloc(false).ok_or(ENOMEM)?, GFP_KERNEL)?;
+            pages.push(pool.alloc(true).ok_or(ENOMEM)?, GFP_KERNEL)?;
         }
         let ring = Self {
             desc,
