@@ -196,6 +196,7 @@ fn clean_rx(
         bump(&s.rx_bytes, got.bytes);
         bump(&s.rx_errors, u64::from(got.errors));
         bump(&s.rx_dropped, u64::from(got.dropped));
+        bump(&s.rx_alloc_failed, u64::from(got.alloc_failed));
         itr.add_rx(got.packets, u32::try_from(got.bytes).unwrap_or(u32::MAX));
         bump(&s.rx_csum_errors, u64::from(got.csum_err));
         let n = got.packets + got.errors + got.dropped;

@@ -387,6 +387,28 @@ impl RingSet {
         self.0.len()
     }
 
+    /// Take the rings in service out of the queue pairs (the interface is
+    /// quiesced), into `self`, which has room for them (see
+    /// [`reconfigure`]): a ring pair that does not fit is dropped.
+    fn take_from(&mut self, a: &Adapter) {
+        for qp in a.pairs.iter() {
+            let tx = qp.tx.lock().take();
+            let rx = qp.rx.lock().take();
+            if let (Some(tx), Some(rx)) = (tx, rx) {
+                let _ = self.0.push_within_capacity((tx, rx));
+            }
+        }
+    }
+
+    /// Back to the state of new rings on the memory they hold (TX rings
+    /// are drained by [`quiesce`]; RX descriptors re-armed on their pages).
+    fn rearm(mut self) -> Result<Self> {
+        for (_, rx) in self.0.iter_mut() {
+            rx.rearm()?;
+        }
+        Ok(self)
+    }
+
     /// Put the rings into the first queue vectors.
     fn install(self, a: &Adapter) {
         for ((tx, rx), qp) in self.0.into_iter().zip(a.pairs.iter()) {
@@ -724,13 +746,15 @@ fn start(dev: &Device<Adapter>, rtnl: Rtnl<'_>, n: usize) -> Result {
     res
 }
 
-/// Apply a change that needs new rings (`ethtool -G`, `-L`) to a running
-/// interface (`igb_reinit_queues`): `apply` changes the settings, then the
-/// new rings are allocated first, so that on failure `restore` puts the
-/// settings back and the old rings stay in service; then the interface is
-/// taken down and brought up on the new rings. If that fails, the previous
-/// settings are restored and brought up again; if that fails too, the
-/// interface is closed (`dev_close`) rather than left up without rings.
+/// Apply a change that needs new rings (`ethtool -G`, `-L`, the MTU) to a
+/// running interface (`igb_reinit_queues`): `apply` changes the settings,
+/// then the new rings are allocated first, so that on failure `restore` puts
+/// the settings back and the old rings stay in service; then the interface
+/// is quiesced and brought up on the new rings. If that fails, the previous
+/// settings are restored and brought up again on the old rings, kept for
+/// this (re-armed, no ring memory allocated: a failure under memory
+/// pressure does not also lose the rings in service); if that fails too,
+/// the interface is closed (`dev_close`) rather than left up without rings.
 /// Process context, RTNL held.
 pub(crate) fn reconfigure(
     dev: &Device<Adapter>,
@@ -743,15 +767,21 @@ pub(crate) fn reconfigure(
     if !dev.is_running() {
         return Ok(());
     }
-    let rings = match RingSet::alloc(dev, queue_count(dev)) {
-        Ok(r) => r,
+    // Everything that can fail before the switch: new rings, room to keep
+    // the old ones, the BAR.
+    let prepared = RingSet::alloc(dev, queue_count(dev)).and_then(|rings| {
+        let old = RingSet(KVec::with_capacity(MAX_QUEUES, GFP_KERNEL)?);
+        Ok((rings, old, Adapter::hw(dev)?))
+    });
+    let (rings, mut old, hw) = match prepared {
+        Ok(p) => p,
         Err(e) => {
             restore(a);
             return Err(e);
         }
     };
-    let hw = Adapter::hw(dev)?;
-    teardown(dev, rtnl, hw);
+    quiesce(dev, rtnl, hw);
+    old.take_from(a);
     if let Err(e) = bring_up(dev, rtnl, rings) {
         dev_err!(
             dev.parent(),
@@ -760,9 +790,11 @@ pub(crate) fn reconfigure(
             e
         );
         restore(a);
-        if let Err(again) =
-            RingSet::alloc(dev, queue_count(dev)).and_then(|r| bring_up(dev, rtnl, r))
-        {
+        let res = match old.len() {
+            0 => RingSet::alloc(dev, queue_count(dev)),
+            _ => old.rearm(),
+        };
+        if let Err(again) = res.and_then(|r| bring_up(dev, rtnl, r)) {
             // Neither came up, and the failed bring-up freed the rings: an
             // interface left up would look up and drop everything. Take
             // it down; the administrator's next `up` tries again.
@@ -776,6 +808,8 @@ pub(crate) fn reconfigure(
         }
         return Err(e);
     }
+    // The old rings are freed here, the interface running on the new ones.
+    drop(old);
     Ok(())
 }
 

@@ -179,6 +179,9 @@ pub(crate) struct QueueStats {
     pub(crate) rx_errors: AtomicU64,
     /// Good frames dropped for lack of memory.
     pub(crate) rx_dropped: AtomicU64,
+    /// Failed allocations on the receive path (pages, skbs), as the C
+    /// driver's `rx_stats.alloc_failed`.
+    pub(crate) rx_alloc_failed: AtomicU64,
     /// Frames received with a checksum error flagged by the hardware.
     pub(crate) rx_csum_errors: AtomicU64,
     /// `tx_packets` at the watchdog's previous look (hang detection).
@@ -199,6 +202,7 @@ impl QueueStats {
             rx_bytes: AtomicU64::new(0),
             rx_errors: AtomicU64::new(0),
             rx_dropped: AtomicU64::new(0),
+            rx_alloc_failed: AtomicU64::new(0),
             rx_csum_errors: AtomicU64::new(0),
             hang_mark: AtomicU64::new(0),
             hang_ticks: AtomicU64::new(0),

@@ -115,6 +115,9 @@ pub(crate) struct Received {
     pub(crate) errors: u32,
     /// Good frames dropped for lack of memory.
     pub(crate) dropped: u32,
+    /// Allocations that failed (a replacement page, an skb, the padding of
+    /// a runt), as the C driver's `alloc_failed`: each also dropped a frame.
+    pub(crate) alloc_failed: u32,
     /// Frames the hardware found a bad IP or L4 checksum in (passed up; the
     /// stack verifies and drops them), as the C driver's `csum_err`.
     pub(crate) csum_err: u32,
@@ -126,8 +129,9 @@ pub(crate) struct RxRing {
     /// `union e1000_adv_rx_desc`).
     desc: Coherent<[[u64; 2]]>,
     /// The page behind each descriptor. Declared before `pool`: pages go
-    /// back to the pool before it is destroyed.
-    pages: KVec<PoolPage>,
+    /// back to the pool before it is destroyed. `kvmalloc`ed, as the
+    /// TX ring's slots.
+    pages: KVVec<PoolPage>,
     pool: PagePool,
     idx: Ring,
     /// Discarding the rest of a frame that spans descriptors (see
@@ -148,9 +152,17 @@ impl RxRing {
     ) -> Result<Self> {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
         let pool = PagePool::new(dev, count as u32, buf_len, max_frame)?;
-        let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
+        let mut pages = KVVec::with_capacity(count, GFP_KERNEL)?;
+        // Atomic, as the C driver fills its rings (`igb_alloc_rx_buffers`:
+        // `GFP_ATOMIC | __GFP_NOWARN`, at open too). A sleeping allocation
+        // is what 7.3's page pool cannot take here: it tracks the DMA
+        // mapping of a new page in an xarray locked with `xa_alloc_bh` but
+        // not flagged `XA_FLAGS_LOCK_BH`, so when the node allocation
+        // under that lock fails, `__xas_nomem` retries the caller's
+        // `GFP_KERNEL` with bottom halves still off ("sleeping function
+        // called from invalid context", seen under fault injection).
         for _ in 0..count {
-            pages.push(pool.alloc(false).ok_or(ENOMEM)?, GFP_KERNEL)?;
+            pages.push(pool.alloc(true).ok_or(ENOMEM)?, GFP_KERNEL)?;
         }
         let ring = Self {
             desc,
@@ -299,6 +311,7 @@ impl RxRing {
             };
             let Some(skb) = skb else {
                 got.dropped += 1;
+                got.alloc_failed += 1;
                 return None;
             };
             return Some(self.finish(dev, napi, skb, wb, len, got));
@@ -309,13 +322,16 @@ impl RxRing {
             // No page to replace it: keep this one for the descriptor.
             slot.sync_for_device(len);
             got.dropped += 1;
+            got.alloc_failed += 1;
             return None;
         };
         let page = core::mem::replace(slot, fresh);
         page.sync_for_cpu(len);
         let Ok(skb) = page.into_skb(napi, len) else {
-            // The page returns to the pool.
+            // No skb: the page returns to the pool (the descriptor has its
+            // replacement already).
             got.dropped += 1;
+            got.alloc_failed += 1;
             return None;
         };
         Some(self.finish(dev, napi, skb, wb, len, got))

@@ -148,6 +148,8 @@ pub(crate) struct QueueStats {
     pub(crate) rx_drops: u64,
     /// Frames the hardware flagged with a checksum error.
     pub(crate) rx_csum_err: u64,
+    /// Failed receive allocations (each a dropped frame, in `rx_drops`).
+    pub(crate) rx_alloc_failed: u64,
 }
 
 /// Number of queue pairs whose counters `ethtool -S` shows: those in use.
@@ -170,6 +172,7 @@ pub(crate) fn queue_stats(dev: &Device<Adapter>, q: usize) -> QueueStats {
         rx_bytes: s.rx_bytes.load(Relaxed),
         rx_drops: s.rx_dropped.load(Relaxed),
         rx_csum_err: s.rx_csum_errors.load(Relaxed),
+        rx_alloc_failed: s.rx_alloc_failed.load(Relaxed),
     }
 }
 
@@ -199,6 +202,7 @@ pub(crate) fn strings(dev: &Device<Adapter>, out: &mut Strings<'_>) {
         out.push(format_args!("rx_queue_{q}_bytes"));
         out.push(format_args!("rx_queue_{q}_drops"));
         out.push(format_args!("rx_queue_{q}_csum_err"));
+        out.push(format_args!("rx_queue_{q}_alloc_failed"));
     }
 }
 
@@ -231,5 +235,6 @@ pub(crate) fn values(dev: &Device<Adapter>, out: &mut StatsOut<'_>) {
         out.push(qs.rx_bytes);
         out.push(qs.rx_drops);
         out.push(qs.rx_csum_err);
+        out.push(qs.rx_alloc_failed);
     }
 }

@@ -220,7 +220,10 @@ pub(crate) struct TxRing {
     /// The descriptors as two little-endian words each (the layout of
     /// `union e1000_adv_tx_desc`).
     desc: Coherent<[[u64; 2]]>,
-    slots: KVec<TxSlot>,
+    /// Per-descriptor state; `kvmalloc`ed (up to 4096 slots, about 230
+    /// KiB: an order-6 `kmalloc` that fragmented memory may not have, which
+    /// is why the C driver `vmalloc`s its `tx_buffer_info`).
+    slots: KVVec<TxSlot>,
     idx: Ring,
     /// `next_to_use` at the last tail write ([`TxRing::doorbell`]).
     announced: usize,
@@ -230,7 +233,7 @@ impl TxRing {
     /// Allocate a ring of `count` descriptors for `dev`.
     pub(crate) fn new(dev: &Device<Bound>, count: usize) -> Result<Self> {
         let desc = Coherent::<[u64; 2]>::zeroed_slice(dev, count, GFP_KERNEL)?;
-        let mut slots = KVec::with_capacity(count, GFP_KERNEL)?;
+        let mut slots = KVVec::with_capacity(count, GFP_KERNEL)?;
         for _ in 0..count {
             slots.push(TxSlot::default(), GFP_KERNEL)?;
         }

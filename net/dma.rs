@@ -6,6 +6,10 @@
 //!
 //! (Receive buffers are mapped by their page pool: see `page_pool.rs`.)
 //!
+//! The shim's mapping calls check `dma_mapping_error` themselves and are
+//! error-injectable (`fail_function`: `rust_igb_skb_map_head`,
+//! `rust_igb_skb_map_frag`), so the tests can fail transmit mappings.
+//!
 //! - [`TxMapping`]: a mapping of skb data for the device to read. It has no
 //!   destructor: the ring that holds it next to its skb unmaps it explicitly
 //!   (with [`TxMapping::unmap`]) once the hardware is done, then frees the skb.
@@ -65,9 +69,17 @@ impl TxMapping {
 impl SkBuff {
     /// Map the linear part for the device to read.
     pub(crate) fn map_head(&self, dev: &device::Device<device::Bound>) -> Result<TxMapping> {
-        // SAFETY: We own the skb; `dev` is bound.
-        let addr = unsafe { bindings::rust_igb_skb_map_head(raw(dev), self.as_raw()) };
-        self.checked(dev, addr, self.headlen(), false)
+        let mut addr = 0;
+        // SAFETY: We own the skb; `dev` is bound; `addr` is a valid out
+        // pointer.
+        let ret = unsafe { bindings::rust_igb_skb_map_head(raw(dev), self.as_raw(), &mut addr) };
+        kernel::error::to_result(ret)?;
+        Ok(TxMapping {
+            addr,
+            len: self.headlen(),
+            page: false,
+            dev: raw(dev),
+        })
     }
 
     /// Map page fragment `i` for the device to read.
@@ -79,26 +91,15 @@ impl SkBuff {
         if i >= self.nr_frags() {
             return Err(EINVAL);
         }
-        // SAFETY: We own the skb; `i` is a valid fragment index; `dev` is bound.
-        let addr = unsafe { bindings::rust_igb_skb_map_frag(raw(dev), self.as_raw(), i) };
-        self.checked(dev, addr, self.frag_len(i), true)
-    }
-
-    fn checked(
-        &self,
-        dev: &device::Device<device::Bound>,
-        addr: u64,
-        len: u32,
-        page: bool,
-    ) -> Result<TxMapping> {
-        // SAFETY: `addr` was just returned by a mapping call for `dev`.
-        if unsafe { bindings::rust_igb_dma_mapping_error(raw(dev), addr) } {
-            return Err(ENOMEM);
-        }
+        let mut addr = 0;
+        // SAFETY: We own the skb; `i` is a valid fragment index; `dev` is
+        // bound; `addr` is a valid out pointer.
+        let ret = unsafe { bindings::rust_igb_skb_map_frag(raw(dev), self.as_raw(), i, &mut addr) };
+        kernel::error::to_result(ret)?;
         Ok(TxMapping {
             addr,
-            len,
-            page,
+            len: self.frag_len(i),
+            page: true,
             dev: raw(dev),
         })
     }

@@ -11,6 +11,7 @@
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
@@ -268,18 +269,36 @@ int rust_igb_skb_put_padto(struct sk_buff *skb, unsigned int len)
 	return skb_put_padto(skb, len);
 }
 
-u64 rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb)
+/*
+ * Transmit mappings: 0 and the bus address in *addr, or -ENOMEM with
+ * nothing mapped. Error-injectable (fail_function), so that the tests can
+ * fail them: without an IOMMU or bounce buffers they never fail under QEMU.
+ */
+int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr)
 {
-	return dma_map_single(dev, skb->data, skb_headlen(skb), DMA_TO_DEVICE);
-}
+	dma_addr_t a = dma_map_single(dev, skb->data, skb_headlen(skb),
+				      DMA_TO_DEVICE);
 
-u64 rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
-			  unsigned int i)
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	*addr = a;
+	return 0;
+}
+ALLOW_ERROR_INJECTION(rust_igb_skb_map_head, ERRNO);
+
+int rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
+			  unsigned int i, u64 *addr)
 {
 	skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+	dma_addr_t a = skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag),
+					DMA_TO_DEVICE);
 
-	return skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag), DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	*addr = a;
+	return 0;
 }
+ALLOW_ERROR_INJECTION(rust_igb_skb_map_frag, ERRNO);
 
 void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 			    u16 queue)
@@ -295,11 +314,6 @@ void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
 		dma_unmap_page(dev, addr, len, (enum dma_data_direction)dir);
 	else
 		dma_unmap_single(dev, addr, len, (enum dma_data_direction)dir);
-}
-
-bool rust_igb_dma_mapping_error(struct device *dev, u64 addr)
-{
-	return dma_mapping_error(dev, addr);
 }
 
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev)
@@ -444,6 +458,9 @@ struct sk_buff *rust_igb_build_rx_skb(struct page *page, unsigned int offset,
 	skb_mark_for_recycle(skb);
 	return skb;
 }
+/* Error-injectable (fail_function) for the tests, as the skb allocation of
+ * the receive path: NULL is what napi_build_skb returns when it fails. */
+ALLOW_ERROR_INJECTION(rust_igb_build_rx_skb, NULL);
 
 unsigned int rust_igb_netdev_mtu(const struct net_device *dev)
 {
@@ -625,6 +642,8 @@ struct sk_buff *rust_igb_napi_copy_skb(struct napi_struct *napi,
 		skb_put_data(skb, page_address(page) + offset, len);
 	return skb;
 }
+/* Error-injectable (fail_function) for the tests, as above. */
+ALLOW_ERROR_INJECTION(rust_igb_napi_copy_skb, NULL);
 
 /* ethtool control plane (issue 5) */
 bool rust_igb_ksettings_get_advertising(const struct ethtool_link_ksettings *ks,

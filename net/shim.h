@@ -90,9 +90,9 @@ unsigned int rust_igb_skb_headlen(const struct sk_buff *skb);
 unsigned int rust_igb_skb_nr_frags(const struct sk_buff *skb);
 unsigned int rust_igb_skb_frag_size(const struct sk_buff *skb, unsigned int i);
 int rust_igb_skb_put_padto(struct sk_buff *skb, unsigned int len);
-u64 rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb);
-u64 rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
-			  unsigned int i);
+int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr);
+int rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
+			  unsigned int i, u64 *addr);
 void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 			    u16 queue);
 
@@ -100,7 +100,6 @@ void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 struct page;
 void rust_igb_dma_unmap(struct device *dev, u64 addr, unsigned int len,
 			int dir, bool page);
-bool rust_igb_dma_mapping_error(struct device *dev, u64 addr);
 
 /* PCI interrupts */
 struct pci_dev *rust_igb_to_pci_dev(struct device *dev);
