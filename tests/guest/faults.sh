@@ -39,8 +39,10 @@
 #                  carrier back is lost); then 100 pings each way with the
 #                  counters exact up to FL_SLACK (lib.sh frames_check)
 #   aer            (TOPOLOGY=pcie) PCIe AER errors injected into NIC 0 under the
-#                  traffic (QEMU pcie_aer_inject_error): a correctable one (BAD_TLP) is
-#                  reported by the AER core and traffic goes on; an uncorrectable
+#                  traffic (QEMU pcie_aer_inject_error; SERR# enabled on NIC 0 and its
+#                  root port first, which QEMU needs to forward the message): a
+#                  correctable one (BAD_TLP; QEMU never signals those) leaves the
+#                  traffic going; an uncorrectable
 #                  non-fatal one (CMPLT_TO) reaches the driver's error_detected in the
 #                  normal state ("can recover"), recovery succeeds, traffic goes on;
 #                  a fatal one (MALF_TLP) freezes the link: error_detected asks for a
@@ -410,6 +412,16 @@ fl_aer() {
 		! grep -qi error "$STATE/fl.aer" || fail "injecting $1 $2: $(cat "$STATE/fl.aer")"
 }
 fl_klog_has() { klog_since "$1" | grep -qE "$2"; }
+# fl_serr_on DEV: set SERR# Enable (bit 8 of the Command register) of DEV.
+# QEMU forwards an uncorrectable error message only from functions with it
+# set (pcie_aer_msg_alldev: the device and its root port), as firmware would
+# leave it; Linux does not set it. QEMU forwards no correctable message at
+# all (the same test), so a correctable error never reaches the AER core.
+fl_serr_on() {
+	_c=$(od -A n -t u2 -j 4 -N 2 "/sys/bus/pci/devices/$1/config" | tr -d ' ')
+	_c=$(( _c | 0x100 ))
+	fl_sltctl "$1" 4 $(( _c & 0xff )) $(( _c >> 8 ))
+}
 fl_traffic_ok() { link_up "$A" && ping -c 1 -W 1 $PEER4 >/dev/null; }
 
 t_fl_aer() {
@@ -418,11 +430,13 @@ t_fl_aer() {
 	dmesg | grep -q "AER: enabled with IRQ" || skip "no AER service on the root ports"
 	trap fl_reap EXIT
 	fl_streams_start
-	# Correctable: the AER core logs and clears it; the driver is not involved.
+	_port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$(nic_pci 0)")")")
+	fl_serr_on "$(nic_pci 0)" && fl_serr_on "$_port" || fail "setting SERR# Enable"
+	# Correctable: QEMU records it in the device and does not signal it (see
+	# fl_serr_on); the interface must simply go on.
 	klog_mark "aer correctable"
 	fl_aer correctable BAD_TLP
-	wait_for 20 fl_klog_has "aer correctable" "Correctable error message received from $(nic_pci 0)|severity=Correct" ||
-		fail "the AER core did not report the correctable error"
+	sleep 1
 	fl_traffic_ok || fail "no traffic after a correctable error"
 	# Uncorrectable non-fatal (completion timeout): the driver says it can
 	# recover without a reset (igb_io_error_detected, pci_channel_io_normal).
