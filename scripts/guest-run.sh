@@ -87,7 +87,10 @@ tmp=$(mktemp -d)
 relay=
 # (The relay may have exited already: its kill must not fail the run.)
 trap '[ -z "$relay" ] || kill "$relay" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-initrd=$base
+# A private link (or copy): another run may prune the cached file while this
+# one waits for the QEMU lock.
+ln -f "$base" "$tmp/base.cpio.gz" 2>/dev/null || cp "$base" "$tmp/base.cpio.gz"
+initrd=$tmp/base.cpio.gz
 if [ -n "$MODULE" ]; then
 	"$here/mkinitramfs.sh" --overlay "$tmp/overlay.cpio.gz" "$MODULE:/lib/modules/$DRIVER.ko"
 	cat "$base" "$tmp/overlay.cpio.gz" >"$tmp/initrd"
