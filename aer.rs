@@ -30,7 +30,6 @@ use crate::{
         Device,
     },
     netdev::{self, Adapter},
-    phy,
     regs::{self},
 };
 
@@ -65,7 +64,7 @@ pub(crate) fn error_detected(
                 netdev::teardown(dev, rtnl, hw);
             }
         }
-        a.pm.set_suspended(true);
+        a.pm.set_quiesced();
     });
     net::pm::disable_device(pdev);
     dev_info!(
@@ -112,26 +111,16 @@ pub(crate) fn resume(pdev: &pci::Device<Core<'_>>, dev: &Device<Adapter>) {
     let Ok(hw) = Adapter::hw(dev) else {
         return;
     };
-    net::pm::with_rtnl(pdev, |rtnl| {
-        let res = if dev.is_running() {
-            netdev::RingSet::alloc(dev, netdev::queue_count(dev))
-                .and_then(|rings| netdev::bring_up(dev, rtnl, rings))
-        } else {
-            phy::power_down(hw)
-        };
-        match res {
-            Ok(()) => {
-                a.pm.set_suspended(false);
-                dev.attach(rtnl);
-                mac::get_hw_control(hw);
-                dev_info!(pdev, "{}: recovered from a PCIe error\n", dev.name());
-            }
-            Err(e) => dev_err!(
-                pdev,
-                "{}: bringing the interface up after the reset failed ({:?}), it stays detached\n",
-                dev.name(),
-                e
-            ),
+    net::pm::with_rtnl(pdev, |rtnl| match crate::pm::reopen(dev, rtnl, hw) {
+        Ok(()) => {
+            mac::get_hw_control(hw);
+            dev_info!(pdev, "{}: recovered from a PCIe error\n", dev.name());
         }
+        Err(e) => dev_err!(
+            pdev,
+            "{}: bringing the interface up after the reset failed ({:?}), it stays detached\n",
+            dev.name(),
+            e
+        ),
     });
 }

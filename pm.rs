@@ -239,10 +239,10 @@ impl PmState {
         self.suspended.load(Relaxed)
     }
 
-    /// Record that the interface was quiesced and detached (by a suspend,
-    /// or by PCIe error recovery, `aer.rs`), or brought back. RTNL.
-    pub(crate) fn set_suspended(&self, on: bool) {
-        self.suspended.store(on, Relaxed);
+    /// Record that PCIe error recovery (`aer.rs`) quiesced and detached the
+    /// interface, as a suspend does; [`reopen`] brings it back. RTNL.
+    pub(crate) fn set_quiesced(&self) {
+        self.suspended.store(true, Relaxed);
     }
 
     /// The stored wake-up filters.
@@ -398,19 +398,13 @@ pub(crate) fn resume(pdev: &pci::Device<Core<'_>>, dev: &Device<Adapter>) -> Res
         hw.write_reg(regs::WUC::zeroed());
         let wus = hw.read(regs::WUS).into_raw();
         hw.write_reg(regs::WUS::from_raw(u32::MAX));
-        let res = if !a.pm.is_suspended() {
-            Ok(())
-        } else if dev.is_running() {
-            netdev::RingSet::alloc(dev, netdev::queue_count(dev))
-                .and_then(|rings| netdev::bring_up(dev, rtnl, rings))
+        let res = if a.pm.is_suspended() {
+            reopen(dev, rtnl, hw)
         } else {
-            // Down: the PHY stays off, as after `stop` (`igb_reset`).
-            phy::power_down(hw)
+            Ok(())
         };
         match res {
             Ok(()) => {
-                a.pm.suspended.store(false, Relaxed);
-                dev.attach(rtnl);
                 let note = if wus & WAKE_PKT_WUS != 0 {
                     ", wake packet not delivered"
                 } else {
@@ -427,6 +421,23 @@ pub(crate) fn resume(pdev: &pci::Device<Core<'_>>, dev: &Device<Adapter>) -> Res
         }
         res
     })
+}
+
+/// Bring back an interface a suspend or a PCIe error quiesced (the
+/// `igb_up` half of `__igb_resume` and `igb_io_resume`), its MAC reset: up
+/// on new rings if it is administratively up, else the PHY left off as after
+/// `stop`; then no longer suspended, and attached. On failure it stays
+/// detached. RTNL held.
+pub(crate) fn reopen(dev: &Device<Adapter>, rtnl: net::Rtnl<'_>, hw: &Bar0<'_>) -> Result {
+    if dev.is_running() {
+        netdev::RingSet::alloc(dev, netdev::queue_count(dev))
+            .and_then(|rings| netdev::bring_up(dev, rtnl, rings))?;
+    } else {
+        phy::power_down(hw)?;
+    }
+    dev.data().pm.suspended.store(false, Relaxed);
+    dev.attach(rtnl);
+    Ok(())
 }
 
 /// The `shutdown` callback (`igb_shutdown`): quiesce as for suspend; at
