@@ -43,7 +43,7 @@
 #                  root port first, which QEMU needs to forward the message): a
 #                  correctable one (BAD_TLP; QEMU never signals those) leaves the
 #                  traffic going; an uncorrectable
-#                  non-fatal one (CMPLT_TO) reaches the driver's error_detected in the
+#                  non-fatal one (COMP_TIME) reaches the driver's error_detected in the
 #                  normal state ("can recover"), recovery succeeds, traffic goes on;
 #                  a fatal one (MALF_TLP) freezes the link: error_detected asks for a
 #                  slot reset, the port is reset, slot_reset and resume bring the
@@ -291,9 +291,12 @@ t_fl_setup() {
 t_fl_link_flap() {
 	fl_ready
 	trap 'fl_reap; fl_link_on >/dev/null' EXIT
-	fl_streams_start
+	# The counters before any traffic: read while frames fly, the local and
+	# the peer's snapshot would be taken moments apart and disagree by what
+	# crossed in between (FLAPS=2 failed that way).
 	tx0=$(fl_stat tx_packets) rx0=$(fl_stat rx_packets)
 	ptx0=$(fl_pstat tx_packets) prx0=$(fl_pstat rx_packets)
+	fl_streams_start
 	klog_mark "link flaps"
 	lost_tx=0 lost_rx=0 max_down=0 max_up=0 sum_down=0 sum_up=0 _t=$(now_cs)
 	i=1
@@ -403,7 +406,7 @@ fl_after_removal() {
 }
 
 # fl_aer SEVERITY NAME: inject AER error NAME (QEMU's names carry their
-# class: BAD_TLP is correctable, CMPLT_TO uncorrectable non-fatal, MALF_TLP
+# class: BAD_TLP is correctable, COMP_TIME uncorrectable non-fatal, MALF_TLP
 # fatal by the default severity) into NIC 0, with QEMU's HMP
 # pcie_aer_inject_error through QMP human-monitor-command (which answers
 # errors as text).
@@ -438,10 +441,10 @@ t_fl_aer() {
 	fl_aer correctable BAD_TLP
 	sleep 1
 	fl_traffic_ok || fail "no traffic after a correctable error"
-	# Uncorrectable non-fatal (completion timeout): the driver says it can
+	# Uncorrectable non-fatal (completion timeout, COMP_TIME): the driver says it can
 	# recover without a reset (igb_io_error_detected, pci_channel_io_normal).
 	klog_mark "aer nonfatal"
-	fl_aer non-fatal CMPLT_TO
+	fl_aer non-fatal COMP_TIME
 	wait_for 30 fl_klog_has "aer nonfatal" "AER: device recovery (successful|failed)" ||
 		fail "no end of recovery after a non-fatal error"
 	klog_since "aer nonfatal" | grep -E "AER|$DRIVER|error" | head -20 | diag_klog
