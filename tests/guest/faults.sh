@@ -355,7 +355,9 @@ t_fl_link_flap() {
 	klog_since "link flaps" >"$STATE/fl.klog"
 	_dn=$(grep -c "$A: NIC Link is Down" "$STATE/fl.klog") _up=$(grep -c "$A: NIC Link is Up" "$STATE/fl.klog")
 	diag "driver: $_dn x NIC Link is Down, $_up x NIC Link is Up"
-	if grep -E "Detected Tx Unit Hang|Reset adapter|timed out|reset failed" "$STATE/fl.klog" >"$STATE/fl.bad"; then
+	# (The stack's "transmit queue N timed out", the driver's "TX queue N timed
+	# out"; not the clocksource watchdog's "read timed out" under TCG.)
+	if grep -E "Detected Tx Unit Hang|Reset adapter|queue [0-9]+ timed out|reset failed" "$STATE/fl.klog" >"$STATE/fl.bad"; then
 		diag_klog <"$STATE/fl.bad"
 		fail "a TX hang, timeout or reset was reported during the flaps"
 	fi
@@ -426,12 +428,14 @@ fl_aer_cap() {
 	done
 	return 1
 }
+# fl_devctl DEV: the PCIe Device Control register of DEV.
+fl_devctl() { echo $(( $(fl_cfg_dword "$1" $(( $(fl_pcie_cap "$1") + 8 ))) & 0xffff )); }
 # fl_aer_state: the registers that say where an error message stopped.
 fl_aer_state() {
 	_n=$(nic_pci 0) _pa=$(fl_aer_cap "$_port") _na=$(fl_aer_cap "$_n")
-	printf 'NIC COMMAND %#x UNCOR_STATUS %#x; port COMMAND %#x BRIDGE_CONTROL %#x ROOT_COMMAND %#x ROOT_STATUS %#x' \
-		$(( $(fl_cfg_dword "$_n" 4) & 0xffff )) "$(fl_cfg_dword "$_n" $(( _na + 4 )))" \
-		$(( $(fl_cfg_dword "$_port" 4) & 0xffff )) $(( $(fl_cfg_dword "$_port" 60) >> 16 )) \
+	printf 'NIC COMMAND %#x DEVCTL %#x UNCOR_STATUS %#x; port COMMAND %#x DEVCTL %#x BRIDGE_CONTROL %#x ROOT_COMMAND %#x ROOT_STATUS %#x' \
+		$(( $(fl_cfg_dword "$_n" 4) & 0xffff )) "$(fl_devctl "$_n")" "$(fl_cfg_dword "$_n" $(( _na + 4 )))" \
+		$(( $(fl_cfg_dword "$_port" 4) & 0xffff )) "$(fl_devctl "$_port")" $(( $(fl_cfg_dword "$_port" 60) >> 16 )) \
 		"$(fl_cfg_dword "$_port" $(( _pa + 44 )))" "$(fl_cfg_dword "$_port" $(( _pa + 48 )))"
 }
 # fl_serr_on DEV: set SERR# Enable (bit 8 of the Command register) of DEV.
