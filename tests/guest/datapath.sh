@@ -275,12 +275,14 @@ dp_iperf() {
 }
 # Field before UNIT on the last line ending in "receiver".
 iperf_rate() { awk -v u="$2" '/receiver *$/ { for (i = 1; i < NF; i++) if ($(i + 1) == u) r = $i } END { print r }' "$1"; }
-# local_stats IF, peer_stats IF: "rx_packets rx_bytes tx_packets tx_bytes".
-local_stats() { (cd "/sys/class/net/$1/statistics" && cat rx_packets rx_bytes tx_packets tx_bytes | tr '\n' ' '); }
-peer_stats() {
-	# shellcheck disable=SC2016
-	in_peer sh -c 'cd /sys/class/net/$1/statistics && cat rx_packets rx_bytes tx_packets tx_bytes | tr "\n" " "' sh "$1"
-}
+# local_stats IF / peer_stats IF: "rx_packets rx_bytes tx_packets tx_bytes" of
+# IF from one read of /proc/net/dev, i.e. one stats snapshot: four sysfs reads
+# are four snapshots, and a background frame (MLD, ND) sent between the
+# tx_packets and the tx_bytes read counted in one and not the other (CI
+# failure: "local tx: 104380 bytes" with 100 packets).
+dp_netdev_stats() { awk -v d="$1:" '$1 == d { print $3, $2, $11, $10 }'; }
+local_stats() { dp_netdev_stats "$1" </proc/net/dev; }
+peer_stats() { in_peer cat /proc/net/dev | dp_netdev_stats "$1"; }
 # shellcheck disable=SC2046 # split into the four counters
 local_pkts() { set -- $(local_stats "$A"); echo $(( $1 + $3 )); }
 # dp_flowing P0 N: the local NIC's rx+tx packets grew by N since P0.
