@@ -54,21 +54,13 @@
 #                  top symbols printed as "# perf: DRIVER WORKLOAD PCT SYMBOL [MODULE]"
 #                  and the share per module as "# perf-mod: ...". Not part of the figures.
 
-bench_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
-	_v=
-	# shellcheck disable=SC2013 # words, not lines
-	for _a in $(cat /proc/cmdline); do
-		case $_a in "$1"=*) _v=${_a#*=} ;; esac
-	done
-	echo "$_v"
-}
-: "${BENCH_REPS:=$(bench_karg rigb.bench_reps)}" "${BENCH_REPS:=5}"
-: "${BENCH_TIME:=$(bench_karg rigb.bench_time)}" "${BENCH_TIME:=5}"
-: "${BENCH_PINGS:=$(bench_karg rigb.bench_pings)}" "${BENCH_PINGS:=200}"
-: "${BENCH_DRIVERS:=$(bench_karg rigb.bench_drivers)}" "${BENCH_DRIVERS:=igb,rust_igb}"
+: "${BENCH_REPS:=$(karg rigb.bench_reps)}" "${BENCH_REPS:=5}"
+: "${BENCH_TIME:=$(karg rigb.bench_time)}" "${BENCH_TIME:=5}"
+: "${BENCH_PINGS:=$(karg rigb.bench_pings)}" "${BENCH_PINGS:=200}"
+: "${BENCH_DRIVERS:=$(karg rigb.bench_drivers)}" "${BENCH_DRIVERS:=igb,rust_igb}"
 
-: "${BENCH_PROFILE:=$(bench_karg rigb.bench_profile)}" "${BENCH_PROFILE:=1}"
-: "${BENCH_PIN:=$(bench_karg rigb.bench_pin)}" "${BENCH_PIN:=1}"
+: "${BENCH_PROFILE:=$(karg rigb.bench_profile)}" "${BENCH_PROFILE:=1}"
+: "${BENCH_PIN:=$(karg rigb.bench_pin)}" "${BENCH_PIN:=1}"
 
 B_LOCAL4=10.0.0.1 B_PEER4=10.0.0.2
 B_NETNS=/run/netns/peer

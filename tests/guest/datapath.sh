@@ -84,26 +84,18 @@
 # that $! is the command itself and can be killed.
 
 # ---- knobs -----------------------------------------------------------------
-dp_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
-	_v=
-	# shellcheck disable=SC2013 # words, not lines
-	for _a in $(cat /proc/cmdline); do
-		case $_a in "$1"=*) _v=${_a#*=} ;; esac
-	done
-	echo "$_v"
-}
-: "${PEER_DRIVER:=$(dp_karg rigb.peer_driver)}"
+: "${PEER_DRIVER:=$(karg rigb.peer_driver)}"
 DP_PINNED=0
 [ -z "$PEER_DRIVER" ] || DP_PINNED=1
 : "${PEER_DRIVER:=$DRIVER}"
-: "${CYCLES_OPENSTOP:=$(dp_karg rigb.cycles_openstop)}" "${CYCLES_OPENSTOP:=100}"
-: "${DP_TCP_SECS:=$(dp_karg rigb.dp_tcp_secs)}" "${DP_TCP_SECS:=5}"
-: "${DP_FILE_MIB:=$(dp_karg rigb.dp_file_mib)}" "${DP_FILE_MIB:=8}"
-: "${DP_UDP_SECS:=$(dp_karg rigb.dp_udp_secs)}" "${DP_UDP_SECS:=3}"
-: "${DP_UDP_RATE_MIN:=$(dp_karg rigb.dp_udp_rate_min)}" "${DP_UDP_RATE_MIN:=300K}"
-: "${DP_UDP_RATE_MTU:=$(dp_karg rigb.dp_udp_rate_mtu)}" "${DP_UDP_RATE_MTU:=15M}"
-: "${DP_SLACK:=$(dp_karg rigb.dp_slack)}" "${DP_SLACK:=10}"
-: "${DP_NETCONSOLE_MSGS:=$(dp_karg rigb.dp_netconsole_msgs)}" "${DP_NETCONSOLE_MSGS:=100}"
+: "${CYCLES_OPENSTOP:=$(karg rigb.cycles_openstop)}" "${CYCLES_OPENSTOP:=100}"
+: "${DP_TCP_SECS:=$(karg rigb.dp_tcp_secs)}" "${DP_TCP_SECS:=5}"
+: "${DP_FILE_MIB:=$(karg rigb.dp_file_mib)}" "${DP_FILE_MIB:=8}"
+: "${DP_UDP_SECS:=$(karg rigb.dp_udp_secs)}" "${DP_UDP_SECS:=3}"
+: "${DP_UDP_RATE_MIN:=$(karg rigb.dp_udp_rate_min)}" "${DP_UDP_RATE_MIN:=300K}"
+: "${DP_UDP_RATE_MTU:=$(karg rigb.dp_udp_rate_mtu)}" "${DP_UDP_RATE_MTU:=15M}"
+: "${DP_SLACK:=$(karg rigb.dp_slack)}" "${DP_SLACK:=10}"
+: "${DP_NETCONSOLE_MSGS:=$(karg rigb.dp_netconsole_msgs)}" "${DP_NETCONSOLE_MSGS:=100}"
 
 LOCAL4=10.0.0.1 PEER4=10.0.0.2 LOCAL6=fd00::1 PEER6=fd00::2
 NETNS_PATH=/run/netns/peer

@@ -97,22 +97,14 @@
 #   FL_GONE_SECS    surprise removal: seconds until the interface is gone (default 15)
 #   FL_PEER_DRIVER  driver of NIC 1 (default igb, the C driver)
 
-fl_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
-	_v=
-	# shellcheck disable=SC2013 # words, not lines
-	for _a in $(cat /proc/cmdline); do
-		case $_a in "$1"=*) _v=${_a#*=} ;; esac
-	done
-	echo "$_v"
-}
-: "${FLAPS:=$(fl_karg rigb.flaps)}" "${FLAPS:=50}"
-: "${FL_HOLD:=$(fl_karg rigb.fl_hold)}" "${FL_HOLD:=0.5}"
-: "${FL_DOWN_CS:=$(fl_karg rigb.fl_down_cs)}" "${FL_DOWN_CS:=200}"
-: "${FL_UP_CS:=$(fl_karg rigb.fl_up_cs)}" "${FL_UP_CS:=300}"
-: "${FL_MEAN_CS:=$(fl_karg rigb.fl_mean_cs)}" "${FL_MEAN_CS:=30}"
-: "${FL_SLACK:=$(fl_karg rigb.fl_slack)}" "${FL_SLACK:=10}"
-: "${FL_GONE_SECS:=$(fl_karg rigb.fl_gone_secs)}" "${FL_GONE_SECS:=15}"
-: "${FL_PEER_DRIVER:=$(fl_karg rigb.fl_peer_driver)}" "${FL_PEER_DRIVER:=igb}"
+: "${FLAPS:=$(karg rigb.flaps)}" "${FLAPS:=50}"
+: "${FL_HOLD:=$(karg rigb.fl_hold)}" "${FL_HOLD:=0.5}"
+: "${FL_DOWN_CS:=$(karg rigb.fl_down_cs)}" "${FL_DOWN_CS:=200}"
+: "${FL_UP_CS:=$(karg rigb.fl_up_cs)}" "${FL_UP_CS:=300}"
+: "${FL_MEAN_CS:=$(karg rigb.fl_mean_cs)}" "${FL_MEAN_CS:=30}"
+: "${FL_SLACK:=$(karg rigb.fl_slack)}" "${FL_SLACK:=10}"
+: "${FL_GONE_SECS:=$(karg rigb.fl_gone_secs)}" "${FL_GONE_SECS:=15}"
+: "${FL_PEER_DRIVER:=$(karg rigb.fl_peer_driver)}" "${FL_PEER_DRIVER:=igb}"
 
 LOCAL4=10.0.0.1 PEER4=10.0.0.2
 NETNS_PATH=/run/netns/peer

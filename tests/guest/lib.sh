@@ -117,6 +117,17 @@ host_qmp() {
 	case $_r in '{"return"'*) return 0 ;; *) return 1 ;; esac
 }
 
+# karg NAME: value of the last kernel parameter NAME=VALUE (empty if none);
+# the suites' knobs (rigb.<name>) are read with it.
+karg() {
+	_v=
+	# shellcheck disable=SC2013 # words, not lines
+	for _a in $(cat /proc/cmdline); do
+		case $_a in "$1"=*) _v=${_a#*=} ;; esac
+	done
+	echo "$_v"
+}
+
 # ---- the NICs --------------------------------------------------------------
 nth() { _i=$(( $1 + 1 )); shift; [ $# -ge $_i ] && eval "echo \"\${$_i}\""; }
 # shellcheck disable=SC2086 # word splitting of the list is intended

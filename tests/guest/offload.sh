@@ -46,8 +46,8 @@ DP_LIB_ONLY=1
 # shellcheck source=tests/guest/datapath.sh
 . "$TESTDIR/datapath.sh"
 
-: "${OF_FILE_MIB:=$(dp_karg rigb.of_file_mib)}" "${OF_FILE_MIB:=4}"
-: "${OF_TCP_SECS:=$(dp_karg rigb.of_tcp_secs)}" "${OF_TCP_SECS:=5}"
+: "${OF_FILE_MIB:=$(karg rigb.of_file_mib)}" "${OF_FILE_MIB:=4}"
+: "${OF_TCP_SECS:=$(karg rigb.of_tcp_secs)}" "${OF_TCP_SECS:=5}"
 DP_FILE_MIB=$OF_FILE_MIB
 VID=10
 VLOCAL4=10.0.10.1 VPEER4=10.0.10.2

@@ -80,20 +80,12 @@
 # 0x00000000, WUFC 0x00000000)" (NIC 1) lines are on the console after the
 # KTAP stream, and the host's log scan covers what follows them.
 
-pm_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
-	_v=
-	# shellcheck disable=SC2013 # words, not lines
-	for _a in $(cat /proc/cmdline); do
-		case $_a in "$1"=*) _v=${_a#*=} ;; esac
-	done
-	echo "$_v"
-}
-: "${PM_CYCLES:=$(pm_karg rigb.pm_cycles)}" "${PM_CYCLES:=3}"
-: "${PM_WAKE_S:=$(pm_karg rigb.pm_wake_s)}" "${PM_WAKE_S:=5}"
-: "${PM_CHUNKS:=$(pm_karg rigb.pm_chunks)}" "${PM_CHUNKS:=24}"
-: "${PM_CHUNK_GAP:=$(pm_karg rigb.pm_chunk_gap)}" "${PM_CHUNK_GAP:=1}"
-: "${PM_MEM:=$(pm_karg rigb.pm_mem)}" "${PM_MEM:=1}"
-: "${PM_WAKER:=$(pm_karg rigb.pm_waker)}" "${PM_WAKER:=0}"
+: "${PM_CYCLES:=$(karg rigb.pm_cycles)}" "${PM_CYCLES:=3}"
+: "${PM_WAKE_S:=$(karg rigb.pm_wake_s)}" "${PM_WAKE_S:=5}"
+: "${PM_CHUNKS:=$(karg rigb.pm_chunks)}" "${PM_CHUNKS:=24}"
+: "${PM_CHUNK_GAP:=$(karg rigb.pm_chunk_gap)}" "${PM_CHUNK_GAP:=1}"
+: "${PM_MEM:=$(karg rigb.pm_mem)}" "${PM_MEM:=1}"
+: "${PM_WAKER:=$(karg rigb.pm_waker)}" "${PM_WAKER:=0}"
 PM_RTC=/sys/class/rtc/rtc0
 PM_NETNS=/run/netns/peer
 

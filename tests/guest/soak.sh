@@ -23,16 +23,8 @@
 # queue sends (lib.sh rx_queue_check/tx_queue_check), and the usual log scan
 # and kmemleak check of the harness follow. Sourced by /init after lib.sh.
 
-sk_karg() { # NAME: value of the last kernel parameter NAME=VALUE (empty if none)
-	_v=
-	# shellcheck disable=SC2013 # words, not lines
-	for _a in $(cat /proc/cmdline); do
-		case $_a in "$1"=*) _v=${_a#*=} ;; esac
-	done
-	echo "$_v"
-}
-: "${SOAK_SECS:=$(sk_karg rigb.soak_secs)}" "${SOAK_SECS:=120}"
-: "${SOAK_MIB:=$(sk_karg rigb.soak_mib)}" "${SOAK_MIB:=4}"
+: "${SOAK_SECS:=$(karg rigb.soak_secs)}" "${SOAK_SECS:=120}"
+: "${SOAK_MIB:=$(karg rigb.soak_mib)}" "${SOAK_MIB:=4}"
 SK_NETNS=/run/netns/peer
 SK_STOP=$STATE/sk.stop
 SK_RES=$STATE/sk.results
