@@ -596,13 +596,18 @@ impl<T: Operations> Registration<T> {
             (&raw mut (*priv_ptr).napi).write([const { NapiSlot::new() }; MAX_QUEUE_VECTORS]);
             (&raw mut (*priv_ptr).irq).write(IrqState::new());
             (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
+            // A lockdep class each: the reset task cancels the watchdog.
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
+                c"(work_completion)rust_igb_watchdog".as_char_ptr(),
+                kernel::static_lock_class!().as_ptr(),
             );
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).reset),
                 Some(reset_callback::<T>),
+                c"(work_completion)rust_igb_reset".as_char_ptr(),
+                kernel::static_lock_class!().as_ptr(),
             );
             pin_init::raw_try_init(&raw mut (*priv_ptr).data, data)
         };

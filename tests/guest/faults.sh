@@ -487,8 +487,12 @@ t_fl_aer() {
 	wait_for 60 fl_klog_has "aer fatal" "AER: device recovery (successful|failed)" ||
 		fail "no end of recovery after a fatal error"
 	klog_since "aer fatal" | grep -E "AER|$DRIVER|error|Link" | head -30 | diag_klog
-	fl_klog_has "aer fatal" "requesting a slot reset" || fail "error_detected(frozen) did not ask for a reset"
-	fl_klog_has "aer fatal" "recovered from a PCIe error" || fail "the driver's resume did not bring the interface back"
+	# The driver's own account (rust_igb's messages; the C igb logs none
+	# here): the outcome below is judged the same for both.
+	if [ "$DRIVER" = rust_igb ]; then
+		fl_klog_has "aer fatal" "requesting a slot reset" || fail "error_detected(frozen) did not ask for a reset"
+		fl_klog_has "aer fatal" "recovered from a PCIe error" || fail "the driver's resume did not bring the interface back"
+	fi
 	fl_klog_has "aer fatal" "AER: device recovery successful" || fail "recovery from a fatal error failed"
 	wait_for 30 fl_traffic_ok || fail "no traffic after the fatal error's recovery"
 	diag "fatal error: traffic again $(fmt_cs $(( $(now_cs) - _t0 ))) s after the injection"
