@@ -130,6 +130,41 @@ def classify(udp_blocks, sym, mod):
     return block_path, func_path
 
 
+B62 = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def short(name):
+    """Best-effort readable form of a Rust v0 symbol: its identifiers joined by ::
+    (crate hashes, back-references and generic arguments' tags dropped)."""
+    if not name.startswith("_R"):
+        return name
+    s, i, toks = name[2:], 0, []
+    while i < len(s):
+        c = s[i]
+        if c.isdigit():
+            j = i
+            while j < len(s) and s[j].isdigit():
+                j += 1
+            n = int(s[i:j])
+            if s[j:j + 1] == "_":
+                j += 1
+            if j + n > len(s):
+                i = j
+                continue
+            tok = s[j:j + n]
+            if not toks or toks[-1] != tok:
+                toks.append(tok)
+            i = j + n
+        elif c in "sB" and i + 1 < len(s) and (s[i + 1] in B62 or s[i + 1] == "_"):
+            j = i + 1
+            while j < len(s) and s[j] in B62:
+                j += 1
+            i = j + 1 if s[j:j + 1] == "_" else i + 1
+        else:
+            i += 1
+    return "::".join(toks) or name
+
+
 def fmt(v):
     if v >= 100:
         return "%.0f" % v
@@ -249,7 +284,7 @@ def main():
     for d, w, top in detail:
         out.append("%s %s: costliest functions, instructions per frame sent (path from udp)" % (d, w))
         for v, name, p in top:
-            out.append("    %8s  %-10s %s" % (v, p or "-", name))
+            out.append("    %8s  %-10s %s" % (v, p or "-", short(name)))
         out.append("")
     text = "\n".join(out)
     print(text)
