@@ -171,29 +171,22 @@ def fmt(v):
     return "%.1f" % v
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("system_map")
-    ap.add_argument("counts")
-    ap.add_argument("ktap")
-    ap.add_argument("--markdown", help="also write the tables as Markdown here")
-    ap.add_argument("--detail", type=int, default=0, help="print the N costliest module functions per phase")
-    a = ap.parse_args()
-
-    marks = parse_counts(a.counts)
-    counters = parse_ktap(a.ktap)
+def compute(system_map, counts, ktap, ndetail):
+    """Rows per (driver, workload) and the per-function detail."""
+    marks = parse_counts(counts)
+    counters = parse_ktap(ktap)
     syms_of = {}
     phases = []  # (driver, workload, blocks, user)
     prev = None
     for m in marks:
         words = m["label"].split()
         if words[:1] == ["syms"] and len(words) == 2:
-            syms_of[words[1]] = Symbols(a.system_map, m["data"])
+            syms_of[words[1]] = Symbols(system_map, m["data"])
         elif words[:1] == ["stop"] and len(words) == 3 and prev and prev["label"] == "start %s %s" % (words[1], words[2]):
             phases.append((words[1], words[2], m["blocks"], m["user"]))
         prev = m
     if not phases:
-        sys.exit("insncount-report: no start/stop phases in %s" % a.counts)
+        sys.exit("insncount-report: no start/stop phases in %s" % counts)
 
     rows = []
     detail = []
@@ -209,14 +202,13 @@ def main():
                 continue
             c = counters.get((d, w))
             if not c:
-                sys.exit("insncount-report: no packet counters for %s %s in %s" % (d, w, a.ktap))
+                sys.exit("insncount-report: no packet counters for %s %s in %s" % (d, w, ktap))
             ins = defaultdict(int)
             blk = defaultdict(int)
             per_func = defaultdict(int)
-            kern_ins = helper_ins = helper_blk = 0
+            helper_ins = helper_blk = 0
             for (pc, n), e in blocks.items():
                 tot = sum(e)
-                kern_ins += tot * n
                 name, m = sym.lookup(pc)
                 if m != mod:
                     if m is None and name and name.startswith("rust_helper_"):
@@ -240,27 +232,39 @@ def main():
             r["b_total"] = sum(blk.values()) / tx
             r["i_helpers"] = helper_ins / tx
             r["b_helpers"] = helper_blk / tx
-            r["i_kernel"] = kern_ins / tx
             rows.append(r)
-            if a.detail:
-                top = sorted(per_func.items(), key=lambda kv: -kv[1])[: a.detail]
+            if ndetail:
+                top = sorted(per_func.items(), key=lambda kv: -kv[1])[: ndetail]
                 detail.append((d, w, [(fmt(v / tx), name, func_path.get(name, "")) for name, v in top]))
 
+    return rows, detail
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("system_map")
+    ap.add_argument("counts")
+    ap.add_argument("ktap")
+    ap.add_argument("--markdown", help="also write the tables as Markdown here")
+    ap.add_argument("--detail", type=int, default=0, help="print the N costliest module functions per phase")
+    ap.add_argument("--against", nargs=2, metavar=("COUNTS", "KTAP"),
+                    help="another run (same kernel): print how far its per-frame figures are from this run's")
+    a = ap.parse_args()
+
+    rows, detail = compute(a.system_map, a.counts, a.ktap, a.detail)
     order = {w: i for i, w in enumerate(("ping", "udp", "tcp"))}
     rows.sort(key=lambda r: (order.get(r["workload"], 9), r["workload"]))
-    head = ["workload", "driver", "frames tx/rx"] + [p for p in PATHS] + ["module total", "rust_helper_*", "kernel total"]
+    head = ["workload", "driver", "frames tx/rx"] + [p for p in PATHS] + ["module total", "rust_helper_*"]
     out = []
     for kind, title in (("i", "instructions"), ("b", "blocks (translation-block executions)")):
         out.append("%s per frame in the module (transmit, completion, shared, other, totals: per frame sent;"
                    " receive: per frame received)" % title)
-        out.append("| " + " | ".join(head[:-1] + ([head[-1]] if kind == "i" else [])) + " |")
-        out.append("|" + "---|" * (len(head) - (0 if kind == "i" else 1)))
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "---|" * len(head))
         for r in rows:
             cells = [r["workload"], r["driver"], "%d/%d" % (r["tx_frames"], r["rx_frames"])]
             cells += [fmt(r["%s_%s" % (kind, p)]) for p in PATHS]
             cells += [fmt(r[kind + "_total"]), fmt(r[kind + "_helpers"])]
-            if kind == "i":
-                cells.append(fmt(r["i_kernel"]))
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     # rust/C ratios of the module totals, per workload
@@ -280,6 +284,20 @@ def main():
                 return "%.2f" % (rr[k] / cr[k]) if cr[k] else "-"
             both = (rr["i_total"] + rr["i_helpers"]) / (cr["i_total"] + cr["i_helpers"])
             out.append("| %s | %s | %s | %s | %s | %.2f |" % (w, q("i_tx"), q("i_completion"), q("i_rx"), q("i_total"), both))
+        out.append("")
+    if a.against:
+        rows2, _ = compute(a.system_map, a.against[0], a.against[1], 0)
+        by2 = {(r["driver"], r["workload"]): r for r in rows2}
+        keys = ["i_tx", "i_completion", "i_rx", "i_shared", "i_total", "b_total"]
+        out.append("other run against this one, per-frame figures: (other - this) / this")
+        out.append("| workload | driver | " + " | ".join(k[2:] + (" insns" if k[0] == "i" else " blocks") for k in keys) + " |")
+        out.append("|" + "---|" * (len(keys) + 2))
+        for r in rows:
+            o = by2.get((r["driver"], r["workload"]))
+            if not o:
+                continue
+            cells = ["%+.1f %%" % (100 * (o[k] - r[k]) / r[k]) if r[k] else "-" for k in keys]
+            out.append("| %s | %s | %s |" % (r["workload"], r["driver"], " | ".join(cells)))
         out.append("")
     for d, w, top in detail:
         out.append("%s %s: costliest functions, instructions per frame sent (path from udp)" % (d, w))

@@ -18,6 +18,8 @@
 #                run writes <stamp>.counts (the plugin's output), <stamp>.log,
 #                <stamp>.log.ktap, <stamp>.txt and <stamp>.md (the tables) there
 #   INSN_DETAIL  also list the N costliest module functions per phase (default 0)
+#   INSN_AGAINST an earlier run, as OUTDIR/STAMP: also print how far this run's
+#                per-frame figures are from that one's (repeatability)
 # Exit status: nonzero if the guest run failed or gave no phases.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,7 +64,9 @@ grep -E '^(not ok|    #|==== |[0-9]+ passed)' "$out/$stamp.run" || true
 {
 	echo "insncount: rust_igb $commit vs C igb, $kver (QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG, 3 vCPUs), $(date -u +%Y-%m-%d)"
 	echo
-	python3 "$here/insncount-report.py" --markdown "$out/$stamp.md" --detail "${INSN_DETAIL:-0}" \
+	against=()
+	[ -z "${INSN_AGAINST:-}" ] || against=(--against "$INSN_AGAINST.counts" "$INSN_AGAINST.log.ktap")
+	python3 "$here/insncount-report.py" --markdown "$out/$stamp.md" --detail "${INSN_DETAIL:-0}" "${against[@]}" \
 		"$kdir/System.map" "$out/$stamp.counts" "$out/$stamp.log.ktap"
 } | tee "$out/$stamp.txt" || rc=1
 log "results: $out/$stamp.{txt,md,counts,log,log.ktap}"
