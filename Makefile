@@ -143,7 +143,8 @@ bench: setup
 # insncount: instructions and translation blocks executed per packet in each
 # driver's module code, per path (transmit, completion, receive), over fixed
 # workloads, counted by a QEMU TCG plugin (scripts/insncount.sh; the plugin is
-# built by scripts/setup-insncount.sh). Deterministic, unlike bench's timings.
+# built by scripts/setup-insncount.sh). Counts, not times: they move only with
+# how frames batch per interrupt (Documentation/benchmark.md).
 # On the bench kernel. Not part of check.
 insncount: setup
 	@kdir=$$(scripts/build-kernel.sh bench) && \
