@@ -16,8 +16,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
+# shellcheck source=versions.sh
+. "$here/versions.sh"
 : "${KDIR:?set KDIR to the test kernel build dir}"
-LLVM=${LLVM:--19}
+LLVM=${LLVM:--$LLVM_VERSION}
 
 tmp=$(mktemp -d /tmp/rust-igb-compile-fail.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
