@@ -388,23 +388,21 @@ impl Pba {
             len: 0,
         };
         if word0 != NVM_PBA_PTR_GUARD {
+            // `None` is the dash.
             let nibbles = [
-                word0 >> 12,
-                word0 >> 8,
-                word0 >> 4,
-                word0,
-                word1 >> 12,
-                word1 >> 8,
-                0x10, // '-'
-                0,
-                word1 >> 4,
-                word1,
+                Some(word0 >> 12),
+                Some(word0 >> 8),
+                Some(word0 >> 4),
+                Some(word0),
+                Some(word1 >> 12),
+                Some(word1 >> 8),
+                None,
+                Some(0),
+                Some(word1 >> 4),
+                Some(word1),
             ];
             for n in nibbles {
-                pba.push(match n {
-                    0x10 => b'-',
-                    n => HEX_UPPER[usize::from(n & 0xf)],
-                });
+                pba.push(n.map_or(b'-', |n| HEX_UPPER[usize::from(n & 0xf)]));
             }
             return Ok(pba);
         }

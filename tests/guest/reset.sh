@@ -88,6 +88,9 @@ t_rs_devlink_info() {
 	[ -n "$efw" ] && [ "$fw" = "$efw" ] || fail "running fw '$fw', ethtool -i firmware-version '$efw'"
 	pba=$(echo "$info" | rs_json board.id)
 	[ -n "$pba" ] || fail "no board.id"
+	# QEMU's NVM has a legacy PBA (words 0x08/0x09), which the C igb prints
+	# as six hex digits, a dash, a zero and two hex digits.
+	echo "$pba" | grep -Eq '^[0-9A-F]{6}-0[0-9A-F]{2}$' || fail "board.id '$pba' is not a legacy PBA"
 	dmesg | grep -q ": PBA No: $pba\$" || fail "board.id '$pba' is not the PBA the probe logged"
 }
 
