@@ -310,7 +310,14 @@ impl<T: Operations> Registration<T> {
     /// Create and register the devlink instance of `dev`'s parent with its
     /// health reporter, until the parent is unbound (see the module
     /// documentation for why it is released before `dev`).
+    ///
+    /// `EBUSY` if the device already has one (a second registration would
+    /// take the slot from the first; the drops stay sound either way, since
+    /// each only empties the slot before destroying its own reporter).
     pub(crate) fn register(dev: &Device<T>) -> Result {
+        if dev.priv_health().reporter.lock().is_some() {
+            return Err(EBUSY);
+        }
         let parent = dev.parent_raw();
         let netdev = NonNull::new(dev.as_raw()).ok_or(EINVAL)?;
         // SAFETY: `parent` is the bound parent device (it has a driver, which
