@@ -48,9 +48,11 @@
 //! [`Process`] token, which only the watchdog's glue makes. Lock order:
 //! the slot's mutex, then the instance lock (inside `devlink_health_report`).
 //! The callbacks run under the instance lock and must not take the slot
-//! (they do not: they reach the device through the reporter's private data)
-//! nor RTNL (the driver's `recover` only queues its reset task, which takes
-//! RTNL in its own work item). The devlink core takes no RTNL under the
+//! nor RTNL, and cannot: the slot is private to this module (they reach the
+//! device through the reporter's private data), they get neither a
+//! [`Process`] nor an `Rtnl` token and cannot make one (so no report from
+//! inside a report, and the driver's `recover` only queues its reset task,
+//! which takes RTNL in its own work item). The devlink core takes no RTNL under the
 //! instance lock in 7.3, and `ethtool -i` calls `info_get` through
 //! `devlink_compat_running_version` after releasing RTNL, and only for a
 //! net_device with a devlink port, which this layer does not create.
