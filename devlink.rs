@@ -18,7 +18,9 @@
 //!   RTNL: `recover` runs under the devlink instance lock, where RTNL must not
 //!   be taken. So a recovery devlink counts means "reset scheduled"; the
 //!   reset is logged ("Reset adapter") and counted (`ethtool -S`
-//!   `reset_count`). A user's `devlink health recover` does the same.
+//!   `reset_count`). A user's `devlink health recover` does the same (the
+//!   health core calls `recover` only while the reporter is in the error
+//!   state: after a hang it did not recover, with `auto_recover` off).
 //! - A detected hang still always resets the adapter, as before devlink: with
 //!   `auto_recover` off, the reporter only records it and the queue stays
 //!   stopped until the stack's TX timeout resets (`tx_timeout_count`); if the
