@@ -6,6 +6,7 @@
 #   make run                         set up, build, boot QEMU with two igb NICs, show the driver
 #   make check                       the test suite (what CI runs)
 #   make bench                       C igb vs rust_igb benchmark on a non-debug kernel (~7 min warm)
+#   make insncount                   instructions/blocks per packet in each driver (TCG plugin, one boot)
 #   make check-kasan                 datapath, reset, tuning suites on the KASAN test kernel
 #   make soak [SOAK_SECS=3600]       traffic while the configuration changes (default 600 s)
 #   make check-faults                issue 14's suites: faults (PCIe topology), pm, allocfail, soak
@@ -38,12 +39,12 @@ endif
 RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs net/*.rs))
 TESTS ?=
 
-.PHONY: all module setup kernel run check check-kasan check-faults soak bench clippy compile-fail fmtcheck fmt clean help
+.PHONY: all module setup kernel run check check-kasan check-faults soak bench insncount clippy compile-fail fmtcheck fmt clean help
 
 all: module
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile
 
 setup:
 	@scripts/setup.sh
@@ -143,6 +144,17 @@ bench: setup
 	kdir=$$(scripts/build-kernel.sh bench) && \
 	$(MAKE) --no-print-directory KDIR=$$kdir module && \
 	scripts/bench.sh $$kdir $(CURDIR)/rust-igb.ko
+
+# insncount: instructions and translation blocks executed per packet in each
+# driver's module code, per path (transmit, completion, receive), over fixed
+# workloads, counted by a QEMU TCG plugin (scripts/insncount.sh; the plugin is
+# built by scripts/setup-insncount.sh). Counts, not times: they move only with
+# how frames batch per interrupt (Documentation/benchmark.md).
+# On the bench kernel. Not part of check.
+insncount: setup
+	@kdir=$$(scripts/build-kernel.sh bench) && \
+	$(MAKE) --no-print-directory KDIR=$$kdir module && \
+	scripts/insncount.sh $$kdir $(CURDIR)/rust-igb.ko
 
 run: kernel
 	@kdir=$$(scripts/build-kernel.sh debug) && \

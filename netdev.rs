@@ -37,7 +37,7 @@ use kernel::{
         Mutex,
         SpinLockIrq,
     },
-    time::{Delta, Instant, Monotonic},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
 use crate::{
@@ -147,7 +147,9 @@ pub(crate) struct Adapter {
     /// Fault injection for the tests, debugfs `rust_igb-<pci>/tx_stall`:
     /// 1 withholds every TX tail write (a hung transmitter) until the next
     /// reset, which the watchdog's hang detection triggers; 2 does the same
-    /// with hang detection off, leaving it to the stack's TX timeout.
+    /// with hang detection off, leaving it to the stack's TX timeout; 3 is 1
+    /// with the watchdog lingering 0.5 s after it queued the reset, so that
+    /// the reset task's cancel of the watchdog has to wait for it.
     #[pin]
     tx_stall: File<katomic::Atomic<u32>>,
     /// Fault injection for the tests, debugfs `rust_igb-<pci>/link_fail`:
@@ -944,6 +946,11 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>, ctx: Process<'_>) {
         a.tx_hangs.fetch_add(1, Relaxed);
         dev.tx_stop(q as u16);
         crate::devlink::report_tx_hang(dev, ctx, &report);
+        // Test knob (see `tx_stall`): the overlap of the two work items that
+        // lockdep once reported as recursive locking (see `net/shim.c`).
+        if a.tx_stall.load(katomic::Relaxed) == 3 {
+            fsleep(Delta::from_millis(500));
+        }
         return;
     }
 }

@@ -609,13 +609,18 @@ impl<T: Operations> Registration<T> {
             (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
             // Infallible; pinned in place like the rest of the area.
             pin_init::raw_init(&raw mut (*priv_ptr).health, HealthSlot::new());
+            // A lockdep class each: the reset task cancels the watchdog.
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
                 Some(watchdog_callback::<T>),
+                c"(work_completion)rust_igb_watchdog".as_char_ptr(),
+                kernel::static_lock_class!().as_ptr(),
             );
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).reset),
                 Some(reset_callback::<T>),
+                c"(work_completion)rust_igb_reset".as_char_ptr(),
+                kernel::static_lock_class!().as_ptr(),
             );
             pin_init::raw_try_init(&raw mut (*priv_ptr).data, data)
         };

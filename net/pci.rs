@@ -45,6 +45,13 @@ pub(crate) fn enable_device_mem_master(pdev: &pci::Device<Core<'_>>) -> Result {
     // On failure the guard is dropped at once, disabling the device again.
     kernel::devres::register(pdev.as_ref(), Enabled(raw), GFP_KERNEL)?;
     pdev.set_master();
+    // What a PCIe error's slot reset restores (`pci_restore_state` in the
+    // driver's `slot_reset`), as `igb_probe` does after `pci_set_master`:
+    // the PCI core saved the configuration when the device was added, before
+    // any driver enabled it, and restoring that would turn memory decoding
+    // and bus mastering off again (no DMA, no MSI-X message after the reset).
+    // SAFETY: `raw` is the bound device; the device lock (`Core`) is held.
+    unsafe { bindings::pci_save_state(raw.as_ptr()) };
     Ok(())
 }
 

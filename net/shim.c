@@ -90,10 +90,20 @@ const char *rust_igb_dev_name(const struct device *dev)
 	return dev_name(dev);
 }
 
+/*
+ * INIT_DELAYED_WORK gives every work item initialised at one call site the
+ * same lockdep class; this one call site serves all of the driver's work
+ * items, so each caller passes a class (and name) of its own. With one class,
+ * the reset work cancelling the watchdog (which may be running: it is what
+ * queued the reset) reads to lockdep as a work item flushing itself,
+ * "possible recursive locking detected".
+ */
 void rust_igb_init_delayed_work(struct delayed_work *dw,
-				void (*fn)(struct work_struct *work))
+				void (*fn)(struct work_struct *work),
+				const char *name, struct lock_class_key *key)
 {
 	INIT_DELAYED_WORK(dw, fn);
+	lockdep_init_map(&dw->work.lockdep_map, name, key, 0);
 }
 
 struct delayed_work *rust_igb_to_delayed_work(struct work_struct *work)

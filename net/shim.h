@@ -16,6 +16,7 @@ struct ethtool_link_ksettings;
 struct device;
 struct delayed_work;
 struct work_struct;
+struct lock_class_key;
 struct sk_buff;
 struct spinlock;
 
@@ -40,7 +41,8 @@ int rust_igb_netdev_mc_count(const struct net_device *dev);
 const char *rust_igb_dev_name(const struct device *dev);
 
 void rust_igb_init_delayed_work(struct delayed_work *dw,
-				void (*fn)(struct work_struct *work));
+				void (*fn)(struct work_struct *work),
+				const char *name, struct lock_class_key *key);
 struct delayed_work *rust_igb_to_delayed_work(struct work_struct *work);
 bool rust_igb_schedule_delayed_work(struct delayed_work *dw, unsigned int msecs);
 bool rust_igb_kick_delayed_work(struct delayed_work *dw);

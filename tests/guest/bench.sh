@@ -280,6 +280,10 @@ b_profile() { # DRIVER
 	b_down || fail "$DRIVER: unload failed or NICs still present"
 }
 
+# tests/guest/insncount.sh sources this file for the topology and measurement
+# helpers above (BENCH_LIB=1): no cases of its own then.
+[ "${BENCH_LIB:-0}" = 1 ] && return 0
+
 diag "bench: reps=$BENCH_REPS time=$BENCH_TIME pings=$BENCH_PINGS drivers=$BENCH_DRIVERS pin=$BENCH_PIN kernel=$(uname -r)"
 diag "bench: cpus=$(grep -c ^processor /proc/cpuinfo)"
 # The driver under test may be bound from the boot (in-tree igb is a module, not

@@ -38,17 +38,24 @@
 #                  (the peer's link stays up: everything it sends from `off` to
 #                  carrier back is lost); then 100 pings each way with the
 #                  counters exact up to FL_SLACK (lib.sh frames_check)
-#   aer            (TOPOLOGY=pcie) PCIe AER errors injected into NIC 0 under the
-#                  traffic (QEMU pcie_aer_inject_error; SERR# enabled on NIC 0 and its
-#                  root port first, which QEMU needs to forward the message): a
-#                  correctable one (BAD_TLP; QEMU never signals those) leaves the
-#                  traffic going; an uncorrectable
-#                  non-fatal one (COMP_TIME) reaches the driver's error_detected in the
-#                  normal state ("can recover"), recovery succeeds, traffic goes on;
-#                  a fatal one (MALF_TLP) freezes the link: error_detected asks for a
-#                  slot reset, the port is reset, slot_reset and resume bring the
-#                  interface back, recovery succeeds and traffic flows; both streams
-#                  complete intact across the three; RX queue 0 receives after
+#   aer            (TOPOLOGY=pcie) PCIe AER errors under the traffic (QEMU
+#                  pcie_aer_inject_error). QEMU's igb model has no writable error-
+#                  reporting enables in its Device Control register (it does not call
+#                  pcie_cap_deverr_init), so an error injected into the NIC is logged
+#                  in the NIC and never signalled; the uncorrectable ones are
+#                  therefore injected into NIC 0's root port (rp0, SERR# enabled on
+#                  it first, which QEMU needs to forward the message), and the AER
+#                  core recovers every device below the port, which is what the
+#                  driver sees when a port reports an error on the NIC's link. A
+#                  correctable one (BAD_TLP into the NIC; QEMU never signals those)
+#                  leaves the traffic going; an uncorrectable non-fatal one
+#                  (COMP_TIME) reaches the driver's error_detected in the normal
+#                  state ("can recover"), recovery succeeds, traffic goes on; a fatal
+#                  one (MALF_TLP) freezes the link: error_detected asks for a slot
+#                  reset, the port resets its secondary bus (the NIC with it),
+#                  slot_reset and resume bring the interface back, recovery succeeds
+#                  and traffic flows; both streams complete intact across the
+#                  three; RX queue 0 receives after
 #   unplug         (TOPOLOGY=pcie) QMP device_del nic0 under the traffic: QEMU
 #                  presses the slot's attention button, pciehp unbinds the driver
 #                  (orderly: the device still answers) and powers the slot off,
@@ -399,14 +406,14 @@ fl_after_removal() {
 	unload_driver || fail "rmmod $(module_name) after the removal"
 }
 
-# fl_aer SEVERITY NAME: inject AER error NAME (QEMU's names carry their
-# class: BAD_TLP is correctable, COMP_TIME uncorrectable non-fatal, MALF_TLP
-# fatal by the default severity) into NIC 0, with QEMU's HMP
-# pcie_aer_inject_error through QMP human-monitor-command (which answers
-# errors as text).
+# fl_aer DEVICE SEVERITY NAME: inject AER error NAME (QEMU's names carry
+# their class: BAD_TLP is correctable, COMP_TIME uncorrectable non-fatal,
+# MALF_TLP fatal by the default severity) into QEMU device DEVICE (nic0, rp0),
+# with QEMU's HMP pcie_aer_inject_error through QMP human-monitor-command
+# (which answers errors as text).
 fl_aer() {
-	host_qmp "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"pcie_aer_inject_error nic0 $2\"}}" >"$STATE/fl.aer" &&
-		! grep -qi error "$STATE/fl.aer" || fail "injecting $1 $2: $(cat "$STATE/fl.aer")"
+	host_qmp "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"pcie_aer_inject_error $1 $3\"}}" >"$STATE/fl.aer" &&
+		! grep -qi error "$STATE/fl.aer" || fail "injecting $2 $3 into $1: $(cat "$STATE/fl.aer")"
 }
 fl_klog_has() { klog_since "$1" | grep -qE "$2"; }
 fl_cfg_dword() { od -A n -t u4 -j "$2" -N 4 "/sys/bus/pci/devices/$1/config" | tr -d ' '; }
@@ -449,26 +456,25 @@ t_fl_aer() {
 	trap fl_reap EXIT
 	fl_streams_start
 	_port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$(nic_pci 0)")")")
-	fl_serr_on "$(nic_pci 0)" && fl_serr_on "$_port" || fail "setting SERR# Enable"
-	# Correctable: QEMU records it in the device and does not signal it (see
-	# fl_serr_on); the interface must simply go on.
+	# Both enables QEMU checks on the port: SERR# (set here; Linux leaves it
+	# off) and the Device Control reporting enables (set by the AER core when
+	# it owns AER natively; without them nothing can be signalled).
+	[ $(( $(fl_devctl "$_port") & 0x6 )) = 6 ] || skip "the AER core did not enable error reporting on $_port ($(fl_aer_state))"
+	fl_serr_on "$_port" || fail "setting SERR# Enable on $_port"
+	# Correctable, into the NIC: QEMU records it there and signals nothing
+	# (see fl_serr_on); the interface must simply go on.
 	klog_mark "aer correctable"
-	fl_aer correctable BAD_TLP
+	fl_aer nic0 correctable BAD_TLP
 	sleep 1
 	fl_traffic_ok || fail "no traffic after a correctable error"
-	# Uncorrectable non-fatal (completion timeout, COMP_TIME): the driver says it can
-	# recover without a reset (igb_io_error_detected, pci_channel_io_normal).
+	# Uncorrectable non-fatal (completion timeout, COMP_TIME) reported by the
+	# port: the driver says it can recover without a reset
+	# (igb_io_error_detected, pci_channel_io_normal).
 	klog_mark "aer nonfatal"
 	diag "before: $(fl_aer_state)"
-	fl_aer non-fatal COMP_TIME
-	if ! wait_for 30 fl_klog_has "aer nonfatal" "AER: device recovery (successful|failed)"; then
-		_st=$(fl_aer_state)
-		diag "after: $_st"
-		# Root Error Status bit 0x20 (non-fatal received) or 0x4 (uncorrectable
-		# received): the message reached the port and the kernel missed it.
-		[ $(( ${_st##* } & 0x24 )) != 0 ] || skip "QEMU did not deliver the error to the root port ($_st)"
-		fail "no end of recovery after a non-fatal error"
-	fi
+	fl_aer rp0 non-fatal COMP_TIME
+	wait_for 30 fl_klog_has "aer nonfatal" "AER: device recovery (successful|failed)" ||
+		fail "no end of recovery after a non-fatal error ($(fl_aer_state))"
 	klog_since "aer nonfatal" | grep -E "AER|$DRIVER|error" | head -20 | diag_klog
 	fl_klog_has "aer nonfatal" "Non-correctable non-fatal error reported" || fail "error_detected(normal) was not called"
 	fl_klog_has "aer nonfatal" "AER: device recovery successful" || fail "recovery from a non-fatal error failed"
@@ -477,12 +483,16 @@ t_fl_aer() {
 	# and resume bring the interface back on new rings.
 	klog_mark "aer fatal"
 	_t0=$(now_cs)
-	fl_aer fatal MALF_TLP
+	fl_aer rp0 fatal MALF_TLP
 	wait_for 60 fl_klog_has "aer fatal" "AER: device recovery (successful|failed)" ||
 		fail "no end of recovery after a fatal error"
 	klog_since "aer fatal" | grep -E "AER|$DRIVER|error|Link" | head -30 | diag_klog
-	fl_klog_has "aer fatal" "requesting a slot reset" || fail "error_detected(frozen) did not ask for a reset"
-	fl_klog_has "aer fatal" "recovered from a PCIe error" || fail "the driver's resume did not bring the interface back"
+	# The driver's own account (rust_igb's messages; the C igb logs none
+	# here): the outcome below is judged the same for both.
+	if [ "$DRIVER" = rust_igb ]; then
+		fl_klog_has "aer fatal" "requesting a slot reset" || fail "error_detected(frozen) did not ask for a reset"
+		fl_klog_has "aer fatal" "recovered from a PCIe error" || fail "the driver's resume did not bring the interface back"
+	fi
 	fl_klog_has "aer fatal" "AER: device recovery successful" || fail "recovery from a fatal error failed"
 	wait_for 30 fl_traffic_ok || fail "no traffic after the fatal error's recovery"
 	diag "fatal error: traffic again $(fmt_cs $(( $(now_cs) - _t0 ))) s after the injection"
