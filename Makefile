@@ -19,7 +19,15 @@
 # else to the project's cached 7.3 test kernel (built on first use).
 
 SHELL := /bin/bash
-LLVM ?= -19
+# The pinned toolchain (scripts/versions.sh): clang's LLVM major and the rustc
+# built on the same major, for the module as for the kernel.
+LLVM_VERSION := $(shell . scripts/versions.sh && echo $$LLVM_VERSION)
+RUST_VERSION := $(shell . scripts/versions.sh && echo $$RUST_VERSION)
+# On a host kernel, build with the rustc that kernel was built with
+# (RUSTUP_TOOLCHAIN=... on the command line or in the environment).
+RUSTUP_TOOLCHAIN ?= $(RUST_VERSION)
+export RUSTUP_TOOLCHAIN
+LLVM ?= -$(LLVM_VERSION)
 KBUILD_ARGS = LLVM=$(LLVM)
 
 running_kdir := /lib/modules/$(shell uname -r)/build

@@ -2,7 +2,7 @@
 
 //! The networking abstraction layer rust_igb needs and the 7.3 `kernel` crate
 //! lacks: `net_device` registration and callbacks, `ethtool_ops`, PCI/DMA set-up
-//! helpers.
+//! helpers, devlink.
 //!
 //! This module and its children are the only place in the driver that holds
 //! `unsafe` code. The FFI comes from two sources: `kernel::bindings` (reused
@@ -14,6 +14,7 @@ pub(crate) mod addr;
 pub(crate) mod aer;
 pub(crate) mod bindings;
 pub(crate) mod device;
+pub(crate) mod devlink;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod ethtool_queues;
@@ -24,6 +25,7 @@ pub(crate) mod napi;
 pub(crate) mod page_pool;
 pub(crate) mod pci;
 pub(crate) mod pm;
+pub(crate) mod process;
 pub(crate) mod queues;
 pub(crate) mod rtnl;
 pub(crate) mod skb;
@@ -31,4 +33,5 @@ pub(crate) mod skb_offload;
 
 pub(crate) use addr::RxMode;
 pub(crate) use device::{Config, Device, Registration, Stats64};
+pub(crate) use process::Process;
 pub(crate) use rtnl::Rtnl;

@@ -41,8 +41,9 @@ use kernel::{
 };
 
 use crate::{
+    devlink::HangReport,
     filter::{self, Filters},
-    hw::FlowControl,
+    hw::{FlowControl, MacAddr},
     intr,
     itr::{Itr, ItrSetting},
     mac, napi as poll,
@@ -56,9 +57,9 @@ use crate::{
         queues::num_online_cpus,
         skb::{DropReason, SkBuff},
         skb_offload::TxHeaders,
-        Device, Rtnl, RxMode, Stats64,
+        Device, Process, Rtnl, RxMode, Stats64,
     },
-    nvm::NvmVersion,
+    nvm::{NvmVersion, Pba},
     offload, phy, queue,
     qvec::{bump, QueuePair, VectorMap, MAX_QUEUES},
     regs::{self, Bar0, BAR0_SIZE},
@@ -71,13 +72,28 @@ use crate::{
 /// How often the watchdog polls the link, in milliseconds.
 const WATCHDOG_PERIOD_MS: u32 = 1000;
 
+/// What probe read from the NVM to identify the board.
+pub(crate) struct Identity {
+    /// The NVM image version.
+    pub(crate) nvm_version: NvmVersion,
+    /// The permanent MAC address.
+    pub(crate) perm_addr: MacAddr,
+    /// The PBA number, if readable.
+    pub(crate) pba: Option<Pba>,
+}
+
 /// Driver state of one interface (the `net_device` private data).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Adapter {
     /// BAR0; device-managed, so it stays mapped while the interface exists.
     bar: kernel::pci::DevresBar<BAR0_SIZE>,
-    /// NVM image version, for `ethtool -i`.
+    /// NVM image version, for `ethtool -i` and `devlink dev info`.
     pub(crate) nvm_version: NvmVersion,
+    /// The permanent MAC address (the serial number of `devlink dev info`).
+    pub(crate) perm_addr: MacAddr,
+    /// The board's PBA number, if the NVM has a readable one (`devlink dev
+    /// info` board.id).
+    pub(crate) pba: Option<Pba>,
     /// Flow control requested by the NVM, applied at each link-up.
     fc: FlowControl,
     /// The queue pairs; the first [`Adapter::queues`] are in use while up.
@@ -126,6 +142,8 @@ pub(crate) struct Adapter {
     pub(crate) tx_timeouts: AtomicU64,
     /// Resets done by the reset task (TX timeouts and detected hangs).
     pub(crate) resets: AtomicU64,
+    /// TX hangs the watchdog detected (each also reported to devlink).
+    pub(crate) tx_hangs: AtomicU64,
     /// Fault injection for the tests, debugfs `rust_igb-<pci>/tx_stall`:
     /// 1 withholds every TX tail write (a hung transmitter) until the next
     /// reset, which the watchdog's hang detection triggers; 2 does the same
@@ -172,7 +190,7 @@ impl Adapter {
     /// it nothing was claimed.
     pub(crate) fn new(
         bar: kernel::pci::DevresBar<BAR0_SIZE>,
-        nvm_version: NvmVersion,
+        ident: Identity,
         fc: FlowControl,
         debugfs: Dir,
         wake: (crate::pm::PortWake, bool),
@@ -183,7 +201,9 @@ impl Adapter {
             pm <- crate::pm::PmState::new(&debugfs, wake.0, wake.1),
             _debugfs: debugfs,
             bar,
-            nvm_version,
+            nvm_version: ident.nvm_version,
+            perm_addr: ident.perm_addr,
+            pba: ident.pba,
             fc,
             pairs <- pin_init::pin_init_array_from_fn(|_| QueuePair::new()),
             itr: [const { Itr::new() }; MAX_QUEUE_VECTORS],
@@ -201,6 +221,7 @@ impl Adapter {
             last_hang_look: AtomicI64::new(i64::MIN),
             tx_timeouts: AtomicU64::new(0),
             resets: AtomicU64::new(0),
+            tx_hangs: AtomicU64::new(0),
             filters <- new_spinlock_irq!(Filters::new(), "rust_igb_filters"),
             ctl <- crate::ethtool::Control::new(*fc),
             ctl_regs <- crate::ctl_regs::new_lock(),
@@ -861,9 +882,11 @@ fn hang_look(ticks: u64, pending: bool, progressed: bool, paused: bool, link: bo
 /// Detect hung TX queues (`igb_clean_tx_irq`'s `detect_tx_hung`): packets
 /// pending and no completion over [`HANG_TICKS`] watchdog looks while the
 /// link is up and the transmitter is not paused ([`hang_look`]). A hung
-/// queue is reported like the C driver does and the adapter reset, without
-/// waiting for the stack's longer TX timeout.
-fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
+/// queue is logged like the C driver does, its state captured in a
+/// [`HangReport`] and reported to the devlink health reporter, whose
+/// recovery resets the adapter (`devlink.rs`), without waiting for the
+/// stack's longer TX timeout.
+fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>, ctx: Process<'_>) {
     let a = dev.data();
     if !dev.is_running() || a.tx_stall.load(katomic::Relaxed) == 2 {
         return;
@@ -875,10 +898,11 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
     a.last_hang_look.store(now, Relaxed);
     // Without a carrier the looks still run, to start the counts over.
     let link = dev.carrier_ok();
-    let paused = hw.read(regs::STATUS).txoff();
+    let status = hw.read(regs::STATUS);
+    let paused = status.txoff();
     for (q, qp) in a.active().iter().enumerate() {
-        let (pending, ntu, ntc) = match qp.tx.lock().as_ref() {
-            Some(r) => (r.pending(), r.tail(), r.next_to_clean()),
+        let (pending, ntu, ntc, descs) = match qp.tx.lock().as_ref() {
+            Some(r) => (r.pending(), r.tail(), r.next_to_clean(), r.in_flight()),
             None => continue,
         };
         let s = &qp.stats;
@@ -895,18 +919,33 @@ fn check_tx_hang(dev: &Device<Adapter>, hw: &Bar0<'_>) {
         if !hung {
             continue;
         }
+        let report = HangReport {
+            queue: q as u32,
+            tdh: queue::read_tx_head(hw, q),
+            tdt: queue::read_tx_tail(hw, q),
+            next_to_use: ntu,
+            next_to_clean: ntc,
+            pending_descs: descs as u32,
+            looks: HANG_TICKS,
+            link,
+            txoff: paused,
+            status: status.into_raw(),
+            eims: hw.read(regs::EIMS).into_raw(),
+            ims: hw.read(regs::IMS).into_raw(),
+        };
         dev_err!(
             dev.parent(),
             "{}: Detected Tx Unit Hang: queue {}, TDH {}, TDT {}, next_to_use {}, next_to_clean {}\n",
             dev.name(),
-            q,
-            queue::read_tx_head(hw, q),
-            queue::read_tx_tail(hw, q),
-            ntu,
-            ntc
+            report.queue,
+            report.tdh,
+            report.tdt,
+            report.next_to_use,
+            report.next_to_clean
         );
+        a.tx_hangs.fetch_add(1, Relaxed);
         dev.tx_stop(q as u16);
-        dev.schedule_reset();
+        crate::devlink::report_tx_hang(dev, ctx, &report);
         // Test knob (see `tx_stall`): the overlap of the two work items that
         // lockdep once reported as recursive locking (see `net/shim.c`).
         if a.tx_stall.load(katomic::Relaxed) == 3 {
@@ -1019,7 +1058,7 @@ impl net::device::Operations for Adapter {
         }
     }
 
-    fn watchdog(dev: &Device<Self>) {
+    fn watchdog(dev: &Device<Self>, ctx: Process<'_>) {
         // Going down: the teardown cancels this work; raising the carrier
         // or waking queues now would undo what it just did.
         if dev.data().is_down() {
@@ -1063,7 +1102,7 @@ impl net::device::Operations for Adapter {
             dev.data().link_speed.store(0, Relaxed);
             dev.carrier_off();
         }
-        check_tx_hang(dev, hw);
+        check_tx_hang(dev, hw, ctx);
         crate::stats::update(dev, hw);
         if dev.is_running() && !dev.data().is_down() {
             dev.schedule_watchdog(WATCHDOG_PERIOD_MS);

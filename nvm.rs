@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! NVM (EEPROM) access through the EERD register: word reads, checksum validation, the
-//! permanent and alternate MAC addresses and the image version shown by `ethtool -i`.
+//! permanent and alternate MAC addresses, the image version shown by `ethtool -i` and the PBA
+//! (board) number `devlink dev info` shows.
 //!
 //! Follows `e1000_nvm.c` and the NVM parts of `e1000_82575.c`. Only the EERD read path is
 //! implemented: it is what the C driver uses on the 82575/82576 for every NVM smaller than 32K
@@ -43,6 +44,12 @@ use crate::{
 
 /// `NVM_VERSION`: image version word.
 pub(crate) const NVM_VERSION: u16 = 0x05;
+/// `NVM_PBA_OFFSET_0`: first PBA word (or [`NVM_PBA_PTR_GUARD`]).
+pub(crate) const NVM_PBA_OFFSET_0: u16 = 0x08;
+/// `NVM_PBA_OFFSET_1`: second PBA word (or the pointer to the PBA string section).
+pub(crate) const NVM_PBA_OFFSET_1: u16 = 0x09;
+/// `NVM_PBA_PTR_GUARD`: word 0x08 value saying word 0x09 points to a PBA string.
+pub(crate) const NVM_PBA_PTR_GUARD: u16 = 0xfafa;
 /// `NVM_INIT_CONTROL2_REG`: Initialization Control Word 2 (default flow control, ...).
 pub(crate) const NVM_INIT_CONTROL2_REG: u16 = 0x0f;
 /// `NVM_INIT_CONTROL3_PORT_B`: Initialization Control Word 3 of port B (APM wake-up enable).
@@ -347,6 +354,124 @@ pub(crate) fn read_version(bar: &Bar0<'_>, mac: MacType) -> Result<NvmVersion> {
     Ok(NvmVersion::decode(legacy, version, (etrack_lo, etrack_hi)))
 }
 
+/// Longest PBA string kept, in bytes (16 NVM words). The C driver's buffer
+/// (`E1000_PBANUM_LENGTH`) holds 10 characters; longer string sections make it print
+/// "Unknown", this keeps up to 32.
+const PBA_MAX: usize = 32;
+
+/// The Printed Board Assembly number (`igb_read_part_string()`), e.g. "1040FF-0FF".
+///
+/// # Invariants
+///
+/// `buf[..len]` is printable ASCII.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pba {
+    buf: [u8; PBA_MAX],
+    len: usize,
+}
+
+impl Pba {
+    /// Decodes the PBA from words 0x08 (`word0`) and 0x09 (`word1`) as `igb_read_part_string()`:
+    /// unless `word0` is [`NVM_PBA_PTR_GUARD`], the two words are the legacy format, six hex
+    /// digits, a dash, a zero and two hex digits; else `word1` points to a section whose first
+    /// word is its length in words (itself included), followed by two characters per word, high
+    /// byte first. `read` reads the section's words. The string ends at its first NUL;
+    /// characters outside printable ASCII are shown as '?'.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` for a section length of 0 or 0xFFFF (`E1000_ERR_NVM_PBA_SECTION`), `ENOSPC` for
+    /// a string longer than [`PBA_MAX`], or an error of `read`.
+    fn decode(word0: u16, word1: u16, mut read: impl FnMut(u16) -> Result<u16>) -> Result<Self> {
+        let mut pba = Self {
+            buf: [0; PBA_MAX],
+            len: 0,
+        };
+        if word0 != NVM_PBA_PTR_GUARD {
+            // `None` is the dash.
+            let nibbles = [
+                Some(word0 >> 12),
+                Some(word0 >> 8),
+                Some(word0 >> 4),
+                Some(word0),
+                Some(word1 >> 12),
+                Some(word1 >> 8),
+                None,
+                Some(0),
+                Some(word1 >> 4),
+                Some(word1),
+            ];
+            for n in nibbles {
+                pba.push(n.map_or(b'-', |n| HEX_UPPER[usize::from(n & 0xf)]));
+            }
+            return Ok(pba);
+        }
+        let length = read(word1)?;
+        if length == 0 || length == 0xffff {
+            return Err(EINVAL);
+        }
+        let words = usize::from(length - 1);
+        if words * 2 > PBA_MAX {
+            return Err(ENOSPC);
+        }
+        for i in 0..words {
+            let offset = word1
+                .checked_add(1)
+                .and_then(|o| o.checked_add(u16::try_from(i).ok()?))
+                .ok_or(EINVAL)?;
+            let w = read(offset)?;
+            for b in [(w >> 8) as u8, w as u8] {
+                if b == 0 {
+                    return Ok(pba);
+                }
+                pba.push(if b.is_ascii_graphic() || b == b' ' {
+                    b
+                } else {
+                    b'?'
+                });
+            }
+        }
+        Ok(pba)
+    }
+
+    /// Appends printable ASCII `b`; [`Pba::decode`] never appends more than [`PBA_MAX`].
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            // INVARIANT: callers only append printable ASCII.
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// The PBA string.
+    pub(crate) fn as_str(&self) -> &str {
+        // The bytes are ASCII (type invariant), so this never falls back.
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
+/// Upper-case hex digits, as the C driver writes the legacy PBA.
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// For the kernel's `fmt!`-based macros.
+impl fmt::Display for Pba {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads the PBA number (`igb_read_part_string()`); QEMU's image (words 0x1040, 0xFFFF) reads
+/// as "1040FF-0FF", as the C igb prints it ("PBA No:").
+///
+/// # Errors
+///
+/// As [`Pba::decode`] and [`read_word`].
+pub(crate) fn read_pba(bar: &Bar0<'_>) -> Result<Pba> {
+    let word0 = read_word(bar, NVM_PBA_OFFSET_0)?;
+    let word1 = read_word(bar, NVM_PBA_OFFSET_1)?;
+    Pba::decode(word0, word1, |offset| read_word(bar, offset))
+}
+
 #[kunit_tests(rust_igb_hw_nvm)]
 mod tests {
     use super::*;
@@ -424,5 +549,51 @@ mod tests {
         // i350 format without EETRACK: minor from the low byte when bits 11:8 are clear.
         let v = NvmVersion::decode(false, 0x1019, (0, 0));
         assert_eq!((v.major, v.minor, v.build, v.etrack_id), (1, 19, 0, 0));
+    }
+
+    #[test]
+    fn pba_legacy() -> Result {
+        // QEMU: word 0x08 = 0x1040, word 0x09 = 0xFFFF; the C igb prints "1040FF-0FF".
+        let image = qemu_image();
+        let no_read = |_: u16| -> Result<u16> { Err(EIO) };
+        let pba = Pba::decode(image[8], image[9], no_read)?;
+        assert_eq!(pba.as_str(), "1040FF-0FF");
+        // Every nibble in place.
+        assert_eq!(Pba::decode(0xe647, 0x5002, no_read)?.as_str(), "E64750-002");
+        assert_eq!(Pba::decode(0, 0, no_read)?.as_str(), "000000-000");
+        Ok(())
+    }
+
+    #[test]
+    fn pba_string() -> Result {
+        // Word 0x09 points to 0x20: length 6 words (itself included), "G12345-006".
+        let mut nvm = [0xffffu16; 64];
+        nvm[0x20] = 6;
+        for (i, pair) in b"G12345-006".chunks(2).enumerate() {
+            nvm[0x21 + i] = (u16::from(pair[0]) << 8) | u16::from(pair[1]);
+        }
+        let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EINVAL);
+        assert_eq!(Pba::decode(0xfafa, 0x20, read)?.as_str(), "G12345-006");
+        // The string ends at its first NUL.
+        nvm[0x25] = 0;
+        let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EINVAL);
+        assert_eq!(Pba::decode(0xfafa, 0x20, read)?.as_str(), "G12345-0");
+        // Unprintable bytes are shown as '?'.
+        nvm[0x25] = 0x0130;
+        let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EINVAL);
+        assert_eq!(Pba::decode(0xfafa, 0x20, read)?.as_str(), "G12345-0?0");
+        // Invalid section lengths, an oversized string and a failed read.
+        for bad in [0, 0xffff] {
+            nvm[0x20] = bad;
+            let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EINVAL);
+            assert_eq!(Pba::decode(0xfafa, 0x20, read), Err(EINVAL));
+        }
+        nvm[0x20] = 18;
+        let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EINVAL);
+        assert_eq!(Pba::decode(0xfafa, 0x20, read), Err(ENOSPC));
+        nvm[0x20] = 6;
+        let read = |o: u16| nvm.get(usize::from(o)).copied().ok_or(EIO);
+        assert_eq!(Pba::decode(0xfafa, 0x40, read), Err(EIO));
+        Ok(())
     }
 }

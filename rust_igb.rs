@@ -15,6 +15,7 @@
 //! - `regs.rs`, `mac.rs`, `nvm.rs`, `phy.rs`: the hardware blocks;
 //! - `netdev.rs`: the net_device callbacks and the link watchdog;
 //! - `ethtool.rs`: the ethtool callbacks;
+//! - `devlink.rs`: `devlink dev info` and the TX hang health reporter;
 //! - `net.rs` and `net/`: the abstraction layer over the kernel's networking
 //!   C API, the only place with FFI calls (each with its safety argument).
 //!
@@ -33,6 +34,7 @@ use kernel::{
 mod aer;
 mod ctl_regs;
 mod desc;
+mod devlink;
 mod ethtool;
 mod filter;
 mod hw;
@@ -244,6 +246,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         return Err(EIO);
     }
     let nvm_version = nvm::read_version(hw, mac_type)?;
+    // The board's PBA number, for `devlink dev info` (as the C driver, a
+    // probe without one goes on).
+    let pba = nvm::read_pba(hw).ok();
     let fc = mac::init_hw(hw, &addr, MAX_FRAME_SIZE_1500)?;
     phy::setup_link(hw, &ctl, fc).inspect_err(|e| dev_err!(pdev, "PHY setup failed: {:?}\n", e))?;
     // As the C driver: the PHY stays powered down until the interface is up.
@@ -280,9 +285,21 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
     let netdev = net::Registration::register(
         pdev,
         &config,
-        Adapter::new(bar, nvm_version, fc, debugfs, wake),
+        Adapter::new(
+            bar,
+            netdev::Identity {
+                nvm_version,
+                perm_addr: addr,
+                pba,
+            },
+            fc,
+            debugfs,
+            wake,
+        ),
     )?;
     pm::init_wakeup(netdev);
+    // After the interface: devres releases it first at unbind.
+    devlink::register(netdev);
     dev_info!(pdev, "Intel(R) Gigabit Ethernet Network Connection\n");
     if let Some(mode) = netdev.irq_mode() {
         dev_info!(
@@ -301,6 +318,10 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         MacDisplay(&addr),
         nvm_version
     );
+    match &pba {
+        Some(pba) => dev_info!(pdev, "{}: PBA No: {}\n", netdev.name(), pba),
+        None => dev_info!(pdev, "{}: PBA No: Unknown\n", netdev.name()),
+    }
     Ok(IgbDevice { netdev })
 }
 

@@ -121,12 +121,13 @@ const MAC_STATS: &[(&str, StatFn)] = &[
 
 /// The interface counters reported next (`igb_gstrings_net_stats`, those
 /// the driver keeps).
-const NET_STATS: [&str; 5] = [
+const NET_STATS: [&str; 6] = [
     "rx_errors",
     "rx_dropped",
     "tx_dropped",
     "tx_timeout_count",
     "reset_count",
+    "tx_hang_count",
 ];
 
 /// One queue's counters (`struct igb_tx_queue_stats` / `igb_rx_queue_stats`).
@@ -221,6 +222,7 @@ pub(crate) fn values(dev: &Device<Adapter>, out: &mut StatsOut<'_>) {
     out.push(total(dev, |s| s.tx_dropped.load(Relaxed)));
     out.push(a.tx_timeouts.load(Relaxed));
     out.push(a.resets.load(Relaxed));
+    out.push(a.tx_hangs.load(Relaxed));
     let n = num_queues(dev);
     for q in 0..n {
         let qs = queue_stats(dev, q);

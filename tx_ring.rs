@@ -281,6 +281,11 @@ impl TxRing {
         self.idx.next_to_clean() as u32
     }
 
+    /// Descriptors posted and not yet cleaned (for diagnostics).
+    pub(crate) fn in_flight(&self) -> usize {
+        self.idx.used()
+    }
+
     /// Whether packets are posted and not yet completed.
     pub(crate) fn pending(&self) -> bool {
         self.idx.next_to_clean() != self.idx.next_to_use()

@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <net/devlink.h>
 #include <net/page_pool/types.h>
 
 #include "shim.h"

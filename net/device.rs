@@ -30,10 +30,12 @@ use kernel::{
 use super::{
     addr::{self, EthAddr, RxMode},
     bindings,
+    devlink::HealthSlot,
     ethtool,
     features::Features,
     irq::{IrqMode, IrqState},
     napi::{Napi, NapiSlot, MAX_QUEUE_VECTORS},
+    process::Process,
     rtnl::{Rtnl, RtnlGuard},
     skb::SkBuff,
     skb_offload::TxHeaders, //
@@ -167,8 +169,9 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
     }
 
     /// The periodic watchdog (process context, no RTNL), run after
-    /// [`Device::schedule_watchdog`].
-    fn watchdog(_dev: &Device<Self>) {
+    /// [`Device::schedule_watchdog`]; `ctx` proves it may sleep (for
+    /// [`Device::health_report`]).
+    fn watchdog(_dev: &Device<Self>, _ctx: Process<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -254,6 +257,10 @@ struct Priv<T> {
     /// string sets, which the core sized the `get_strings` buffer from (see
     /// `ethtool.rs`). RTNL.
     sset_counts: [AtomicU32; 2],
+    /// The devlink health reporter, while one is registered (see
+    /// `devlink.rs`).
+    #[pin]
+    health: HealthSlot,
     /// The driver's private data.
     #[pin]
     data: T,
@@ -298,6 +305,10 @@ impl<T: Operations> Device<T> {
 
     pub(super) fn priv_sset_counts(&self) -> &[AtomicU32; 2] {
         &self.priv_area().sset_counts
+    }
+
+    pub(super) fn priv_health(&self) -> &HealthSlot {
+        &self.priv_area().health
     }
 
     /// Stop TX queue `queue` (`netif_stop_subqueue`).
@@ -596,6 +607,8 @@ impl<T: Operations> Registration<T> {
             (&raw mut (*priv_ptr).napi).write([const { NapiSlot::new() }; MAX_QUEUE_VECTORS]);
             (&raw mut (*priv_ptr).irq).write(IrqState::new());
             (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
+            // Infallible; pinned in place like the rest of the area.
+            pin_init::raw_init(&raw mut (*priv_ptr).health, HealthSlot::new());
             // A lockdep class each: the reset task cancels the watchdog.
             bindings::rust_igb_init_delayed_work(
                 Opaque::cast_into(&raw mut (*priv_ptr).watchdog),
@@ -937,7 +950,9 @@ unsafe extern "C" fn watchdog_callback<T: Operations>(work: *mut bindings::work_
         Device::<T>::from_raw((*p).dev)
     };
     if T::HAS_WATCHDOG {
-        T::watchdog(dev);
+        // SAFETY: A work item runs in process context and may sleep; the
+        // token does not outlive this call.
+        T::watchdog(dev, unsafe { Process::assume() });
     }
 }
 

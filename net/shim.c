@@ -16,6 +16,7 @@
 #include <linux/pci.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <net/devlink.h>
 #include <net/page_pool/helpers.h>
 
 #include "shim.h"
@@ -130,6 +131,12 @@ unsigned int rust_igb_sizeof_delayed_work(void)
 unsigned int rust_igb_sizeof_napi_struct(void)
 {
 	return sizeof(struct napi_struct);
+}
+
+struct devlink *rust_igb_devlink_alloc(const struct devlink_ops *ops,
+				       size_t priv_size, struct device *dev)
+{
+	return devlink_alloc(ops, priv_size, dev);
 }
 
 void rust_igb_ksettings_set_modes(struct ethtool_link_ksettings *ks,

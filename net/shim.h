@@ -64,6 +64,12 @@ void rust_igb_napi_del(struct napi_struct *napi);
 void rust_igb_napi_schedule(struct napi_struct *napi);
 void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 
+/* devlink (net/devlink.rs): devlink_alloc() is static inline */
+struct devlink;
+struct devlink_ops;
+struct devlink *rust_igb_devlink_alloc(const struct devlink_ops *ops,
+				       size_t priv_size, struct device *dev);
+
 /* Locking (net/lock.rs) */
 /*
  * Plain spin_lock where softirqs cannot run (softirq, hard IRQ, interrupts

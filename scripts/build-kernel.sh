@@ -16,7 +16,10 @@ die() { printf '[kernel] ERROR: %s\n' "$*" >&2; exit 1; }
 
 ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scripts/setup.sh"
 [ -f "$ksrc/Makefile" ] || die "kernel source $ksrc is incomplete; run scripts/setup.sh"
-kver=$(make -s -C "$ksrc" kernelversion 2>/dev/null)
+# Without the caller's make flags: under a parent make (-n, -w, ...) this
+# would print the commands and directories too, and the key would be garbage.
+kver=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ksrc" kernelversion 2>/dev/null)
+[[ $kver =~ ^[0-9]+\.[0-9]+ ]] || die "cannot read the kernel version of $ksrc (got: ${kver:0:80})"
 
 frags=("$top/qemu/kernel.config")
 case $flavour in

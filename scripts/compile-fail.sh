@@ -3,7 +3,8 @@
 #
 #   KDIR=<kernel build dir> scripts/compile-fail.sh
 #
-# The contexts the layer makes into types (the RTNL token, the NAPI context),
+# The contexts the layer makes into types (the RTNL token, the NAPI context,
+# the process-context token devlink health reports need),
 # the copied interface name, the page pool's missing `Sync`, the crate's
 # `#![deny(unsafe_code)]` and the single owner of the shared control
 # registers (ctl_regs.rs) are tested by the compiler refusing code that breaks
@@ -16,8 +17,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
+# shellcheck source=versions.sh
+. "$here/versions.sh"
 : "${KDIR:?set KDIR to the test kernel build dir}"
-LLVM=${LLVM:--19}
+LLVM=${LLVM:--$LLVM_VERSION}
 
 tmp=$(mktemp -d /tmp/rust-igb-compile-fail.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -72,7 +75,7 @@ probe() {
 
 probe types netdev.rs '
 #[allow(dead_code, unused_variables)]
-fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff) {
+fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff, hang: &HangReport) {
     let _ = dev.napi_add(0); // refused: RTNL-only call without the token
     dev.set_mtu(1500); // refused: RTNL-only call without the token
     let _ = dev.set_real_num_queues(1, 1); // refused: RTNL-only call without the token
@@ -83,6 +86,13 @@ fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff) {
     let name: &kernel::str::CStr = dev.name(); // refused: the name is a copy
     fn assert_sync<X: Sync>() {}
     assert_sync::<crate::net::page_pool::PagePool>(); // refused: not Sync
+    let _ = dev.health_report(c"hang", hang); // refused: a devlink report may sleep: needs the token
+    let ctx = crate::net::process::Process::assume(); // refused: only net/ makes tokens
+}
+#[allow(dead_code)]
+fn probe_process_send(ctx: Process<'"'"'_>) {
+    fn assert_send<X: Send>(_: X) {}
+    assert_send(ctx); // refused: the process-context token stays on its thread
 }
 #[allow(dead_code)]
 fn probe_send(rtnl: Rtnl<'"'"'_>) {

@@ -2,7 +2,7 @@
 # Build the gzip'd cpio initramfs for the rust_igb QEMU tests.
 #
 #   scripts/mkinitramfs.sh OUT KDIR [SRC[:DEST]...]
-#       full image: busybox (+ applet links), dash as /bin/sh, ip/tc/bridge/ethtool/iperf3/kmod
+#       full image: busybox (+ applet links), dash as /bin/sh, ip/tc/bridge/ethtool/devlink/iperf3/kmod
 #       with their libraries, KDIR's installed modules, /init and /tests from
 #       tests/guest/, plus extra files (DEST defaults to /root/<name>)
 #   scripts/mkinitramfs.sh --overlay OUT SRC:DEST...
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 die() { printf '[initramfs] ERROR: %s\n' "$*" >&2; exit 1; }
 
-tools=(dash ip tc bridge ethtool iperf3 kmod)
+tools=(dash ip tc bridge ethtool devlink iperf3 kmod)
 kmod_links=(modprobe insmod rmmod lsmod modinfo depmod)
 guest=$top/tests/guest
 

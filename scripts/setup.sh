@@ -19,7 +19,7 @@ SUDO=
 
 apt_pkgs=(
 	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
-	flex bison bc libelf-dev libssl-dev cpio make gcc python3 xz-utils zstd
+	dwarves flex bison bc libelf-dev libssl-dev cpio make gcc python3 xz-utils zstd
 	busybox-static ethtool iproute2 iperf3 kmod pciutils
 )
 
@@ -55,8 +55,14 @@ if [ ${#need_apt[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
 fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing after install"
 
-# Rust: the machine's rustup toolchain plus rust-src; bindgen from crates.io.
+# Rust: rustc $RUST_VERSION through the machine's rustup (selected by
+# RUSTUP_TOOLCHAIN, versions.sh) plus rust-src; bindgen from crates.io.
 command -v rustup >/dev/null || die "rustup not found (expected the machine's rustup toolchain in ~/.cargo/bin)"
+if ! rustup toolchain list 2>/dev/null | grep -q "^$RUST_VERSION-"; then
+	log "rustup toolchain install $RUST_VERSION"
+	rustup toolchain install "$RUST_VERSION" --profile minimal >/dev/null 2>&1 ||
+		die "rustup toolchain install $RUST_VERSION failed"
+fi
 if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
 	log "rustup component add rust-src"
 	rustup component add rust-src >/dev/null 2>&1 || die "rustup component add rust-src failed"
@@ -64,6 +70,7 @@ fi
 for c in clippy rustfmt; do
 	rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >/dev/null 2>&1 || true
 done
+rustc --version | grep -q "^rustc $RUST_VERSION " || die "rustc is $(rustc --version), want $RUST_VERSION"
 if ! bindgen --version 2>/dev/null | grep -q "bindgen $BINDGEN_VERSION"; then
 	log "cargo install bindgen-cli $BINDGEN_VERSION (about 4 minutes)"
 	cargo install --locked --quiet bindgen-cli --version "$BINDGEN_VERSION" || die "cargo install bindgen-cli failed"
