@@ -27,6 +27,18 @@ rs_knob() { echo "/sys/kernel/debug/rust_igb-$(nic_pci 0)/tx_stall"; }
 # rs_reset_since MARK: the driver reported a reset after klog mark MARK.
 rs_reset_since() { klog_since "$1" | grep -q "Reset adapter"; }
 rs_knob_clear() { [ "$(cat "$(rs_knob)")" = 0 ]; }
+# rs_stall MARK VALUE: mark the kernel log, hang the transmitter (tx_stall
+# VALUE, see netdev.rs) with two pings queued, and wait up to 20 s for the
+# reset the watchdog's hang detection runs.
+rs_stall() {
+	klog_mark "$1"
+	echo "$2" >"$(rs_knob)" || fail "write tx_stall"
+	ping -c 2 -W 1 10.0.0.2 >/dev/null && diag "ping answered while stalled?"
+	wait_for 20 rs_reset_since "$1" || {
+		klog_since "$1" | tail -20 | diag_klog
+		fail "no reset within 20 s of the stall"
+	}
+}
 # rs_rings IF: the bus addresses of the descriptor rings of queues 0-3 as
 # RDBAL/TDBAL in the register dump (words 129-132, 211-214), one line. A reset
 # restarts on the rings it has (igb_reinit_locked), so they must not change;
@@ -112,13 +124,7 @@ t_rs_devlink_hang() {
 	diag "diagnose: $diagnose"
 	[ -n "$(echo "$diagnose" | rs_json tx_hangs)" ] || fail "diagnose has no tx_hangs counter"
 	devlink health dump clear "$dl" reporter tx_hang || fail "dump clear"
-	klog_mark "devlink hang"
-	echo 1 >"$(rs_knob)" || fail "write tx_stall"
-	ping -c 2 -W 1 10.0.0.2 >/dev/null && diag "ping answered while stalled?"
-	wait_for 20 rs_reset_since "devlink hang" || {
-		klog_since "devlink hang" | tail -20 | diag_klog
-		fail "no reset within 20 s of the stall"
-	}
+	rs_stall "devlink hang" 1
 	klog_since "devlink hang" | grep -E "Tx Unit Hang|Reset adapter|devlink" | diag_klog
 	logged=$(rs_logged_hang "devlink hang")
 	[ -n "$logged" ] || fail "the hang was not logged"
@@ -195,16 +201,10 @@ t_rs_hang() {
 	rs_rename || fail "rename to rigbstall0: no link or no traffic"
 	l=$(nic_name 0)
 	rings0=$(rs_rings "$l") || fail "ethtool -d"
-	klog_mark "hang injection"
 	# 3: a hung transmitter, and the watchdog that detects it lingers after
 	# queueing the reset, so the reset task waits for it (lockdep checks the
 	# pair; one lockdep class for both once made that a "recursive locking").
-	echo 3 >"$(rs_knob)" || fail "write tx_stall"
-	ping -c 2 -W 1 10.0.0.2 >/dev/null && diag "ping answered while stalled?"
-	wait_for 20 rs_reset_since "hang injection" || {
-		klog_since "hang injection" | tail -20 | diag_klog
-		fail "no reset within 20 s of the stall"
-	}
+	rs_stall "hang injection" 3
 	klog_since "hang injection" | grep -E "Tx Unit Hang|Reset adapter" | diag_klog
 	klog_since "hang injection" | grep -q "Detected Tx Unit Hang" || fail "the hang was not reported"
 	# (The reset is logged before it clears the knob.)
