@@ -67,13 +67,6 @@ B_NETNS=/run/netns/peer
 B_PORT=5201
 
 # ---- topology ------------------------------------------------------------------
-b_peer_if() { # the peer NIC's name inside the namespace, by PCI address
-	# shellcheck disable=SC2016
-	in_peer sh -c 'for d in /sys/class/net/*; do
-		case $(readlink "$d/device") in */"$1") echo "${d##*/}"; exit 0 ;; esac
-	done; exit 1' sh "$(nic_pci 1)" 2>/dev/null
-}
-b_has_peer_if() { [ -n "$(b_peer_if)" ]; }
 b_peer_up() {
 	# shellcheck disable=SC2016
 	in_peer sh -c '[ "$(cat /sys/class/net/$1/carrier)" = 1 ] &&
@@ -90,8 +83,8 @@ b_up() {
 	[ -e "$B_NETNS" ] || ip netns add peer || fail "ip netns add peer failed"
 	in_peer ip link set lo up || fail "peer: lo up failed"
 	ip link set dev "$(nic_name 1)" netns peer || fail "moving NIC 1 to netns peer failed"
-	wait_for 10 b_has_peer_if || fail "NIC 1 not visible in netns peer"
-	A=$(nic_name 0) B=$(b_peer_if)
+	wait_for 10 ns_has_peer_if || fail "NIC 1 not visible in netns peer"
+	A=$(nic_name 0) B=$(ns_peer_if)
 	ip addr replace "$B_LOCAL4/24" dev "$A" && ip link set dev "$A" up || fail "local $A: address/up failed"
 	in_peer ip addr replace "$B_PEER4/24" dev "$B" && in_peer ip link set dev "$B" up ||
 		fail "peer $B: address/up failed"

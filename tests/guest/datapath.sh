@@ -181,19 +181,11 @@ dp_load() {
 	done
 	wait_for 30 dp_bound
 }
-# The peer's interface name (looked up in the namespace, by PCI address).
-dp_peer_if() {
-	# shellcheck disable=SC2016
-	in_peer sh -c 'for d in /sys/class/net/*; do
-		case $(readlink "$d/device") in */"$1") echo "${d##*/}"; exit 0 ;; esac
-	done; exit 1' sh "$(nic_pci 1)" 2>/dev/null
-}
 dp_peer_link_up() {
 	# shellcheck disable=SC2016
 	in_peer sh -c '[ "$(cat /sys/class/net/$1/carrier)" = 1 ] &&
 		[ "$(cat /sys/class/net/$1/operstate)" = up ]' sh "$1" 2>/dev/null
 }
-dp_has_peer_if() { [ -n "$(dp_peer_if)" ]; }
 # dp_topo: (re)build the topology; idempotent. Global IPv6 addresses are kept
 # across down/up (keep_addr_on_down) and need no DAD (nodad).
 dp_topo() {
@@ -201,8 +193,8 @@ dp_topo() {
 	in_peer ip link set lo up || return 1
 	_b=$(nic_name 1)
 	if [ -n "$_b" ]; then ip link set dev "$_b" netns peer || return 1; fi
-	wait_for 10 dp_has_peer_if || return 1
-	A=$(nic_name 0) B=$(dp_peer_if)
+	wait_for 10 ns_has_peer_if || return 1
+	A=$(nic_name 0) B=$(ns_peer_if)
 	[ -n "$A" ] && [ -n "$B" ] || return 1
 	echo 1 >"/proc/sys/net/ipv6/conf/$A/keep_addr_on_down" || return 1
 	# shellcheck disable=SC2016
@@ -217,7 +209,7 @@ dp_topo() {
 # dp_ready: set A (local ifname) and B (peer ifname); rebuild what an earlier
 # failed case may have broken.
 dp_ready() {
-	A=$(nic_name 0) B=$(dp_peer_if)
+	A=$(nic_name 0) B=$(ns_peer_if)
 	if [ -n "$A" ] && [ -n "$B" ] && dp_bound && link_up "$A" && dp_peer_link_up "$B" &&
 		ip -4 addr show dev "$A" | grep -q "inet $LOCAL4/"; then
 		return 0
@@ -483,7 +475,7 @@ t_rmmod_under_load() {
 	[ -z "$(nic_name 0)" ] || fail "netdev $(nic_name 0) still present after rmmod"
 	! nic_driver 0 >/dev/null || fail "NIC 0 still bound to $(nic_driver 0)"
 	if [ "$PEER_DRIVER" = "$DRIVER" ]; then
-		[ -z "$(dp_peer_if)" ] || fail "peer netdev $(dp_peer_if) still present after rmmod"
+		[ -z "$(ns_peer_if)" ] || fail "peer netdev $(ns_peer_if) still present after rmmod"
 	fi
 	dp_reap
 	dp_load || nics_diag_fail "reloading $DRIVER: NICs not bound"
@@ -609,7 +601,7 @@ t_tx_frags() {
 	[ $(( _u1 - _u0 )) -ge "$_n" ] || fail "the peer got $(( _u1 - _u0 )) of $_n packets"
 }
 
-dp_netdevs_gone() { [ -z "$(nic_name 0)" ] && { [ ! -e "$NETNS_PATH" ] || ! dp_has_peer_if; }; }
+dp_netdevs_gone() { [ -z "$(nic_name 0)" ] && { [ ! -e "$NETNS_PATH" ] || ! ns_has_peer_if; }; }
 t_unload_clean() {
 	klog_mark "unload (datapath)"
 	_mods=
@@ -623,7 +615,7 @@ t_unload_clean() {
 		_d=$(nic_driver "$_i") || continue
 		nic_pci "$_i" >"/sys/bus/pci/drivers/$_d/unbind" || fail "unbind $(nic_pci "$_i") from $_d failed"
 	done
-	wait_for 20 dp_netdevs_gone || fail "netdevs still present after unload: $(nic_name 0) $(dp_peer_if)"
+	wait_for 20 dp_netdevs_gone || fail "netdevs still present after unload: $(nic_name 0) $(ns_peer_if)"
 	[ ! -e "$NETNS_PATH" ] || ip netns del peer || fail "ip netns del peer failed"
 	if [ "$DP_PINNED" = 1 ]; then
 		for _i in 0 1; do echo >"/sys/bus/pci/devices/$(nic_pci "$_i")/driver_override"; done

@@ -46,18 +46,11 @@ ET_PEER_DRIVER=igb
 
 et_nic_on() { [ "$(nic_driver "$1" 2>/dev/null)" = "$2" ]; }
 et_bound() { et_nic_on 0 "$DRIVER" && et_nic_on 1 "$ET_PEER_DRIVER" && [ -n "$(nic_name 0)" ]; }
-et_peer_if() {
-	# shellcheck disable=SC2016
-	in_peer sh -c 'for d in /sys/class/net/*; do
-		case $(readlink "$d/device") in */"$1") echo "${d##*/}"; exit 0 ;; esac
-	done; exit 1' sh "$(nic_pci 1)" 2>/dev/null
-}
-et_has_peer_if() { [ -n "$(et_peer_if)" ]; }
 et_peer_link_up() { in_peer sh -c "grep -q 1 /sys/class/net/$1/carrier" 2>/dev/null; }
 
 # et_ready: set A (local ifname) and B (peer ifname), (re)building the setup.
 et_ready() {
-	A=$(nic_name 0) B=$(et_peer_if)
+	A=$(nic_name 0) B=$(ns_peer_if)
 	if [ -n "$A" ] && [ -n "$B" ] && et_bound && link_up "$A" && et_peer_link_up "$B"; then
 		return 0
 	fi
@@ -79,8 +72,8 @@ et_ready() {
 	in_peer ip link set lo up
 	_b=$(nic_name 1)
 	if [ -n "$_b" ]; then ip link set dev "$_b" netns peer || return 1; fi
-	wait_for 10 et_has_peer_if || return 1
-	A=$(nic_name 0) B=$(et_peer_if)
+	wait_for 10 ns_has_peer_if || return 1
+	A=$(nic_name 0) B=$(ns_peer_if)
 	ip addr replace "$ET_L4/24" dev "$A" && ip link set dev "$A" up || return 1
 	in_peer ip addr replace "$ET_P4/24" dev "$B" && in_peer ip link set dev "$B" up || return 1
 	wait_for 30 link_up "$A" || { diag "local $A: no carrier"; return 1; }

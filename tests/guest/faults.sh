@@ -165,13 +165,6 @@ fl_modules() {
 	module_loaded || load_driver || return 1
 	lsmod | grep -q "^$(echo "$FL_PEER_DRIVER" | tr - _) " || modprobe "$FL_PEER_DRIVER" || return 1
 }
-fl_peer_if() {
-	# shellcheck disable=SC2016
-	in_peer sh -c 'for d in /sys/class/net/*; do
-		case $(readlink "$d/device") in */"$1") echo "${d##*/}"; exit 0 ;; esac
-	done; exit 1' sh "$(nic_pci 1)" 2>/dev/null
-}
-fl_has_peer_if() { [ -n "$(fl_peer_if)" ]; }
 fl_peer_link_up() { in_peer sh -c "[ \"\$(cat /sys/class/net/$1/carrier)\" = 1 ]" 2>/dev/null; }
 # fl_topo: (re)build the topology, idempotent; sets A (local) and B (peer ifname).
 fl_topo() {
@@ -184,8 +177,8 @@ fl_topo() {
 	in_peer ip link set lo up || return 1
 	_b=$(nic_name 1)
 	if [ -n "$_b" ]; then ip link set dev "$_b" netns peer || return 1; fi
-	wait_for 10 fl_has_peer_if || return 1
-	A=$(nic_name 0) B=$(fl_peer_if)
+	wait_for 10 ns_has_peer_if || return 1
+	A=$(nic_name 0) B=$(ns_peer_if)
 	ip addr replace "$LOCAL4/24" dev "$A" && ip link set dev "$A" up || return 1
 	in_peer ip addr replace "$PEER4/24" dev "$B" && in_peer ip link set dev "$B" up || return 1
 	wait_for 30 link_up "$A" || { diag "local $A: no carrier within 30 s"; return 1; }
@@ -194,7 +187,7 @@ fl_topo() {
 }
 fl_link_on() { host_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": true}}'; }
 fl_ready() {
-	A=$(nic_name 0) B=$(fl_peer_if)
+	A=$(nic_name 0) B=$(ns_peer_if)
 	if [ -n "$A" ] && [ -n "$B" ] && fl_bound && link_up "$A" && ping -c 1 -W 2 $PEER4 >/dev/null; then
 		return 0
 	fi

@@ -39,7 +39,7 @@
 : "${INSN_UDP_RATE:=$(karg rigb.insn_udp_rate)}" "${INSN_UDP_RATE:=5M}"
 : "${INSN_TCP:=$(karg rigb.insn_tcp)}" "${INSN_TCP:=20M}"
 
-# The bench suite's topology helpers (b_up, b_down, b_peer_if, ...), pinned.
+# The bench suite's topology helpers (b_up, b_down, ns_peer_if, ...), pinned.
 BENCH_LIB=1 BENCH_PIN=1 BENCH_PROFILE=0 BENCH_DRIVERS=$INSN_DRIVERS
 # shellcheck source=bench.sh
 . "$TESTDIR/bench.sh"

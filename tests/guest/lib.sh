@@ -214,6 +214,15 @@ peer_setup() {
 }
 peer_if() { cat "$STATE/peer_if"; }
 in_peer() { ip netns exec peer "$@"; }
+# ns_peer_if: the name of NIC 1's interface inside the peer namespace, found
+# by its PCI address (a reload renames it); empty, and false, if not there.
+ns_peer_if() {
+	# shellcheck disable=SC2016
+	in_peer sh -c 'for d in /sys/class/net/*; do
+		case $(readlink "$d/device") in */"$1") echo "${d##*/}"; exit 0 ;; esac
+	done; exit 1' sh "$(nic_pci 1)" 2>/dev/null
+}
+ns_has_peer_if() { [ -n "$(ns_peer_if)" ]; }
 # snmp_val FILE PROTO FIELD: a counter of /proc/net/snmp (header line, then value line).
 snmp_val() {
 	awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 2; i <= NF; i++) n[$i] = i; h = 1 }
