@@ -2,7 +2,8 @@
 # "pm" suite: system sleep and Wake-on-LAN (issue 14 item 6). Both NICs run
 # $DRIVER (pair_up: NIC 0 as 10.0.0.1 here, NIC 1 as 10.0.0.2 in namespace
 # "peer"), so both go through the driver's suspend and resume. Sourced by /init
-# after lib.sh; not part of `make check`. Run it with its host-side waker:
+# after lib.sh; run by `make check-faults` and `make check-all`, not `make check`.
+# Run it with its host-side waker:
 #   QEMU_LOCK=... KDIR=... MODULE=$PWD/rust-igb.ko DRIVER=rust_igb \
 #     KERNEL_ARGS=rigb.expect_irq=MsiX scripts/pm-run.sh
 # DRIVER=igb without MODULE runs the same cases on the C igb; the rust_igb-only
@@ -59,6 +60,22 @@
 #                   suspend/resume ran on both NICs, carrier, pings and 2 s of
 #                   iperf3 TCP afterwards, no kernel warning (skips if the kernel
 #                   offers no S3, or with PM_MEM=0)
+#   hibernate       PM_HIB_CYCLES (default 3) hibernation cycles under the
+#                   transfer and ping of freeze_traffic, at the deepest test level
+#                   of CONFIG_PM_DEBUG (`echo core >/sys/power/pm_test; echo disk
+#                   >/sys/power/state`): the kernel freezes every device (the
+#                   driver's `freeze`, then the PCI core's noirq phase), takes the
+#                   CPUs and the system core down as for the image, waits
+#                   PM_HIB_DELAY s, and brings them back through the `restore`
+#                   callbacks (the path after an image is loaded: the PCI core puts
+#                   the device in D0 and restores its configuration first). Nothing
+#                   is written (the test kernel has no swap device). The kernel
+#                   logged "hibernation debug: Waiting" (the core level was
+#                   reached), with rust_igb both NICs logged their suspend and
+#                   resume lines, carrier and pings after each cycle, the transfer
+#                   intact and iperf3 after, no kernel warning. The `thaw` callback
+#                   (after a real image is written) is the same function as
+#                   `restore`
 #   rmmod           the module unloads cleanly after the cycles and bus mastering
 #                   is off afterwards (skips if $DRIVER is not a loaded module)
 #
@@ -68,6 +85,8 @@
 #   PM_CHUNKS    rigb.pm_chunks     MiB in the TCP transfer across the cycles (24)
 #   PM_CHUNK_GAP rigb.pm_chunk_gap  seconds between two chunks (1)
 #   PM_MEM       rigb.pm_mem        1: try "mem" (S3) too (default 1)
+#   PM_HIB_CYCLES rigb.pm_hib_cycles hibernation test cycles (3)
+#   PM_HIB_DELAY rigb.pm_hib_delay  seconds the hibernation test waits at its core level (1)
 #   PM_WAKER     rigb.pm_waker      1: the host wakes suspend-to-idle (set by
 #                                   scripts/pm-run.sh; default 0: freeze cases skip)
 #
@@ -86,6 +105,8 @@
 : "${PM_CHUNK_GAP:=$(karg rigb.pm_chunk_gap)}" "${PM_CHUNK_GAP:=1}"
 : "${PM_MEM:=$(karg rigb.pm_mem)}" "${PM_MEM:=1}"
 : "${PM_WAKER:=$(karg rigb.pm_waker)}" "${PM_WAKER:=0}"
+: "${PM_HIB_CYCLES:=$(karg rigb.pm_hib_cycles)}" "${PM_HIB_CYCLES:=3}"
+: "${PM_HIB_DELAY:=$(karg rigb.pm_hib_delay)}" "${PM_HIB_DELAY:=1}"
 PM_RTC=/sys/class/rtc/rtc0
 PM_NETNS=/run/netns/peer
 
@@ -135,6 +156,20 @@ pm_reap() {
 pm_gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 pm_pings() { wait_for "$1" ping -c 1 -W 1 10.0.0.2 >/dev/null; }
 
+# pm_back MARK CYCLE WHAT: after a sleep cycle begun at MARK, the driver's
+# callbacks ran on both NICs (rust_igb), and NIC 0 has its carrier and pings.
+pm_back() {
+	pm_driver_ran "$1" || { klog_since "$1" | grep -i -e rust_igb -e igb | diag_klog; fail "cycle $2: the driver's $3 did not run on both NICs"; }
+	wait_for 30 link_up "$(nic_name 0)" || fail "cycle $2: no carrier after the $3"
+	pm_pings 20 || fail "cycle $2: no ping after the $3"
+}
+
+# pm_quiet MARK WHAT: no kernel warning since MARK.
+pm_quiet() {
+	bad=$(klog_since "$1" | klog_bad)
+	[ -z "$bad" ] || { echo "$bad" | diag_klog; fail "kernel warnings during $2"; }
+}
+
 t_pm_up() {
 	pair_up || fail "$PAIR_ERR"
 	pm_pings 20 || fail "no ping across the pair"
@@ -175,61 +210,51 @@ pm_need_waker() {
 	[ "$PM_WAKER" = 1 ] || skip "no host waker (scripts/pm-run.sh): the RTC cannot wake suspend-to-idle under QEMU with ACPI"
 }
 
-t_pm_freeze_traffic() {
-	pm_need_waker
-	trap pm_reap EXIT
-	l=$(nic_name 0)
-	klog_mark "pm traffic"
-	tx=$STATE/pm.payload rx=$STATE/pm.received
-	dd if=/dev/urandom of="$tx" bs=1M count="$PM_CHUNKS" 2>/dev/null || fail "cannot create $tx"
-	rm -f "$rx"
+# pm_transfer_start: a checksummed TCP transfer local -> peer that spans the
+# cycles to come (PM_CHUNKS one-MiB chunks, one per PM_CHUNK_GAP seconds) and a
+# ping; their PIDs go to PM_BG, the sender's to PM_SPID, the receiver's to
+# PM_RPID. The caller sets `trap pm_reap EXIT`.
+pm_transfer_start() {
+	PM_TX=$STATE/pm.payload PM_RX=$STATE/pm.received
+	dd if=/dev/urandom of="$PM_TX" bs=1M count="$PM_CHUNKS" 2>/dev/null || fail "cannot create $PM_TX"
+	rm -f "$PM_RX"
 	hold=$STATE/pm.hold
 	[ -p "$hold" ] || mkfifo "$hold" || fail "mkfifo $hold"
 	# Receiver in the peer, sender here: the sender's input comes a MiB per
 	# PM_CHUNK_GAP seconds, so the connection stays open across the cycles.
 	# busybox nc half-closes at EOF on its stdin and exits when the socket
 	# reads EOF: the receiver reads a FIFO that never ends nor delivers.
-	pm_bg -i "$hold" nsenter -F --net="$PM_NETNS" timeout 600 nc -l -p 5400 >"$rx"
-	rpid=${PM_BG##* }
+	pm_bg -i "$hold" nsenter -F --net="$PM_NETNS" timeout 600 nc -l -p 5400 >"$PM_RX"
+	PM_RPID=${PM_BG##* }
 	wait_for 20 peer_listening 5400 || fail "nc did not listen in peer"
 	(
 		i=0
 		while [ "$i" -lt "$PM_CHUNKS" ]; do
-			dd if="$tx" bs=1M skip="$i" count=1 2>/dev/null
+			dd if="$PM_TX" bs=1M skip="$i" count=1 2>/dev/null
 			sleep "$PM_CHUNK_GAP"
 			i=$((i + 1))
 		done
 	) | timeout 600 nc 10.0.0.2 5400 >/dev/null 2>"$STATE/pm.nc-tx" &
-	spid=$!
-	PM_BG="$PM_BG $spid"
+	PM_SPID=$!
+	PM_BG="$PM_BG $PM_SPID"
 	pm_bg ping -i 0.2 -W 1 10.0.0.2 >"$STATE/pm.ping"
-	c=1
-	while [ "$c" -le "$PM_CYCLES" ]; do
-		sleep 2
-		mark="pm cycle $c"
-		klog_mark "$mark"
-		pm_sleep freeze || { klog_since "$mark" | tail -n 30 | diag_klog; fail "cycle $c: the sleep failed"; }
-		pm_driver_ran "$mark" || { klog_since "$mark" | grep -i -e rust_igb -e igb | diag_klog; fail "cycle $c: the driver's suspend/resume did not run on both NICs"; }
-		if pm_rust; then
-			line=$(pm_suspend_line "$mark")
-			diag "cycle $c: ${line#*] }"
-			echo "$line" | grep -q "WUC 0x00000002, WUFC 0x00000002" ||
-				fail "cycle $c: NIC 0 did not program WUC.PME_En / WUFC.MAG (wol g) at suspend"
-		fi
-		wait_for 30 link_up "$l" || fail "cycle $c: no carrier after resume"
-		pm_pings 20 || fail "cycle $c: no ping after resume"
-		c=$((c + 1))
-	done
+}
+
+# pm_transfer_check WHAT: the transfer pm_transfer_start began completed with
+# the same sha256 on both sides, or failed with an error and the bytes received
+# before it are those sent (never silent corruption or loss); then 2 s of iperf3
+# TCP. Reaps the background processes.
+pm_transfer_check() {
 	# Let the transfer finish (at most the time its chunks take, plus slack).
-	wait_for $(( PM_CHUNKS * PM_CHUNK_GAP + 120 )) pm_gone "$spid" || fail "the sending nc did not finish"
-	wait "$spid"
+	wait_for $(( PM_CHUNKS * PM_CHUNK_GAP + 120 )) pm_gone "$PM_SPID" || fail "the sending nc did not finish"
+	wait "$PM_SPID"
 	src=$?
-	wait_for 60 pm_gone "$rpid" || fail "the receiving nc did not finish"
-	PM_BG=$(echo " $PM_BG " | sed "s/ $spid / /")
+	wait_for 60 pm_gone "$PM_RPID" || fail "the receiving nc did not finish"
+	PM_BG=$(echo " $PM_BG " | sed "s/ $PM_SPID / /")
 	pm_reap
-	sent=$(wc -c <"$tx") got=$(wc -c <"$rx")
-	h0=$(sha256sum <"$tx") h1=$(in_peer sha256sum <"$rx")
-	diag "transfer across $PM_CYCLES cycles: sender exit $src, sent $sent bytes, received $got; sha256 ${h0%% *} / ${h1%% *}"
+	sent=$(wc -c <"$PM_TX") got=$(wc -c <"$PM_RX")
+	h0=$(sha256sum <"$PM_TX") h1=$(in_peer sha256sum <"$PM_RX")
+	diag "transfer across $1: sender exit $src, sent $sent bytes, received $got; sha256 ${h0%% *} / ${h1%% *}"
 	if [ "$src" = 0 ] && [ "$got" = "$sent" ]; then
 		[ "${h0%% *}" = "${h1%% *}" ] || fail "payload corrupted: sha256 differs"
 	elif [ "$src" = 0 ]; then
@@ -237,14 +262,36 @@ t_pm_freeze_traffic() {
 		fail "the transfer ended cleanly with $got of $sent bytes"
 	else
 		diag "the transfer failed with an error ($(cat "$STATE/pm.nc-tx")): allowed, not silent"
-		cmp -s "$rx" "$tx" 2>/dev/null || head -c "$got" "$tx" | cmp -s - "$rx" ||
+		cmp -s "$PM_RX" "$PM_TX" 2>/dev/null || head -c "$got" "$PM_TX" | cmp -s - "$PM_RX" ||
 			fail "the bytes received before the error differ from those sent"
 	fi
 	diag "ping: $(tail -n 2 "$STATE/pm.ping" | tr '\n' ' ')"
 	peer_iperf_server || fail "iperf3 server"
-	iperf3 -c 10.0.0.2 -t 2 >"$STATE/pm.iperf" 2>&1 || fail "iperf3 after the cycles: $(tail -n 3 "$STATE/pm.iperf")"
-	bad=$(klog_since "pm traffic" | klog_bad)
-	[ -z "$bad" ] || { echo "$bad" | diag_klog; fail "kernel warnings during the cycles"; }
+	iperf3 -c 10.0.0.2 -t 2 >"$STATE/pm.iperf" 2>&1 || fail "iperf3 after $1: $(tail -n 3 "$STATE/pm.iperf")"
+}
+
+t_pm_freeze_traffic() {
+	pm_need_waker
+	trap pm_reap EXIT
+	klog_mark "pm traffic"
+	pm_transfer_start
+	c=1
+	while [ "$c" -le "$PM_CYCLES" ]; do
+		sleep 2
+		mark="pm cycle $c"
+		klog_mark "$mark"
+		pm_sleep freeze || { klog_since "$mark" | tail -n 30 | diag_klog; fail "cycle $c: the sleep failed"; }
+		pm_back "$mark" "$c" "suspend/resume"
+		if pm_rust; then
+			line=$(pm_suspend_line "$mark")
+			diag "cycle $c: ${line#*] }"
+			echo "$line" | grep -q "WUC 0x00000002, WUFC 0x00000002" ||
+				fail "cycle $c: NIC 0 did not program WUC.PME_En / WUFC.MAG (wol g) at suspend"
+		fi
+		c=$((c + 1))
+	done
+	pm_transfer_check "$PM_CYCLES cycles"
+	pm_quiet "pm traffic" "the cycles"
 }
 
 t_pm_down_freeze() {
@@ -283,6 +330,48 @@ t_pm_mem_traffic() {
 	[ -z "$bad" ] || { echo "$bad" | diag_klog; fail "kernel warnings around S3"; }
 }
 
+# pm_hib_restore: no hibernation test level left behind (the EXIT trap of the
+# case below).
+pm_hib_restore() {
+	pm_reap
+	echo none >/sys/power/pm_test 2>/dev/null
+}
+
+t_pm_hibernate() {
+	[ -w /sys/power/pm_test ] || skip "no /sys/power/pm_test (CONFIG_PM_DEBUG)"
+	grep -qw disk /sys/power/state || skip "no 'disk' in /sys/power/state (CONFIG_HIBERNATION): $(cat /sys/power/state)"
+	trap pm_hib_restore EXIT
+	delay=/sys/module/hibernate/parameters/pm_test_delay
+	[ -w "$delay" ] && echo "$PM_HIB_DELAY" >"$delay"
+	diag "/sys/power/disk: $(cat /sys/power/disk); pm_test: $(cat /sys/power/pm_test); delay $(cat "$delay" 2>/dev/null) s"
+	klog_mark "pm hibernate"
+	pm_transfer_start
+	c=1
+	while [ "$c" -le "$PM_HIB_CYCLES" ]; do
+		sleep 2
+		mark="pm hibernate $c"
+		klog_mark "$mark"
+		echo core >/sys/power/pm_test || fail "cannot set pm_test core"
+		t0=$(now_cs)
+		echo disk >/sys/power/state
+		rc=$?
+		t1=$(now_cs)
+		echo none >/sys/power/pm_test
+		[ "$rc" = 0 ] || { klog_since "$mark" | tail -n 30 | diag_klog; fail "cycle $c: echo disk >/sys/power/state failed"; }
+		diag "cycle $c: back after $(fmt_cs $(( t1 - t0 )))s"
+		klog_since "$mark" | grep -q "hibernation debug: Waiting" || {
+			klog_since "$mark" | tail -n 30 | diag_klog
+			fail "cycle $c: the kernel did not reach the core test point (no 'hibernation debug: Waiting' line)"
+		}
+		klog_since "$mark" | grep -q "Hibernation image restored successfully\|hibernation exit" ||
+			fail "cycle $c: no 'hibernation exit' line"
+		pm_back "$mark" "$c" "freeze/restore"
+		c=$((c + 1))
+	done
+	pm_transfer_check "$PM_HIB_CYCLES hibernation cycles"
+	pm_quiet "pm hibernate" "the hibernation cycles"
+}
+
 t_pm_rmmod() {
 	module_loaded || skip "$DRIVER is not a loaded module"
 	peer_teardown
@@ -307,5 +396,6 @@ run_case wol_set t_pm_wol_set
 run_case freeze_traffic t_pm_freeze_traffic
 run_case down_freeze t_pm_down_freeze
 run_case mem_traffic t_pm_mem_traffic
+run_case hibernate t_pm_hibernate
 run_case rmmod t_pm_rmmod
 run_case shutdown_prep t_pm_shutdown_prep
