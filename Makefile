@@ -151,7 +151,8 @@ soak: kernel
 
 # bench: the non-debug kernel (qemu/kernel-bench.config), the module built
 # against it, then both drivers measured in one boot (scripts/bench.sh; knobs
-# BENCH_REPS, BENCH_TIME, BENCH_PINGS, BENCH_PNG). Not part of check.
+# BENCH_REPS, BENCH_TIME, BENCH_PINGS, BENCH_PNG), then the instruction counts
+# of make insncount (BENCH_INSN=0 skips them). Not part of check.
 bench: setup
 	@scripts/setup-bench.sh >/dev/null && \
 	kdir=$$(scripts/build-kernel.sh bench) && \

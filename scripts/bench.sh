@@ -17,6 +17,9 @@
 #                <stamp>.log (console), <stamp>.log.ktap, <stamp>.txt (table),
 #                <stamp>.md (table, Markdown) and <stamp>.png (chart) there
 #   BENCH_PNG    also copy the chart here (e.g. Documentation/bench.png)
+#   BENCH_INSN   1 (default): then count instructions per frame per path in each
+#                driver's module (scripts/insncount.sh, a boot of its own; its
+#                tables and chart go to BENCH_OUT/insncount). 0: don't.
 #   BENCH_PROFILE  1 (default): after the measured repetitions, profile each driver
 #                once with the host's perf (linux-perf), packed into the initramfs
 #                with its libraries; skipped if the host has no perf. 0: don't.
@@ -87,4 +90,11 @@ if [ -n "${BENCH_PNG:-}" ] && [ -f "$out/$stamp.png" ]; then
 	log "chart copied to $BENCH_PNG"
 fi
 log "results: $out/$stamp.{txt,md,png,log,log.ktap}"
+# The deterministic figures beside the timed ones: instructions per frame in
+# each driver's module, per path, in a boot of its own under the counting
+# plugin (scripts/insncount.sh, its outputs in $out/insncount).
+if [ "${BENCH_INSN:-1}" = 1 ]; then
+	log "instruction counts (BENCH_INSN=0 skips them): one more boot, a few minutes"
+	INSN_OUT="$out/insncount" "$here/insncount.sh" "$kdir" "$module" || rc=1
+fi
 exit "$rc"

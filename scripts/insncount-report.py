@@ -4,7 +4,7 @@
 the insncount TCG plugin's output (scripts/insncount/insncount.c) and the KTAP
 log of the insncount guest suite (tests/guest/insncount.sh).
 
-    scripts/insncount-report.py [--markdown OUT.md] [--detail N] SYSTEM_MAP RUN.counts RUN.log.ktap
+    scripts/insncount-report.py [--markdown OUT.md] [--png OUT.png --title T] [--detail N] SYSTEM_MAP RUN.counts RUN.log.ktap
 
 Attribution. A kernel block belongs to a driver's module if the symbol before
 it (System.map for the kernel, booted with nokaslr; the module's lines of the
@@ -240,12 +240,54 @@ def compute(system_map, counts, ktap, ndetail):
     return rows, detail
 
 
+def chart(rows, title, path):
+    """One panel per workload: instructions per frame in each driver's module
+    code, per path (bars side by side), and the rust/C ratio of each path
+    written over its pair. Needs matplotlib (scripts/setup-bench.sh)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    workloads = list(dict.fromkeys(r["workload"] for r in rows))
+    drivers = list(dict.fromkeys(r["driver"] for r in rows))
+    paths = ["tx", "completion", "rx", "shared", "total"]
+    by = {(r["driver"], r["workload"]): r for r in rows}
+    colors = ["#4878a8", "#d0703c", "#6a9a58"]
+    fig, axes = plt.subplots(1, len(workloads), figsize=(4.6 * len(workloads), 3.8), squeeze=False)
+    for ax, w in zip(axes[0], workloads):
+        width = 0.8 / max(len(drivers), 1)
+        for k, d in enumerate(drivers):
+            r = by.get((d, w))
+            if not r:
+                continue
+            ys = [r["i_" + p] for p in paths]
+            xs = [i + (k - (len(drivers) - 1) / 2) * width for i in range(len(paths))]
+            ax.bar(xs, ys, width=width, color=colors[k % len(colors)], label=d)
+        if len(drivers) == 2:
+            c, rr = by.get((drivers[0], w)), by.get((drivers[1], w))
+            if c and rr:
+                for i, p in enumerate(paths):
+                    if c["i_" + p]:
+                        top = max(c["i_" + p], rr["i_" + p])
+                        ax.text(i, top, "%.2f" % (rr["i_" + p] / c["i_" + p]), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(paths)), paths, fontsize=8)
+        ax.set_title("%s: instructions per frame (ratio %s/%s over the bars)" % (w, drivers[-1], drivers[0]) if len(drivers) == 2 else w, fontsize=8)
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("system_map")
     ap.add_argument("counts")
     ap.add_argument("ktap")
     ap.add_argument("--markdown", help="also write the tables as Markdown here")
+    ap.add_argument("--png", help="also draw the per-path figures as a chart here (needs matplotlib)")
+    ap.add_argument("--title", default="insncount", help="the chart's title")
     ap.add_argument("--detail", type=int, default=0, help="print the N costliest module functions per phase")
     ap.add_argument("--against", nargs=2, metavar=("COUNTS", "KTAP"),
                     help="another run (same kernel): print how far its per-frame figures are from this run's")
@@ -309,6 +351,9 @@ def main():
     if a.markdown:
         with open(a.markdown, "w") as f:
             f.write(text + "\n")
+    if a.png:
+        chart(rows, a.title, a.png)
+        print("chart: %s" % a.png)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@
 #   INSN_DETAIL  also list the N costliest module functions per phase (default 0)
 #   INSN_AGAINST an earlier run, as OUTDIR/STAMP: also print how far this run's
 #                per-frame figures are from that one's (repeatability)
+# With matplotlib in scripts/setup-bench.sh's venv, <stamp>.png charts the
+# per-path figures of both drivers.
 # Exit status: nonzero if the guest run failed or gave no phases.
 set -euo pipefail
 # The whole script is one function, read before it runs: editing this file
@@ -64,15 +66,23 @@ main() {
 	grep -E '^(not ok|    #|==== |[0-9]+ passed)' "$out/$stamp.run" || true
 	[ "$rc" = 0 ] || log "guest run failed (exit $rc): see $out/$stamp.run"
 
+	title="insncount: rust_igb $commit vs C igb, $kver (QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG, 3 vCPUs), $(date -u +%Y-%m-%d)"
+	# The chart needs matplotlib: the venv of scripts/setup-bench.sh if it
+	# is there (make bench creates it), else tables only.
+	py=python3 png=()
+	venv_py=$RUST_IGB_CACHE/bench-venv/bin/python3
+	if [ -x "$venv_py" ] && "$venv_py" -c 'import matplotlib' 2>/dev/null; then
+		py=$venv_py png=(--png "$out/$stamp.png" --title "$title")
+	fi
 	{
-		echo "insncount: rust_igb $commit vs C igb, $kver (QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') TCG, 3 vCPUs), $(date -u +%Y-%m-%d)"
+		echo "$title"
 		echo
 		against=()
 		[ -z "${INSN_AGAINST:-}" ] || against=(--against "$INSN_AGAINST.counts" "$INSN_AGAINST.log.ktap")
-		python3 "$here/insncount-report.py" --markdown "$out/$stamp.md" --detail "${INSN_DETAIL:-0}" "${against[@]}" \
-			"$kdir/System.map" "$out/$stamp.counts" "$out/$stamp.log.ktap"
+		"$py" "$here/insncount-report.py" --markdown "$out/$stamp.md" --detail "${INSN_DETAIL:-0}" "${against[@]}" \
+			"${png[@]}" "$kdir/System.map" "$out/$stamp.counts" "$out/$stamp.log.ktap"
 	} | tee "$out/$stamp.txt" || rc=1
-	log "results: $out/$stamp.{txt,md,counts,log,log.ktap}"
+	log "results: $out/$stamp.{txt,md,counts,log,log.ktap}$([ ${#png[@]} = 0 ] || echo ",png")"
 	exit "$rc"
 }
 main "$@"
