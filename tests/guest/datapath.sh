@@ -37,10 +37,12 @@
 #   open_stop_cycles   1 + CYCLES_OPENSTOP x (ip link set down; up) of the local NIC (the
 #                      first timed alone, the rest one ip -batch); statistics do not go
 #                      backwards; 5/5 IPv4 pings and an IPv6 ping after
-#   counters           100 pings of 1000 bytes (1042-byte frames): the rx/tx packet and byte
-#                      deltas on both NICs are 100 frames of 1042 bytes plus at most
-#                      DP_SLACK small (<= 256 bytes) background frames (ARP, ND, MLD), and
-#                      one side's tx agrees with the other's rx
+#   counters           from a quiet link (no program or TCP connection left by earlier
+#                      cases, counters still: dp_quiet), 100 pings of 1000 bytes
+#                      (1042-byte frames): the rx/tx packet and byte deltas on both NICs
+#                      are 100 frames of 1042 bytes plus at most DP_SLACK small (<= 256
+#                      bytes) background frames (ARP, ND, MLD), and one side's tx agrees
+#                      with the other's rx
 #   tx_frags           1000 pktgen skbs with net.core.max_skb_frags (MAX_SKB_FRAGS) page
 #                      fragments each: pktgen counts no error, no local tx_dropped, the
 #                      peer's UDP layer receives all (NoPorts)
@@ -536,8 +538,39 @@ dp_cross() { # WHAT A B LIMIT
 	_d=$(( $2 - $3 ))
 	[ "${_d#-}" -le "$4" ] || echo "$1 differ by $_d (more than $4)" >>"$STATE/dp.counters"
 }
+# dp_tcp_busy: a TCP connection other than a listener or one in TIME_WAIT/CLOSE
+# exists here or in the peer namespace (it may still send: a connection whose
+# other end went away is retransmitted for minutes).
+dp_tcp_busy() {
+	for _f in /proc/net/tcp /proc/net/tcp6; do
+		for _ns in local peer; do
+			if [ $_ns = local ]; then cat "$_f"; else in_peer cat "$_f"; fi 2>/dev/null |
+				awk 'NR > 1 && $4 != "0A" && $4 != "06" && $4 != "07" { n++ } END { exit !(n > 0) }' &&
+				return 0
+		done
+	done
+	return 1
+}
+dp_tcp_idle() { ! dp_tcp_busy; }
+# dp_still: neither NIC's counters move for a second.
+dp_still() {
+	_s0="$(local_stats "$A") $(peer_stats "$B")"
+	sleep 1
+	[ "$_s0" = "$(local_stats "$A") $(peer_stats "$B")" ]
+}
+# dp_quiet: start from a quiet link: programs earlier cases left killed on both
+# sides, their TCP connections gone, the counters still (each up to 60 s, then
+# the case goes on and says so).
+dp_quiet() {
+	killall iperf3 nc 2>/dev/null
+	in_peer killall iperf3 nc 2>/dev/null
+	wait_for 60 dp_tcp_idle || diag "a TCP connection was still open after 60 s"
+	wait_for 60 dp_still || diag "the counters were still moving after 60 s"
+}
 t_counters() {
 	dp_ready
+	# Only the pings below and small background frames may be counted.
+	dp_quiet
 	_n=100 _size=1000
 	_f=$(( 14 + 20 + 8 + _size ))
 	dp_reach local $PEER4 || fail "$PEER4 did not answer within 30 s"
