@@ -63,35 +63,26 @@ def main():
 
     marks = report.parse_counts(a.counts)
     counters = report.parse_ktap(a.ktap)
-    funcs, blocks, prev = None, None, None
+    sym, blocks, prev = None, None, None
     for m in marks:
         words = m["label"].split()
         if words == ["syms", a.driver]:
-            funcs = {}
-            for line in m["data"].splitlines():
-                p = line.split()
-                if len(p) >= 4 and p[1] in "tT" and p[3].strip("[]") == report.module_name(a.driver):
-                    funcs[p[2]] = int(p[0], 16)
+            sym = report.Symbols(os.devnull, m["data"])
         elif words == ["stop", a.driver, a.workload] and prev and prev["label"] == "start %s %s" % (a.driver, a.workload):
             blocks = m["blocks"]
         prev = m
-    if funcs is None or blocks is None:
+    if sym is None or blocks is None:
         sys.exit("insncount-blocks: no symbols or no %s/%s phase in %s" % (a.driver, a.workload, a.counts))
     c = counters.get((a.driver, a.workload))
     if not c:
         sys.exit("insncount-blocks: no packet counters for %s/%s" % (a.driver, a.workload))
     frames = c["local_tx"] + c["peer_tx"]
 
-    starts = sorted(funcs.items(), key=lambda kv: kv[1])
-    addrs = [s[1] for s in starts]
-    import bisect
+    mod = report.module_name(a.driver)
     per_func = defaultdict(list)
     for (pc, n), e in blocks.items():
-        i = bisect.bisect_right(addrs, pc) - 1
-        if i < 0:
-            continue
-        name, base = starts[i]
-        if a.function not in name or pc - base > 0x10000:
+        base, name, m = sym.find(pc)
+        if m != mod or a.function not in name:
             continue
         per_func[name].append((pc - base, n, sum(e)))
     if not per_func:

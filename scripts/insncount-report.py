@@ -91,14 +91,18 @@ class Symbols:
         self.addrs = [s[0] for s in syms]
         self.syms = syms
 
-    def lookup(self, pc):
+    def find(self, pc):
+        """(start address, name, module) of the symbol pc is in, or Nones."""
         i = bisect.bisect_right(self.addrs, pc) - 1
         if i < 0:
-            return None, None
+            return None, None, None
         a, name, mod = self.syms[i]
         if mod is not None and pc - a > 0x10000:
-            return None, None
-        return name, mod
+            return None, None, None
+        return a, name, mod
+
+    def lookup(self, pc):
+        return self.find(pc)[1:]
 
 
 def module_name(driver):

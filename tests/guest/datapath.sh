@@ -542,14 +542,10 @@ dp_cross() { # WHAT A B LIMIT
 # exists here or in the peer namespace (it may still send: a connection whose
 # other end went away is retransmitted for minutes).
 dp_tcp_busy() {
-	for _f in /proc/net/tcp /proc/net/tcp6; do
-		for _ns in local peer; do
-			if [ $_ns = local ]; then cat "$_f"; else in_peer cat "$_f"; fi 2>/dev/null |
-				awk 'NR > 1 && $4 != "0A" && $4 != "06" && $4 != "07" { n++ } END { exit !(n > 0) }' &&
-				return 0
-		done
-	done
-	return 1
+	{
+		cat /proc/net/tcp /proc/net/tcp6
+		in_peer cat /proc/net/tcp /proc/net/tcp6
+	} 2>/dev/null | awk '$1 != "sl" && $4 != "0A" && $4 != "06" && $4 != "07" { n++ } END { exit !(n > 0) }'
 }
 dp_tcp_idle() { ! dp_tcp_busy; }
 # dp_still: neither NIC's counters move for a second.
