@@ -538,29 +538,16 @@ dp_cross() { # WHAT A B LIMIT
 	_d=$(( $2 - $3 ))
 	[ "${_d#-}" -le "$4" ] || echo "$1 differ by $_d (more than $4)" >>"$STATE/dp.counters"
 }
-# dp_tcp_busy: a TCP connection other than a listener or one in TIME_WAIT/CLOSE
-# exists here or in the peer namespace (it may still send: a connection whose
-# other end went away is retransmitted for minutes).
-dp_tcp_busy() {
-	{
-		cat /proc/net/tcp /proc/net/tcp6
-		in_peer cat /proc/net/tcp /proc/net/tcp6
-	} 2>/dev/null | awk '$1 != "sl" && $4 != "0A" && $4 != "06" && $4 != "07" { n++ } END { exit !(n > 0) }'
-}
-dp_tcp_idle() { ! dp_tcp_busy; }
 # dp_still: neither NIC's counters move for a second.
 dp_still() {
 	_s0="$(local_stats "$A") $(peer_stats "$B")"
 	sleep 1
 	[ "$_s0" = "$(local_stats "$A") $(peer_stats "$B")" ]
 }
-# dp_quiet: start from a quiet link: programs earlier cases left killed on both
-# sides, their TCP connections gone, the counters still (each up to 60 s, then
-# the case goes on and says so).
+# dp_quiet: start from a quiet link: what earlier cases left ended (link_quiet),
+# then the counters still (up to 60 s, then the case goes on and says so).
 dp_quiet() {
-	killall iperf3 nc 2>/dev/null
-	in_peer killall iperf3 nc 2>/dev/null
-	wait_for 60 dp_tcp_idle || diag "a TCP connection was still open after 60 s"
+	link_quiet
 	wait_for 60 dp_still || diag "the counters were still moving after 60 s"
 }
 t_counters() {

@@ -341,6 +341,7 @@ t_identify() {
 
 t_stats() {
 	et_need
+	link_quiet # the peer's counters are compared with ours, read moments apart
 	ethtool -S "$A" >"$STATE/et.s0" || fail "ethtool -S"
 	in_peer ethtool -S "$B" >"$STATE/et.c0" || fail "ethtool -S (C igb)"
 	n=$(grep -c ': ' "$STATE/et.s0")

@@ -331,6 +331,7 @@ t_fl_link_flap() {
 	fl_stream_check tx 180 complete
 	fl_stream_check rx 180 complete
 	fl_iperf_stop
+	link_quiet # the two NICs' counters are read moments apart
 	sleep 1
 	dtx=$(( $(fl_stat tx_packets) - tx0 )) drx=$(( $(fl_stat rx_packets) - rx0 ))
 	dptx=$(( $(fl_pstat tx_packets) - ptx0 )) dprx=$(( $(fl_pstat rx_packets) - prx0 ))

@@ -99,6 +99,7 @@ f_ipv6() { # 0|1: disable IPv6 here and in the peer (1), or re-enable (0)
 t_setup() {
 	klog_mark "filters start"
 	module_loaded || load_driver || fail "loading $DRIVER failed"
+	link_quiet # nothing from earlier suites may count as a frame through a filter
 	if [ -e /run/netns/peer ]; then ip netns del peer; fi
 	wait_for 30 nics_ready || nics_diag_fail "NICs not ready"
 	peer_setup || fail "peer namespace"

@@ -272,6 +272,26 @@ peer_iperf_kill() {
 	killall iperf3 2>/dev/null
 	wait_for 20 peer_port_free 5201
 }
+# ---- a quiet link ------------------------------------------------------------
+# tcp_busy: a TCP connection other than a listener or one in TIME_WAIT/CLOSE
+# exists here or in the peer namespace (it may still send: a connection whose
+# other end went away is retransmitted for minutes); prints them.
+tcp_busy() {
+	{
+		cat /proc/net/tcp /proc/net/tcp6
+		in_peer cat /proc/net/tcp /proc/net/tcp6
+	} 2>/dev/null | awk '$1 != "sl" && $4 != "0A" && $4 != "06" && $4 != "07" { print $2, $3, $4; n++ } END { exit !(n > 0) }'
+}
+tcp_idle() { ! tcp_busy >/dev/null; }
+# link_quiet: before a check that counts frames, end the traffic earlier cases
+# left behind: stray iperf3 and nc killed (the PID namespace is shared, so one
+# killall covers the peer's too), then up to 60 s until neither namespace has
+# a TCP connection left; if one is, the case goes on and says which.
+link_quiet() {
+	killall iperf3 nc 2>/dev/null
+	wait_for 60 tcp_idle || diag "TCP connections still open after 60 s (local remote state): $(tcp_busy | tr '\n' ';')"
+}
+
 # iperf_udp_total FILE sender|receiver: the datagram total of iperf3 -u's
 # summary line for that side ("lost/total"; the sender's is the datagrams sent).
 iperf_udp_total() {
