@@ -291,7 +291,10 @@ impl Adapter {
     /// The queue pair of TX queue `queue` as the stack picked it, folded
     /// into the queues in use (`igb_tx_queue_mapping`).
     fn tx_pair(&self, queue: u16) -> (usize, &QueuePair) {
-        let q = usize::from(queue) % self.queues();
+        // The core picks a queue below `real_num_tx_queues`: the division
+        // only runs for one that is not (there is none).
+        let (q, n) = (usize::from(queue), self.queues());
+        let q = if q < n { q } else { q % n };
         (q, &self.pairs[q])
     }
 }
@@ -986,13 +989,11 @@ impl net::device::Operations for Adapter {
             return;
         };
         let bound = dev.parent_bound();
-        // Pad and map before taking the ring lock. `None`: dropped and
+        // Pad and plan the offloads before taking the ring lock; the
+        // buffers are mapped under it, into the ring. `None`: dropped and
         // freed already.
-        let mut p = Prepared::new(bound, skb);
-        let dropped = p.is_none();
-        if dropped {
-            bump(&qp.stats.tx_dropped, 1);
-        }
+        let p = Prepared::new(skb);
+        let mut dropped = p.is_none();
         // Netpoll at panic (hard-IRQ/NMI context) only tries the ring lock
         // (`net::lock::must_not_spin`): a lost netconsole line, not a hung
         // panic.
@@ -1001,12 +1002,21 @@ impl net::device::Operations for Adapter {
         } else {
             Some(qp.tx.lock())
         };
+        // A packet not posted, with the reason to drop it after unlocking.
+        let mut refused = p.map(|p| (p, DropReason::DevReady));
         let doorbell = if let Some(mut guard) = guard {
             match &mut *guard {
                 Some(ring) => {
-                    let last = ring
-                        .post(&mut p)
-                        .is_some_and(|bytes| dev.tx_sent(queue, bytes));
+                    let mut last = false;
+                    if let Some((p, _)) = refused.take() {
+                        match ring.post(bound, p) {
+                            Ok(bytes) => last = dev.tx_sent(queue, bytes),
+                            Err(r) => {
+                                refused = Some(r);
+                                dropped = true;
+                            }
+                        }
+                    }
                     // Stop before the ring could overflow; the poll wakes
                     // the queue under this same lock once there is room.
                     if ring.unused() < DESC_NEEDED {
@@ -1017,9 +1027,7 @@ impl net::device::Operations for Adapter {
                     // for this queue (`xmit_more`), as `igb_tx_map` does,
                     // but not past a frame that was not posted.
                     let now =
-                        doorbell_now(ring.unannounced(), last, dropped || p.is_some(), || {
-                            dev.tx_stopped(queue)
-                        });
+                        doorbell_now(ring.unannounced(), last, dropped, || dev.tx_stopped(queue));
                     (!stalled && now).then(|| ring.doorbell())
                 }
                 None => None,
@@ -1037,10 +1045,15 @@ impl net::device::Operations for Adapter {
             dma_mb(Write);
             queue::write_tx_tail(hw, q, tail);
         }
-        if let Some(p) = p {
-            // No room (the queue is stopped early, so this is not expected)
-            // or the interface is going down: a counted drop, never BUSY.
-            p.release(bound, DropReason::DevReady);
+        if dropped && refused.is_none() {
+            // Freed by `Prepared::new` already.
+            bump(&qp.stats.tx_dropped, 1);
+        }
+        if let Some((p, reason)) = refused {
+            // No room (the queue is stopped early, so this is not
+            // expected), a mapping failed, or the interface is going down:
+            // a counted drop, never BUSY.
+            p.release(reason);
             bump(&qp.stats.tx_dropped, 1);
         }
     }

@@ -246,6 +246,9 @@ impl RxRing {
         let mut got = Received::default();
         let mut returned = 0;
         let mut done = 0;
+        // The offload features, read once per call rather than per frame
+        // (a change applies from the next poll).
+        let features = dev.features();
         while done < max && !batch.is_full() {
             let i = self.idx.next_to_clean();
             // Look at the status first: nothing else is valid before DD.
@@ -256,7 +259,7 @@ impl RxRing {
             dma_mb(Read);
             let Ok(wb) = self.writeback(i) else { break };
             done += 1;
-            if let Some(skb) = self.take_frame(dev, napi, i, &wb, &mut got) {
+            if let Some(skb) = self.take_frame(dev, napi, i, &wb, features, &mut got) {
                 // Cannot fail: the loop runs only while not full.
                 if let Err(skb) = batch.push(skb) {
                     napi.gro_receive(skb);
@@ -284,6 +287,7 @@ impl RxRing {
         napi: &Napi<'_>,
         i: usize,
         wb: &RxWriteback,
+        features: Features,
         got: &mut Received,
     ) -> Option<SkBuff> {
         match rx_verdict(&mut self.discarding, wb, self.pool.max_frame()) {
@@ -314,7 +318,7 @@ impl RxRing {
                 got.alloc_failed += 1;
                 return None;
             };
-            return Some(self.finish(dev, napi, skb, wb, len, got));
+            return Some(self.finish(dev, napi, skb, wb, len, features, got));
         }
         let fresh = self.pool.alloc(true);
         let slot = self.pages.get_mut(i)?;
@@ -334,7 +338,7 @@ impl RxRing {
             got.alloc_failed += 1;
             return None;
         };
-        Some(self.finish(dev, napi, skb, wb, len, got))
+        Some(self.finish(dev, napi, skb, wb, len, features, got))
     }
 
     /// Attach the descriptor's metadata (hash, checksum, VLAN, queue) to a
@@ -346,9 +350,9 @@ impl RxRing {
         mut skb: SkBuff,
         wb: &RxWriteback,
         len: u32,
+        features: Features,
         got: &mut Received,
     ) -> SkBuff {
-        let features = dev.features();
         match HashType::from_rss_type(wb.rss_type()) {
             _ if !features.contains(Features::RXHASH) => {}
             HashType::None => {}

@@ -84,24 +84,26 @@ fn data_descs(len: u32) -> usize {
     len.div_ceil(MAX_DATA_PER_TXD).max(1) as usize
 }
 
-/// A packet padded, offload-planned and mapped for the device, ready to post
-/// (built before taking the ring lock).
+/// A packet padded and offload-planned, with the number of descriptors it
+/// takes, ready to post (built before taking the ring lock). Its buffers are
+/// mapped by [`TxRing::post`], straight into the ring's slots, as
+/// `igb_tx_map` does: a packet carries no array of mappings around.
 pub(crate) struct Prepared {
     skb: SkBuff,
-    maps: [Option<TxMapping>; MAX_BUFFERS],
-    buffers: usize,
     /// Context descriptor and descriptor bits of the offloads.
     offload: TxOffload,
+    /// Page fragments (buffers after the linear part).
+    frags: u32,
     /// Descriptors the packet takes (context + data).
     descs: usize,
 }
 
 impl Prepared {
     /// Pad `skb`, plan its offloads (preparing the headers for TSO, or
-    /// checksumming in software what the hardware cannot) and map all its
-    /// buffers for `dev`. On failure the skb is dropped with a reason (or was
-    /// freed by the padding) and `None` returned.
-    pub(crate) fn new(dev: &Device<Bound>, mut skb: SkBuff) -> Option<Self> {
+    /// checksumming in software what the hardware cannot) and count its
+    /// descriptors. On failure the skb is dropped with a reason (or was freed
+    /// by the padding) and `None` returned.
+    pub(crate) fn new(mut skb: SkBuff) -> Option<Self> {
         // A short frame asking for a checksum gets it in software before it
         // is padded: the padding would be summed as payload by QEMU, which
         // rebuilds the pseudo-header from the frame length (a bad UDP/TCP
@@ -112,11 +114,6 @@ impl Prepared {
             return None;
         }
         let mut skb = skb.put_padto(ETH_ZLEN)?;
-        let buffers = 1 + skb.nr_frags() as usize;
-        if buffers > MAX_BUFFERS {
-            skb.drop_with(DropReason::DevHdr);
-            return None;
-        }
         let offload = match plan_offload(&mut skb) {
             Ok(o) => o,
             Err(_) => {
@@ -124,38 +121,28 @@ impl Prepared {
                 return None;
             }
         };
-        let mut p = Self {
-            skb,
-            maps: [const { None }; MAX_BUFFERS],
-            buffers,
-            offload,
-            descs: offload.extra_descs(),
-        };
-        for i in 0..buffers {
-            let m = if i == 0 {
-                p.skb.map_head(dev)
-            } else {
-                p.skb.map_frag(dev, (i - 1) as u32)
-            };
-            match m {
-                Ok(m) => {
-                    p.descs += data_descs(m.len());
-                    p.maps[i] = Some(m);
-                }
-                Err(_) => {
-                    p.release(dev, DropReason::DevHdr);
-                    return None;
-                }
-            }
+        let lens = skb.frag_lens();
+        let frags = lens.len();
+        let descs = lens.fold(
+            offload.extra_descs() + data_descs(skb.headlen()),
+            |n, len| n + data_descs(len),
+        );
+        if frags >= MAX_BUFFERS {
+            skb.drop_with(DropReason::DevHdr);
+            return None;
         }
-        Some(p)
+        // Below MAX_BUFFERS: fits.
+        let frags = frags as u32;
+        Some(Self {
+            skb,
+            offload,
+            frags,
+            descs,
+        })
     }
 
-    /// Unmap and drop the packet with `reason`.
-    pub(crate) fn release(mut self, dev: &Device<Bound>, reason: DropReason) {
-        for m in self.maps.iter_mut().filter_map(Option::take) {
-            m.unmap(dev);
-        }
+    /// Drop the packet with `reason`.
+    pub(crate) fn release(self, reason: DropReason) {
         self.skb.drop_with(reason);
     }
 }
@@ -291,83 +278,142 @@ impl TxRing {
         self.idx.next_to_clean() != self.idx.next_to_use()
     }
 
-    /// Fill the descriptors of the prepared packet in `slot` and keep it
-    /// until its completion; returns its bytes on the wire (for BQL). Without
-    /// room for it, it is left in `slot` (the caller releases it after
-    /// unlocking).
-    pub(crate) fn post(&mut self, slot: &mut Option<Prepared>) -> Option<u32> {
-        let p = slot.as_ref()?;
-        let descs = p.descs;
-        if descs == 0 || self.unused() < descs || self.write_descs(p).is_err() {
-            return None;
+    /// Map the buffers of `p` for `dev` and write its descriptors at
+    /// `next_to_use`: the context descriptor if any, then a data descriptor
+    /// per buffer, or per [`MAX_DATA_PER_TXD`] bytes of a longer one
+    /// (`igb_tx_map`). Each mapping is kept in the slot of its first
+    /// descriptor, the skb in the slot of the packet's first, until the
+    /// completion. Returns the packet's bytes on the wire (for BQL).
+    ///
+    /// Without room for it, or if a mapping fails (then every mapping made
+    /// for it is undone and its slots left empty), the packet is handed back
+    /// with the reason to drop it; the caller frees it after unlocking.
+    pub(crate) fn post(
+        &mut self,
+        dev: &Device<Bound>,
+        p: Prepared,
+    ) -> core::result::Result<u32, (Prepared, DropReason)> {
+        if p.descs == 0 || self.unused() < p.descs {
+            return Err((p, DropReason::DevReady));
         }
+        let first = self.idx.next_to_use();
+        let mut i = first;
+        if let Some(ctx) = p.offload.context {
+            if self.write_desc(i, ctx.to_qwords()).is_err() {
+                return Err((p, DropReason::DevHdr));
+            }
+            i = self.idx.add(i, 1);
+        }
+        if let Err(end) = self.map_buffers(dev, &p, i) {
+            self.unmap_range(dev, i, end);
+            return Err((p, DropReason::DevHdr));
+        }
+        let last = self.idx.add(first, p.descs - 1);
         let Prepared {
             skb,
-            mut maps,
-            buffers,
             offload,
+            descs,
             ..
-        } = slot.take()?;
-        let first = self.idx.next_to_use();
-        let last = self.idx.add(first, descs - 1);
-        let mut i = self.idx.add(first, offload.extra_descs());
-        for m in maps.iter_mut().take(buffers) {
-            let n = m.as_ref().map_or(1, |m| data_descs(m.len()));
-            if let Some(slot) = self.slots.get_mut(i) {
-                slot.map = m.take();
-            }
-            i = self.idx.add(i, n);
-        }
+        } = p;
         if let Some(slot) = self.slots.get_mut(first) {
             slot.skb = Some(skb);
             slot.last = last;
             slot.bytes = offload.bytes;
             slot.segs = offload.segs;
+        } else {
+            // Cannot happen (`first` is an index of the ring); the packet
+            // must not vanish unaccounted either way.
+            skb.drop_with(DropReason::DevHdr);
         }
         self.idx.produce(descs);
-        Some(offload.bytes)
+        Ok(offload.bytes)
     }
 
-    /// Write the descriptors of one packet at `next_to_use`: the context
-    /// descriptor if any, then the data descriptors, splitting buffers longer
-    /// than [`MAX_DATA_PER_TXD`] (`igb_tx_map()`).
-    fn write_descs(&self, p: &Prepared) -> Result {
-        let mut i = self.idx.next_to_use();
-        if let Some(ctx) = p.offload.context {
-            let [w0, w1] = ctx.to_qwords();
-            io_write!(self.desc, [try: i][build: 0], w0);
-            io_write!(self.desc, [try: i][build: 1], w1);
-            i = self.idx.add(i, 1);
-        }
-        let maps = p.maps.get(..p.buffers).ok_or(EINVAL)?;
-        let mut first = true;
-        for (k, m) in maps.iter().enumerate() {
-            let m = m.as_ref().ok_or(EINVAL)?;
-            let mut addr = m.addr();
-            let mut left = m.len();
+    /// Map every buffer of `p` and write its data descriptors from index
+    /// `data`. On failure returns the end (exclusive) of the slots from
+    /// `data` that may hold one of its mappings, for
+    /// [`TxRing::unmap_range`]: all within the room `post` checked.
+    fn map_buffers(
+        &mut self,
+        dev: &Device<Bound>,
+        p: &Prepared,
+        data: usize,
+    ) -> core::result::Result<(), usize> {
+        let mut i = data;
+        // Data descriptors still allowed: what `Prepared::new` counted.
+        let mut budget = p.descs - p.offload.extra_descs();
+        for b in 0..=p.frags {
+            let m = if b == 0 {
+                p.skb.map_head(dev)
+            } else {
+                p.skb.map_frag(dev, b - 1)
+            };
+            let Ok(m) = m else {
+                return Err(i);
+            };
+            let (mut addr, mut left) = (m.addr(), m.len());
+            let start = i;
+            // The mapping goes into its slot first, so that a failure below
+            // undoes it with the others.
+            match self.slots.get_mut(start) {
+                Some(slot) => slot.map = Some(m),
+                None => {
+                    m.unmap(dev);
+                    return Err(i);
+                }
+            }
             loop {
                 let len = left.min(MAX_DATA_PER_TXD);
                 left -= len;
-                let eop = left == 0 && k + 1 == maps.len();
+                // The lengths are those `Prepared::new` counted; more
+                // descriptors than counted would overrun the packet's room.
+                if budget == 0 {
+                    // Past the mapping's slot, whether or not one of its
+                    // descriptors was written.
+                    return Err(if i == start {
+                        self.idx.add(start, 1)
+                    } else {
+                        i
+                    });
+                }
+                budget -= 1;
                 let d = AdvTxDesc::data_offload(
                     addr,
                     len,
-                    eop,
-                    first.then_some(p.offload.paylen),
+                    left == 0 && b == p.frags,
+                    (i == data).then_some(p.offload.paylen),
                     p.offload.cmd,
                     p.offload.popts,
                 );
-                let [w0, w1] = d.to_qwords();
-                io_write!(self.desc, [try: i][build: 0], w0);
-                io_write!(self.desc, [try: i][build: 1], w1);
+                if self.write_desc(i, d.to_qwords()).is_err() {
+                    return Err(self.idx.add(i, 1));
+                }
                 i = self.idx.add(i, 1);
-                first = false;
                 addr += u64::from(len);
                 if left == 0 {
                     break;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Undo the mappings kept in the slots from `from` up to (not
+    /// including) `to`: a packet that could not be posted whole.
+    fn unmap_range(&mut self, dev: &Device<Bound>, from: usize, to: usize) {
+        let n = self.idx.distance(from, to);
+        for k in 0..n {
+            let i = self.idx.add(from, k);
+            if let Some(m) = self.slots.get_mut(i).and_then(|s| s.map.take()) {
+                m.unmap(dev);
+            }
+        }
+    }
+
+    /// Write descriptor `i`.
+    fn write_desc(&self, i: usize, [w0, w1]: [u64; 2]) -> Result {
+        io_write!(self.desc, [try: i][build: 0], w0);
+        io_write!(self.desc, [try: i][build: 1], w1);
         Ok(())
     }
 

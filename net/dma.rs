@@ -69,36 +69,38 @@ impl TxMapping {
 impl SkBuff {
     /// Map the linear part for the device to read.
     pub(crate) fn map_head(&self, dev: &device::Device<device::Bound>) -> Result<TxMapping> {
-        let mut addr = 0;
-        // SAFETY: We own the skb; `dev` is bound; `addr` is a valid out
-        // pointer.
-        let ret = unsafe { bindings::rust_igb_skb_map_head(raw(dev), self.as_raw(), &mut addr) };
+        let (mut addr, mut len) = (0, 0);
+        // SAFETY: We own the skb; `dev` is bound; `addr` and `len` are valid
+        // out pointers.
+        let ret = unsafe {
+            bindings::rust_igb_skb_map_head(raw(dev), self.as_raw(), &mut addr, &mut len)
+        };
         kernel::error::to_result(ret)?;
         Ok(TxMapping {
             addr,
-            len: self.headlen(),
+            len,
             page: false,
             dev: raw(dev),
         })
     }
 
-    /// Map page fragment `i` for the device to read.
+    /// Map page fragment `i` for the device to read (`EINVAL` if the skb
+    /// has no such fragment).
     pub(crate) fn map_frag(
         &self,
         dev: &device::Device<device::Bound>,
         i: u32,
     ) -> Result<TxMapping> {
-        if i >= self.nr_frags() {
-            return Err(EINVAL);
-        }
-        let mut addr = 0;
-        // SAFETY: We own the skb; `i` is a valid fragment index; `dev` is
-        // bound; `addr` is a valid out pointer.
-        let ret = unsafe { bindings::rust_igb_skb_map_frag(raw(dev), self.as_raw(), i, &mut addr) };
+        let (mut addr, mut len) = (0, 0);
+        // SAFETY: We own the skb; the shim checks `i` against `nr_frags`;
+        // `dev` is bound; `addr` and `len` are valid out pointers.
+        let ret = unsafe {
+            bindings::rust_igb_skb_map_frag(raw(dev), self.as_raw(), i, &mut addr, &mut len)
+        };
         kernel::error::to_result(ret)?;
         Ok(TxMapping {
             addr,
-            len: self.frag_len(i),
+            len,
             page: true,
             dev: raw(dev),
         })

@@ -57,8 +57,9 @@ impl<T: Operations> Device<T> {
 impl SkBuff {
     /// The TX queue the stack picked for this skb (`skb_get_queue_mapping`).
     pub(crate) fn queue_mapping(&self) -> u16 {
-        // SAFETY: `as_raw()` is a valid skb we own.
-        unsafe { bindings::rust_igb_skb_get_queue_mapping(self.as_raw()) }
+        // SAFETY: `as_raw()` is a valid skb we own (`skb_get_queue_mapping`
+        // reads the field, here without a call).
+        unsafe { (*self.as_raw()).queue_mapping }
     }
 
     /// Record the RSS hash the hardware computed (`skb_set_hash`); `l4` says

@@ -266,11 +266,6 @@ void rust_igb_netdev_tx_reset_queue(struct net_device *dev, u16 queue)
 	netdev_tx_reset_queue(netdev_get_tx_queue(dev, queue));
 }
 
-unsigned int rust_igb_skb_headlen(const struct sk_buff *skb)
-{
-	return skb_headlen(skb);
-}
-
 unsigned int rust_igb_skb_nr_frags(const struct sk_buff *skb)
 {
 	return skb_shinfo(skb)->nr_frags;
@@ -291,28 +286,41 @@ int rust_igb_skb_put_padto(struct sk_buff *skb, unsigned int len)
  * nothing mapped. Error-injectable (fail_function), so that the tests can
  * fail them: without an IOMMU or bounce buffers they never fail under QEMU.
  */
-int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr)
+/*
+ * The TX mappings return the mapped length as well, so that a transmit reads
+ * the skb's layout once, in the call that maps it. A fragment index past
+ * nr_frags is -EINVAL.
+ */
+int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr,
+			  u32 *len)
 {
-	dma_addr_t a = dma_map_single(dev, skb->data, skb_headlen(skb),
-				      DMA_TO_DEVICE);
+	unsigned int size = skb_headlen(skb);
+	dma_addr_t a = dma_map_single(dev, skb->data, size, DMA_TO_DEVICE);
 
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
 	*addr = a;
+	*len = size;
 	return 0;
 }
 ALLOW_ERROR_INJECTION(rust_igb_skb_map_head, ERRNO);
 
 int rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
-			  unsigned int i, u64 *addr)
+			  unsigned int i, u64 *addr, u32 *len)
 {
-	skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
-	dma_addr_t a = skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag),
-					DMA_TO_DEVICE);
+	skb_frag_t *frag;
+	unsigned int size;
+	dma_addr_t a;
 
+	if (i >= skb_shinfo(skb)->nr_frags)
+		return -EINVAL;
+	frag = &skb_shinfo(skb)->frags[i];
+	size = skb_frag_size(frag);
+	a = skb_frag_dma_map(dev, frag, 0, size, DMA_TO_DEVICE);
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
 	*addr = a;
+	*len = size;
 	return 0;
 }
 ALLOW_ERROR_INJECTION(rust_igb_skb_map_frag, ERRNO);
@@ -360,11 +368,6 @@ int rust_igb_netif_set_xps_queue(struct net_device *dev, unsigned int cpu,
 	if (cpu >= nr_cpu_ids)
 		return -EINVAL;
 	return netif_set_xps_queue(dev, cpumask_of(cpu), queue);
-}
-
-u16 rust_igb_skb_get_queue_mapping(const struct sk_buff *skb)
-{
-	return skb_get_queue_mapping(skb);
 }
 
 void rust_igb_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4)

@@ -94,13 +94,13 @@ void rust_igb_netdev_tx_completed_queue(struct net_device *dev, u16 queue,
 void rust_igb_netdev_tx_reset_queue(struct net_device *dev, u16 queue);
 
 /* sk_buff */
-unsigned int rust_igb_skb_headlen(const struct sk_buff *skb);
 unsigned int rust_igb_skb_nr_frags(const struct sk_buff *skb);
 unsigned int rust_igb_skb_frag_size(const struct sk_buff *skb, unsigned int i);
 int rust_igb_skb_put_padto(struct sk_buff *skb, unsigned int len);
-int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr);
+int rust_igb_skb_map_head(struct device *dev, struct sk_buff *skb, u64 *addr,
+			  u32 *len);
 int rust_igb_skb_map_frag(struct device *dev, struct sk_buff *skb,
-			  unsigned int i, u64 *addr);
+			  unsigned int i, u64 *addr, u32 *len);
 void rust_igb_skb_rx_finish(struct sk_buff *skb, struct net_device *dev,
 			    u16 queue);
 
@@ -118,7 +118,6 @@ struct sk_buff;
 unsigned int rust_igb_num_online_cpus(void);
 int rust_igb_netif_set_xps_queue(struct net_device *dev, unsigned int cpu,
 				 u16 queue);
-u16 rust_igb_skb_get_queue_mapping(const struct sk_buff *skb);
 void rust_igb_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
 int rust_igb_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
 int rust_igb_irq_clear_affinity_hint(unsigned int irq);

@@ -78,8 +78,14 @@ impl SkBuff {
 
     /// Length of the linear part.
     pub(crate) fn headlen(&self) -> u32 {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { bindings::rust_igb_skb_headlen(self.0.as_ptr()) }
+        // SAFETY: `self.0` is valid by the type invariant. `skb_headlen`:
+        // `len - data_len` (never negative: `data_len` is the part of `len`
+        // in fragments), read here without a call.
+        unsafe {
+            (*self.0.as_ptr())
+                .len
+                .wrapping_sub((*self.0.as_ptr()).data_len)
+        }
     }
 
     /// Number of page fragments.
@@ -88,13 +94,13 @@ impl SkBuff {
         unsafe { bindings::rust_igb_skb_nr_frags(self.0.as_ptr()) }
     }
 
-    /// Length of fragment `i` (0 if there is no such fragment).
-    pub(crate) fn frag_len(&self, i: u32) -> u32 {
-        if i >= self.nr_frags() {
-            return 0;
-        }
-        // SAFETY: Valid skb; `i` is a valid fragment index.
-        unsafe { bindings::rust_igb_skb_frag_size(self.0.as_ptr(), i) }
+    /// The lengths of the page fragments, in order (`nr_frags` read once).
+    pub(crate) fn frag_lens(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        (0..self.nr_frags()).map(move |i| {
+            // SAFETY: Valid skb, borrowed (so unchanged) while the iterator
+            // lives; `i` is below the `nr_frags` read at its start.
+            unsafe { bindings::rust_igb_skb_frag_size(self.0.as_ptr(), i) }
+        })
     }
 
     /// Pad the frame with zeroes to at least `len` bytes (`skb_put_padto`).
