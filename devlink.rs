@@ -7,7 +7,7 @@
 //!   number (the permanent MAC address as 12 hex digits), the fixed
 //!   `board.id` (the PBA number, `nvm::read_pba`, when the NVM has one) and
 //!   the running `fw` (the NVM image version, as `ethtool -i` shows it).
-//! - Reporter `tx_hang`: the watchdog's hang detection (`netdev.rs`,
+//! - Reporter `tx_hang`: the watchdog's hang detection (`netdev/hang.rs`,
 //!   `check_tx_hang`) captures a [`HangReport`] (ring indices, TDH/TDT,
 //!   interrupt masks, STATUS, link and TXOFF; no read-to-clear register) and
 //!   reports it ([`report_tx_hang`]). The health core stores the report's

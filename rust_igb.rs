@@ -13,7 +13,9 @@
 //! per concern, mirroring drivers/net/ethernet/meta/fbnic:
 //!
 //! - `regs.rs`, `mac.rs`, `nvm.rs`, `phy.rs`: the hardware blocks;
-//! - `netdev.rs`: the net_device callbacks and the link watchdog;
+//! - `netdev.rs` and `netdev/`: the net_device callbacks and the link
+//!   watchdog; bring-up and teardown (`updown.rs`), the transmit entry
+//!   point (`xmit.rs`), TX hang detection (`hang.rs`);
 //! - `ethtool.rs`: the ethtool callbacks;
 //! - `devlink.rs`: `devlink dev info` and the TX hang health reporter;
 //! - `net.rs` and `net/`: the abstraction layer over the kernel's networking

@@ -318,7 +318,7 @@ impl RxRing {
                 got.alloc_failed += 1;
                 return None;
             };
-            return Some(self.finish(dev, napi, skb, wb, len, features, got));
+            return Some(self.finish(dev, napi, skb, wb, features, got));
         }
         let fresh = self.pool.alloc(true);
         let slot = self.pages.get_mut(i)?;
@@ -338,21 +338,21 @@ impl RxRing {
             got.alloc_failed += 1;
             return None;
         };
-        Some(self.finish(dev, napi, skb, wb, len, features, got))
+        Some(self.finish(dev, napi, skb, wb, features, got))
     }
 
     /// Attach the descriptor's metadata (hash, checksum, VLAN, queue) to a
-    /// received frame and count it.
+    /// received frame of `wb.length` bytes and count it.
     fn finish(
         &self,
         dev: &net::Device<Adapter>,
         napi: &Napi<'_>,
         mut skb: SkBuff,
         wb: &RxWriteback,
-        len: u32,
         features: Features,
         got: &mut Received,
     ) -> SkBuff {
+        let len = u32::from(wb.length);
         match HashType::from_rss_type(wb.rss_type()) {
             _ if !features.contains(Features::RXHASH) => {}
             HashType::None => {}

@@ -75,7 +75,7 @@ probe() {
 
 probe types netdev.rs '
 #[allow(dead_code, unused_variables)]
-fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff, hang: &HangReport) {
+fn probe_types(dev: &Device<Adapter>, napi: &Napi<'"'"'_>, skb: SkBuff, hang: &crate::devlink::HangReport) {
     let _ = dev.napi_add(0); // refused: RTNL-only call without the token
     dev.set_mtu(1500); // refused: RTNL-only call without the token
     let _ = dev.set_real_num_queues(1, 1); // refused: RTNL-only call without the token
