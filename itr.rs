@@ -223,16 +223,11 @@ impl Itr {
     /// the new EITR value if it changed. `mode` picks the algorithm (the C
     /// driver's choice: [`ItrMode::Classes`] for a single vector);
     /// `conservative` keeps the interval at or above [`ITR_20K`]; below
-    /// 1 Gb/s the rate is fixed at [`ITR_4K`].
+    /// 1 Gb/s the rate is fixed at [`ITR_4K`]. Only the vector's poll calls
+    /// it (the counters' one writer, with `add_tx`/`add_rx`).
     pub(crate) fn update(&self, mode: ItrMode, conservative: bool, gigabit: bool) -> Option<u32> {
-        let tx = (
-            self.tx_packets.swap(0, Relaxed),
-            self.tx_bytes.swap(0, Relaxed),
-        );
-        let rx = (
-            self.rx_packets.swap(0, Relaxed),
-            self.rx_bytes.swap(0, Relaxed),
-        );
+        let tx = (take(&self.tx_packets), take(&self.tx_bytes));
+        let rx = (take(&self.rx_packets), take(&self.rx_bytes));
         let target = if !gigabit {
             ITR_4K
         } else if mode == ItrMode::Classes {
@@ -249,7 +244,9 @@ impl Itr {
             // No traffic: keep the interval.
             ring_itr(tx, rx, conservative)?
         };
-        (self.value.swap(target, Relaxed) != target).then_some(target)
+        let changed = self.value.load(Relaxed) != target;
+        self.value.store(target, Relaxed);
+        changed.then_some(target)
     }
 }
 
@@ -304,8 +301,19 @@ fn ring_itr(tx: (u32, u32), rx: (u32, u32), conservative: bool) -> Option<u32> {
     Some(if conservative { itr.max(ITR_20K) } else { itr })
 }
 
+/// Add to a counter of the vector's poll, its one writer: a plain load and
+/// store, no locked read-modify-write.
 fn add(c: &AtomicU32, v: u32) {
     c.store(c.load(Relaxed).saturating_add(v), Relaxed);
+}
+
+/// Read a counter of the vector's poll and start it over, likewise without a
+/// locked exchange (`swap` is an `xchg`, a full barrier on x86, four of them
+/// per poll).
+fn take(c: &AtomicU32) -> u32 {
+    let v = c.load(Relaxed);
+    c.store(0, Relaxed);
+    v
 }
 
 #[kunit_tests(rust_igb_itr)]
