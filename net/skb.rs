@@ -9,7 +9,7 @@
 //! dropped with a reason, so every free in the driver is visible and carries
 //! the right accounting. A forgotten one is a leak that kmemleak reports.
 
-use core::ptr::NonNull;
+use core::{mem::MaybeUninit, ptr::NonNull};
 
 use super::bindings;
 
@@ -152,16 +152,25 @@ impl SkBuff {
 /// Up to `N` owned skbs collected under a lock and handed on after it is
 /// released (to the stack, or freed), so that no skb leaves the driver while
 /// a driver lock is held.
+///
+/// A poll makes one per batch: its slots are left uninitialised (zeroing
+/// them cost a `memset` of the whole array per batch) and only the first
+/// `len` hold skbs.
+///
+/// # Invariants
+///
+/// `items[..len]` are initialised and own their skbs; `len <= N`.
 pub(crate) struct SkbBatch<const N: usize> {
-    items: [Option<SkBuff>; N],
+    items: [MaybeUninit<SkBuff>; N],
     len: usize,
 }
 
 impl<const N: usize> SkbBatch<N> {
     /// An empty batch.
     pub(crate) fn new() -> Self {
+        // INVARIANT: no slot is initialised and `len` is 0.
         Self {
-            items: [const { None }; N],
+            items: [const { MaybeUninit::uninit() }; N],
             len: 0,
         }
     }
@@ -175,7 +184,8 @@ impl<const N: usize> SkbBatch<N> {
     pub(crate) fn push(&mut self, skb: SkBuff) -> core::result::Result<(), SkBuff> {
         match self.items.get_mut(self.len) {
             Some(slot) => {
-                *slot = Some(skb);
+                slot.write(skb);
+                // INVARIANT: the slot at the old `len` is now initialised.
                 self.len += 1;
                 Ok(())
             }
@@ -183,9 +193,17 @@ impl<const N: usize> SkbBatch<N> {
         }
     }
 
-    /// Take the skbs out, oldest first, leaving the batch empty.
+    /// Take the skbs out, oldest first, leaving the batch empty. The caller
+    /// consumes every one (an skb has no destructor: one the iterator did not
+    /// yield would be leaked, as would one left in a dropped batch).
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = SkBuff> + '_ {
+        // INVARIANT: `len` is 0 from here on; the slots below the old value
+        // are read out exactly once, by the iterator.
         let n = core::mem::replace(&mut self.len, 0);
-        self.items.iter_mut().take(n).filter_map(Option::take)
+        self.items.iter().take(n).map(|slot| {
+            // SAFETY: One of the first `n` slots, initialised by `push` (type
+            // invariant) and read only here, once: `len` no longer covers it.
+            unsafe { slot.assume_init_read() }
+        })
     }
 }
