@@ -182,7 +182,7 @@ af_run() {
 	# shellcheck disable=SC2086 # the command is split into words on purpose
 	(echo 1 >/proc/self/make-it-fail && exec $AF_CMD) >"$STATE/af.out" 2>&1 &
 	_pid=$!
-	if ! wait_for 30 dp_gone $_pid; then
+	if ! wait_for 30 bg_gone $_pid; then
 		af_err "$1@$2: '$AF_CMD' still running after 30 s (state $(awk '{ print $3 }' /proc/$_pid/stat)," \
 			"wchan $(cat /proc/$_pid/wchan 2>/dev/null)): $(tr '\n' ' ' </proc/$_pid/stack 2>/dev/null)"
 		# The blocked tasks' stacks to the console (a hang is a failure anyway).
@@ -307,13 +307,13 @@ af_judge() {
 
 t_af_datapath() {
 	dp_ready
-	trap 'af_off; dp_reap' EXIT
+	trap 'af_off; bg_reap' EXIT
 	rm -f "$STATE/af.err"
 	_tx=$STATE/af.payload _hold=$STATE/af.hold
 	dd if=/dev/urandom of="$_tx" bs=1M count="$AF_MIB" 2>/dev/null || fail "cannot create $_tx"
 	[ -p "$_hold" ] || mkfifo "$_hold" || fail "mkfifo"
 	rm -f "$STATE/af.rx-local" "$STATE/af.rx-peer"
-	dp_bg -i "$_hold" timeout 300 nc -l -p 5301 >"$STATE/af.rx-local" 2>"$STATE/af.nc-rl"
+	bg_run -i "$_hold" timeout 300 nc -l -p 5301 >"$STATE/af.rx-local" 2>"$STATE/af.nc-rl"
 	_rl=$!
 	in_peer_bg -i "$_hold" timeout 300 nc -l -p 5300 >"$STATE/af.rx-peer" 2>"$STATE/af.nc-rp"
 	_rp=$!
@@ -339,19 +339,19 @@ t_af_datapath() {
 	klog_mark "allocfail injection on"
 	in_peer_bg -i "$_tx" timeout 300 nc -w 10 $LOCAL4 5301 >/dev/null 2>"$STATE/af.nc-sp"
 	_sp=$!
-	dp_bg -i "$_tx" timeout 300 nc -w 10 $PEER4 5300 >/dev/null 2>"$STATE/af.nc-sl"
+	bg_run -i "$_tx" timeout 300 nc -w 10 $PEER4 5300 >/dev/null 2>"$STATE/af.nc-sl"
 	_sl=$!
 	sleep "$AF_SECS"
 	af_off
 	klog_mark "allocfail injection off"
 	af1=$(af_alloc_failed) drop1=$(af_sysstat rx_dropped) txd1=$(af_sysstat tx_dropped)
 	diag "during the window: alloc_failed +$((af1 - af0)), rx_dropped +$((drop1 - drop0)), tx_dropped +$((txd1 - txd0))"
-	dp_wait "$_sp" 240; _sprc=$?
-	dp_wait "$_sl" 240; _slrc=$?
-	dp_wait "$_rl" 30; _rlrc=$?
-	dp_wait "$_rp" 30; _rprc=$?
-	dp_wait "$CLI" 120 >/dev/null 2>&1
-	dp_wait "$SRV" 15 >/dev/null 2>&1
+	bg_wait "$_sp" 240; _sprc=$?
+	bg_wait "$_sl" 240; _slrc=$?
+	bg_wait "$_rl" 30; _rlrc=$?
+	bg_wait "$_rp" 30; _rprc=$?
+	bg_wait "$CLI" 120 >/dev/null 2>&1
+	bg_wait "$SRV" 15 >/dev/null 2>&1
 	grep -E "sender|receiver|error" "$STATE/dp.iperf-load" | diag_klog
 	_h=$(sha256sum <"$_tx")
 	af_judge "peer -> local (RX)" $_sprc $_rlrc "$_tx" "$STATE/af.rx-local" "$_h" "$(sha256sum <"$STATE/af.rx-local")"

@@ -100,53 +100,11 @@ DP_PINNED=0
 : "${DP_NETCONSOLE_MSGS:=$(karg rigb.dp_netconsole_msgs)}" "${DP_NETCONSOLE_MSGS:=100}"
 
 LOCAL4=10.0.0.1 PEER4=10.0.0.2 LOCAL6=fd00::1 PEER6=fd00::2
-NETNS_PATH=/run/netns/peer
 IPERF_PORT=5201
 DP_BGMAX=256 # largest background frame (ARP, ND, MLD) counted in the counters case
 DMA_DBG=/sys/kernel/debug/dma-api
 
-# ---- background processes --------------------------------------------------
-# dp_bg [-i FILE] CMD...: run CMD (an executable or applet, not a shell
-# function) in the background, remembering its PID; output redirections on the
-# dp_bg call apply to CMD. Its stdin is /dev/null (ash does that to background
-# commands without job control), or FILE opened read-write with -i.
-# Cases that use it set `trap dp_reap EXIT`, which kills whatever is left.
-DP_BG=
-dp_bg() {
-	_in=/dev/null
-	if [ "$1" = -i ]; then _in=$2; shift 2; fi
-	"$@" <>"$_in" &
-	DP_BG="$DP_BG $!"
-}
-dp_reap() {
-	[ -n "$DP_BG" ] || return 0
-	for _p in $DP_BG; do kill "$_p" 2>/dev/null; done
-	sleep 0.5
-	for _p in $DP_BG; do kill -9 "$_p" 2>/dev/null; done
-	DP_BG=
-}
-# dp_gone PID: the process has exited (gone, or a zombie not yet waited for).
-dp_gone() {
-	[ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
-}
-# dp_wait PID SECS: wait up to SECS for background PID (kill it after that);
-# returns its exit status.
-dp_wait() {
-	wait_for "$2" dp_gone "$1" || { kill "$1" 2>/dev/null; sleep 1; kill -9 "$1" 2>/dev/null; }
-	wait "$1"
-	_st=$?
-	DP_BG=$(echo " $DP_BG " | sed "s/ $1 / /")
-	return $_st
-}
-in_peer_bg() { # [-i FILE] CMD...: dp_bg in the peer namespace
-	if [ "$1" = -i ]; then
-		_i=$2
-		shift 2
-		dp_bg -i "$_i" nsenter -F --net="$NETNS_PATH" "$@"
-	else
-		dp_bg nsenter -F --net="$NETNS_PATH" "$@"
-	fi
-}
+# ---- background processes: bg_run, bg_reap, bg_wait, in_peer_bg (lib.sh) ---------
 
 # ---- NICs, drivers, topology -------------------------------------------------
 dp_nic_on() { [ "$(nic_driver "$1" 2>/dev/null)" = "$2" ]; } # NIC I bound to DRIVER
@@ -191,7 +149,7 @@ dp_peer_link_up() {
 # dp_topo: (re)build the topology; idempotent. Global IPv6 addresses are kept
 # across down/up (keep_addr_on_down) and need no DAD (nodad).
 dp_topo() {
-	[ -e "$NETNS_PATH" ] || ip netns add peer || return 1
+	[ -e "$PEER_NETNS" ] || ip netns add peer || return 1
 	in_peer ip link set lo up || return 1
 	_b=$(nic_name 1)
 	if [ -n "$_b" ]; then ip link set dev "$_b" netns peer || return 1; fi
@@ -255,7 +213,7 @@ dp_iperf() {
 	dp_iperf_server $(( _secs + 30 ))
 	timeout "$_secs" iperf3 -c $PEER4 -p $IPERF_PORT --connect-timeout 10000 "$@" >"$_out" 2>&1
 	_rc=$?
-	dp_wait "$SRV" 15 >/dev/null 2>&1
+	bg_wait "$SRV" 15 >/dev/null 2>&1
 	[ "$_rc" = 0 ] || diag "iperf3 exit $_rc: $(tail -n 3 "$_out" | tr '\n' ' ')"
 	return $_rc
 }
@@ -277,7 +235,7 @@ dp_flowing() { [ "$(local_pkts)" -ge $(( $1 + $2 )) ]; }
 dp_bidir_load() {
 	dp_iperf_server $(( $1 + 90 ))
 	_p0=$(local_pkts)
-	dp_bg timeout $(( $1 + 60 )) iperf3 -c $PEER4 -p $IPERF_PORT --connect-timeout 10000 \
+	bg_run timeout $(( $1 + 60 )) iperf3 -c $PEER4 -p $IPERF_PORT --connect-timeout 10000 \
 		--bidir -t "$1" -f m >"$STATE/dp.iperf-load" 2>&1
 	CLI=$!
 	wait_for 30 dp_flowing "$_p0" 500 ||
@@ -319,7 +277,7 @@ t_ping() { # 4|6
 
 t_tcp_bulk() { # tx|rx
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	_r=
 	[ "$1" = rx ] && _r=-R
 	# shellcheck disable=SC2086
@@ -332,7 +290,7 @@ t_tcp_bulk() { # tx|rx
 
 t_tcp_integrity() { # tx|rx
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	_tx=$STATE/dp.payload _rx=$STATE/dp.received _hold=$STATE/dp.hold
 	if [ ! -s "$_tx" ]; then
 		dd if=/dev/urandom of="$_tx" bs=1M count="$DP_FILE_MIB" 2>/dev/null || fail "cannot create $_tx"
@@ -348,13 +306,13 @@ t_tcp_integrity() { # tx|rx
 		_src=$?
 	else
 		_port=5301
-		dp_bg -i "$_hold" timeout 180 nc -l -p $_port >"$_rx" 2>"$STATE/dp.nc-rx"
+		bg_run -i "$_hold" timeout 180 nc -l -p $_port >"$_rx" 2>"$STATE/dp.nc-rx"
 		_rpid=$!
 		wait_for 20 dp_listening local $_port || fail "nc did not listen here"
 		in_peer timeout 180 nc -w 10 $LOCAL4 $_port <"$_tx" >/dev/null 2>"$STATE/dp.nc-tx"
 		_src=$?
 	fi
-	dp_wait "$_rpid" 30
+	bg_wait "$_rpid" 30
 	_rrc=$?
 	[ "$_src" = 0 ] || fail "sending nc: exit $_src $(cat "$STATE/dp.nc-tx")"
 	[ "$_rrc" = 0 ] || fail "receiving nc: exit $_rrc $(cat "$STATE/dp.nc-rx")"
@@ -372,7 +330,7 @@ t_tcp_integrity() { # tx|rx
 
 t_udp() { # tx|rx PAYLOAD RATE
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	_r=
 	[ "$1" = rx ] && _r=-R
 	_frame=$(( $2 + 8 + 20 + 14 ))
@@ -402,7 +360,7 @@ dp_noports_settled() {
 		[ "$(dp_udp_noports)" = "$_u" ] || return 1
 	done
 }
-dp_netconsole_off() { dp_reap; rmmod netconsole 2>/dev/null; }
+dp_netconsole_off() { bg_reap; rmmod netconsole 2>/dev/null; }
 t_netconsole() { # quiet|load
 	dp_ready
 	[ -n "$(modinfo -n netconsole 2>/dev/null)" ] || skip "no netconsole module in this kernel"
@@ -436,7 +394,7 @@ t_netconsole() { # quiet|load
 	[ "$_got" -le $(( _n + DP_SLACK )) ] || fail "$_got datagrams for $_n lines: more than $DP_SLACK unexplained"
 	if [ "$1" = load ]; then
 		dp_flowing "$_s0" 500 || fail "iperf3 --bidir moved fewer than 500 frames while netconsole sent"
-		dp_wait "$CLI" 90 || fail "iperf3 --bidir failed: $(tail -n 3 "$STATE/dp.iperf-load" | tr '\n' ' ')"
+		bg_wait "$CLI" 90 || fail "iperf3 --bidir failed: $(tail -n 3 "$STATE/dp.iperf-load" | tr '\n' ' ')"
 	fi
 	rmmod netconsole || fail "rmmod netconsole failed"
 	dp_ping_ok local 3 $PEER4
@@ -444,7 +402,7 @@ t_netconsole() { # quiet|load
 
 t_ifdown_under_load() {
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	dp_bidir_load 15
 	ip link set dev "$A" down || fail "ip link set $A down failed"
 	wait_for 10 sh -c "[ \"\$(cat /sys/class/net/$A/operstate)\" = down ]" ||
@@ -455,7 +413,7 @@ t_ifdown_under_load() {
 	wait_for 30 link_up "$A" || fail "$A: no carrier within 30 s of ip link set up"
 	dp_reach local $PEER4 30 || fail "no ping answer within 30 s of carrier: $(ping_summary)"
 	diag "ping answered $(fmt_cs $(( $(now_cs) - _t0 ))) s after ip link set up"
-	dp_wait "$CLI" 90
+	bg_wait "$CLI" 90
 	_rc=$?
 	# 5/5 once the load is over: while it runs, a ping may wait behind a full queue.
 	dp_ping_ok local 5 $PEER4
@@ -467,7 +425,7 @@ t_ifdown_under_load() {
 t_rmmod_under_load() {
 	dp_ready
 	module_loaded || skip "$DRIVER is not a loaded module"
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	_mod=$(module_name)
 	dp_bidir_load 60
 	klog_mark "rmmod $_mod under load"
@@ -479,7 +437,7 @@ t_rmmod_under_load() {
 	if [ "$PEER_DRIVER" = "$DRIVER" ]; then
 		[ -z "$(ns_peer_if)" ] || fail "peer netdev $(ns_peer_if) still present after rmmod"
 	fi
-	dp_reap
+	bg_reap
 	dp_load || nics_diag_fail "reloading $DRIVER: NICs not bound"
 	dp_topo || fail "could not rebuild the topology"
 	dp_ping_ok local 5 $PEER4
@@ -617,7 +575,7 @@ t_tx_frags() {
 	[ $(( _u1 - _u0 )) -ge "$_n" ] || fail "the peer got $(( _u1 - _u0 )) of $_n packets"
 }
 
-dp_netdevs_gone() { [ -z "$(nic_name 0)" ] && { [ ! -e "$NETNS_PATH" ] || ! ns_has_peer_if; }; }
+dp_netdevs_gone() { [ -z "$(nic_name 0)" ] && { [ ! -e "$PEER_NETNS" ] || ! ns_has_peer_if; }; }
 t_unload_clean() {
 	klog_mark "unload (datapath)"
 	_mods=
@@ -632,7 +590,7 @@ t_unload_clean() {
 		nic_pci "$_i" >"/sys/bus/pci/drivers/$_d/unbind" || fail "unbind $(nic_pci "$_i") from $_d failed"
 	done
 	wait_for 20 dp_netdevs_gone || fail "netdevs still present after unload: $(nic_name 0) $(ns_peer_if)"
-	[ ! -e "$NETNS_PATH" ] || ip netns del peer || fail "ip netns del peer failed"
+	[ ! -e "$PEER_NETNS" ] || ip netns del peer || fail "ip netns del peer failed"
 	if [ "$DP_PINNED" = 1 ]; then
 		for _i in 0 1; do echo >"/sys/bus/pci/devices/$(nic_pci "$_i")/driver_override"; done
 	fi

@@ -114,43 +114,14 @@
 : "${FL_PEER_DRIVER:=$(karg rigb.fl_peer_driver)}" "${FL_PEER_DRIVER:=igb}"
 
 LOCAL4=10.0.0.1 PEER4=10.0.0.2
-NETNS_PATH=/run/netns/peer
 
-# ---- background processes (as datapath.sh) ------------------------------------
-FL_BG=
-fl_bg() { # [-i FILE] CMD...: CMD in the background (stdin FILE read-write, else /dev/null)
-	_in=/dev/null
-	if [ "$1" = -i ]; then _in=$2; shift 2; fi
-	"$@" <>"$_in" &
-	FL_BG="$FL_BG $!"
-}
+# ---- background processes: bg_run, bg_wait, in_peer_bg (lib.sh) -------------------
+# fl_reap: bg_reap, and any iperf3 or nc the cases started outside it.
 fl_reap() {
-	[ -n "$FL_BG" ] || return 0
-	for _p in $FL_BG; do kill "$_p" 2>/dev/null; done
 	killall iperf3 nc 2>/dev/null
-	sleep 0.5
-	for _p in $FL_BG; do kill -9 "$_p" 2>/dev/null; done
-	FL_BG=
-}
-fl_gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
-fl_wait() { # PID SECS: wait for PID (killed after SECS); its exit status
-	wait_for "$2" fl_gone "$1" || { kill "$1" 2>/dev/null; sleep 1; kill -9 "$1" 2>/dev/null; }
-	wait "$1"
-	_st=$?
-	FL_BG=$(echo " $FL_BG " | sed "s/ $1 / /")
-	return $_st
-}
-in_peer_bg() { # [-i FILE] CMD...
-	if [ "$1" = -i ]; then
-		_i=$2
-		shift 2
-		fl_bg -i "$_i" nsenter -F --net="$NETNS_PATH" "$@"
-	else
-		fl_bg nsenter -F --net="$NETNS_PATH" "$@"
-	fi
+	bg_reap
 }
 
-# ---- topology --------------------------------------------------------------------
 fl_on() { [ "$(nic_driver "$1" 2>/dev/null)" = "$2" ]; }
 fl_bound() { fl_on 0 "$DRIVER" && fl_on 1 "$FL_PEER_DRIVER" && [ -n "$(nic_name 0)" ]; }
 # fl_bind I DRV: bind NIC I to DRV (driver_override, unbinding another driver).
@@ -173,7 +144,7 @@ fl_topo() {
 	fl_modules || { diag "loading $DRIVER / $FL_PEER_DRIVER failed"; return 1; }
 	fl_bind 0 "$DRIVER" && fl_bind 1 "$FL_PEER_DRIVER" || { diag "binding failed"; return 1; }
 	wait_for 30 fl_bound || { nic_diag 0; nic_diag 1; diag "NICs not bound"; return 1; }
-	[ -e "$NETNS_PATH" ] || ip netns add peer || return 1
+	[ -e "$PEER_NETNS" ] || ip netns add peer || return 1
 	in_peer ip link set lo up || return 1
 	_b=$(nic_name 1)
 	if [ -n "$_b" ]; then ip link set dev "$_b" netns peer || return 1; fi
@@ -228,17 +199,17 @@ fl_streams_start() {
 	[ -p "$STATE/fl.hold" ] || mkfifo "$STATE/fl.hold" || fail "mkfifo"
 	in_peer_bg -i "$STATE/fl.hold" nc -l -p 5310 >"$STATE/fl.rcv.tx" 2>/dev/null
 	FL_RCV_TX=$!
-	fl_bg -i "$STATE/fl.hold" nc -l -p 5311 >"$STATE/fl.rcv.rx" 2>/dev/null
+	bg_run -i "$STATE/fl.hold" nc -l -p 5311 >"$STATE/fl.rcv.rx" 2>/dev/null
 	FL_RCV_RX=$!
 	wait_for 20 fl_listening peer 5310 && wait_for 20 fl_listening local 5311 || fail "nc did not listen"
-	fl_bg sh -c "$FL_GEN" sh "$STATE/fl.stop" "$STATE/fl.snd.tx" $PEER4 5310
+	bg_run sh -c "$FL_GEN" sh "$STATE/fl.stop" "$STATE/fl.snd.tx" $PEER4 5310
 	FL_SND_TX=$!
 	in_peer_bg sh -c "$FL_GEN" sh "$STATE/fl.stop" "$STATE/fl.snd.rx" $LOCAL4 5311
 	FL_SND_RX=$!
 	# iperf3 --bidir as load, as long as the case needs it (killed at the end).
 	in_peer_bg iperf3 -s -p 5201 >"$STATE/fl.iperf-srv" 2>&1
 	wait_for 20 fl_listening peer 5201 || fail "iperf3 server did not listen"
-	fl_bg iperf3 -c $PEER4 -p 5201 --bidir -t 3600 -f m >"$STATE/fl.iperf" 2>&1
+	bg_run iperf3 -c $PEER4 -p 5201 --bidir -t 3600 -f m >"$STATE/fl.iperf" 2>&1
 	FL_IPERF=$!
 	_p0=$(fl_stat tx_packets)
 	wait_for 20 sh -c "[ \$(cat /sys/class/net/$A/statistics/tx_packets) -ge $(( _p0 + 500 )) ]" ||
@@ -249,9 +220,9 @@ fl_streams_start() {
 # prefix of what was sent (a stream cut by a removal).
 fl_stream_check() {
 	if [ "$1" = tx ]; then _r=$FL_RCV_TX _s=$FL_SND_TX; else _r=$FL_RCV_RX _s=$FL_SND_RX; fi
-	fl_wait "$_s" "$2"
+	bg_wait "$_s" "$2"
 	_src=$?
-	fl_wait "$_r" "$2"
+	bg_wait "$_r" "$2"
 	_sent=$(wc -c <"$STATE/fl.snd.$1") _got=$(wc -c <"$STATE/fl.rcv.$1")
 	_hs=$(head -c "$_got" "$STATE/fl.snd.$1" | sha256sum) _hr=$(sha256sum <"$STATE/fl.rcv.$1")
 	diag "stream $1: sent $_sent bytes (nc exit $_src), received $_got"
@@ -263,7 +234,7 @@ fl_stream_check() {
 }
 fl_iperf_stop() {
 	kill "$FL_IPERF" 2>/dev/null
-	fl_wait "$FL_IPERF" 10
+	bg_wait "$FL_IPERF" 10
 	killall iperf3 2>/dev/null
 	diag "iperf3 --bidir: $(grep -E 'SUM|sender|receiver' "$STATE/fl.iperf" | tail -n 2 | tr -s ' ' | tr '\n' ' ')"
 }

@@ -214,6 +214,54 @@ peer_setup() {
 }
 peer_if() { cat "$STATE/peer_if"; }
 in_peer() { ip netns exec peer "$@"; }
+
+# ---- background processes ------------------------------------------------------
+# bg_run [-i FILE] CMD...: run CMD (an executable or applet, not a shell
+# function) in the background, its PID added to BG_PIDS; output redirections on
+# the bg_run call apply to CMD. Its stdin is /dev/null (ash does that to
+# background commands without job control), or FILE opened read-write with -i.
+# Cases that use it set `trap bg_reap EXIT` (or a trap that calls it), which
+# kills whatever is left.
+BG_PIDS=
+bg_run() {
+	_in=/dev/null
+	if [ "$1" = -i ]; then _in=$2; shift 2; fi
+	"$@" <>"$_in" &
+	BG_PIDS="$BG_PIDS $!"
+}
+# bg_reap: kill what bg_run started and is still there (SIGTERM, then SIGKILL
+# half a second later).
+bg_reap() {
+	[ -n "$BG_PIDS" ] || return 0
+	for _p in $BG_PIDS; do kill "$_p" 2>/dev/null; done
+	sleep 0.5
+	for _p in $BG_PIDS; do kill -9 "$_p" 2>/dev/null; done
+	BG_PIDS=
+}
+# bg_forget PID: no longer reap PID (it was waited for).
+bg_forget() { BG_PIDS=$(echo " $BG_PIDS " | sed "s/ $1 / /"); }
+# bg_gone PID: the process has exited (gone, or a zombie not yet waited for).
+bg_gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+# bg_wait PID SECS: wait up to SECS for background PID (kill it after that);
+# returns its exit status.
+bg_wait() {
+	wait_for "$2" bg_gone "$1" || { kill "$1" 2>/dev/null; sleep 1; kill -9 "$1" 2>/dev/null; }
+	wait "$1"
+	_st=$?
+	bg_forget "$1"
+	return $_st
+}
+# in_peer_bg [-i FILE] CMD...: bg_run in the peer namespace.
+PEER_NETNS=/run/netns/peer
+in_peer_bg() {
+	if [ "$1" = -i ]; then
+		_i=$2
+		shift 2
+		bg_run -i "$_i" nsenter -F --net="$PEER_NETNS" "$@"
+	else
+		bg_run nsenter -F --net="$PEER_NETNS" "$@"
+	fi
+}
 # ns_peer_if: the name of NIC 1's interface inside the peer namespace, found
 # by its PCI address (a reload renames it); empty, and false, if not there.
 ns_peer_if() {

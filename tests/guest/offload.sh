@@ -79,7 +79,7 @@ of_tso_count() {
 }
 of_tso() {
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	_v=$1 _off=$2
 	_dst=$PEER4
 	if [ "$_v" = 6 ]; then
@@ -101,7 +101,7 @@ of_tso() {
 	timeout $(( OF_TCP_SECS + 60 )) iperf3 -c "$_dst" -p $IPERF_PORT --connect-timeout 10000 \
 		-t "$OF_TCP_SECS" -f m >"$STATE/of.tcp" 2>&1
 	_rc=$?
-	dp_wait "$SRV" 15 >/dev/null 2>&1
+	bg_wait "$SRV" 15 >/dev/null 2>&1
 	[ "$_rc" = 0 ] || fail "iperf3 to $_dst failed (exit $_rc): $(tail -n 3 "$STATE/of.tcp" | tr '\n' ' ')"
 	# shellcheck disable=SC2046
 	set -- $(local_stats "$A") $(peer_stats "$B")
@@ -191,7 +191,7 @@ t_features() {
 
 t_udp_csum() {
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	of_all_on
 	[ "$(feature "$A" tx-checksum-ip-generic)" = on ] || fail "tx checksum offload is off"
 	_in0=$(peer_snmp Udp InDatagrams) _rb0=$(peer_snmp Udp RcvbufErrors) _ce0=$(peer_snmp Udp InCsumErrors)
@@ -219,7 +219,7 @@ sctp_errors() { # local|peer: SctpChecksumErrors
 }
 t_sctp_crc() {
 	dp_ready
-	trap dp_reap EXIT
+	trap bg_reap EXIT
 	modprobe sctp 2>/dev/null
 	[ -e /proc/net/sctp/snmp ] || skip "no SCTP in this kernel (CONFIG_IP_SCTP, module sctp)"
 	iperf3 --help 2>&1 | grep -q -- --sctp || skip "iperf3 built without SCTP"
@@ -273,7 +273,7 @@ of_vlan_bytes() {
 t_vlan() { # on|off
 	_mode=$1
 	dp_ready
-	trap 'dp_reap; of_vlan_down' EXIT
+	trap 'bg_reap; of_vlan_down' EXIT
 	of_all_on
 	if [ "$1" = off ]; then
 		of_set both rxvlan off txvlan off || fail "ethtool -K rxvlan off txvlan off failed"

@@ -108,7 +108,6 @@
 : "${PM_HIB_CYCLES:=$(karg rigb.pm_hib_cycles)}" "${PM_HIB_CYCLES:=3}"
 : "${PM_HIB_DELAY:=$(karg rigb.pm_hib_delay)}" "${PM_HIB_DELAY:=1}"
 PM_RTC=/sys/class/rtc/rtc0
-PM_NETNS=/run/netns/peer
 
 pm_rust() { [ "$DRIVER" = rust_igb ]; }
 pm_knob() { echo "/sys/kernel/debug/rust_igb-$(nic_pci 0)/wol_capable"; }
@@ -142,18 +141,6 @@ pm_driver_ran() {
 }
 pm_suspend_line() { klog_since "$1" | grep "$(nic_pci 0)" | grep ": suspend (WUC" | tail -n1; }
 
-pm_bg() { # [-i FILE] CMD...: in the background, stdin /dev/null (or FILE opened
-	# read-write); PID appended to PM_BG
-	_in=/dev/null
-	if [ "$1" = -i ]; then _in=$2; shift 2; fi
-	"$@" <>"$_in" &
-	PM_BG="$PM_BG $!"
-}
-pm_reap() {
-	for _p in $PM_BG; do kill "$_p" 2>/dev/null; done
-	PM_BG=
-}
-pm_gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 pm_pings() { wait_for "$1" ping -c 1 -W 1 10.0.0.2 >/dev/null; }
 
 # pm_back MARK CYCLE WHAT: after a sleep cycle begun at MARK, the driver's
@@ -212,8 +199,8 @@ pm_need_waker() {
 
 # pm_transfer_start: a checksummed TCP transfer local -> peer that spans the
 # cycles to come (PM_CHUNKS one-MiB chunks, one per PM_CHUNK_GAP seconds) and a
-# ping; their PIDs go to PM_BG, the sender's to PM_SPID, the receiver's to
-# PM_RPID. The caller sets `trap pm_reap EXIT`.
+# ping; their PIDs go to BG_PIDS, the sender's to PM_SPID, the receiver's to
+# PM_RPID. The caller sets `trap bg_reap EXIT`.
 pm_transfer_start() {
 	PM_TX=$STATE/pm.payload PM_RX=$STATE/pm.received
 	dd if=/dev/urandom of="$PM_TX" bs=1M count="$PM_CHUNKS" 2>/dev/null || fail "cannot create $PM_TX"
@@ -224,8 +211,8 @@ pm_transfer_start() {
 	# PM_CHUNK_GAP seconds, so the connection stays open across the cycles.
 	# busybox nc half-closes at EOF on its stdin and exits when the socket
 	# reads EOF: the receiver reads a FIFO that never ends nor delivers.
-	pm_bg -i "$hold" nsenter -F --net="$PM_NETNS" timeout 600 nc -l -p 5400 >"$PM_RX"
-	PM_RPID=${PM_BG##* }
+	bg_run -i "$hold" nsenter -F --net="$PEER_NETNS" timeout 600 nc -l -p 5400 >"$PM_RX"
+	PM_RPID=${BG_PIDS##* }
 	wait_for 20 peer_listening 5400 || fail "nc did not listen in peer"
 	(
 		i=0
@@ -236,8 +223,8 @@ pm_transfer_start() {
 		done
 	) | timeout 600 nc 10.0.0.2 5400 >/dev/null 2>"$STATE/pm.nc-tx" &
 	PM_SPID=$!
-	PM_BG="$PM_BG $PM_SPID"
-	pm_bg ping -i 0.2 -W 1 10.0.0.2 >"$STATE/pm.ping"
+	BG_PIDS="$BG_PIDS $PM_SPID"
+	bg_run ping -i 0.2 -W 1 10.0.0.2 >"$STATE/pm.ping"
 }
 
 # pm_transfer_check WHAT: the transfer pm_transfer_start began completed with
@@ -246,12 +233,12 @@ pm_transfer_start() {
 # TCP. Reaps the background processes.
 pm_transfer_check() {
 	# Let the transfer finish (at most the time its chunks take, plus slack).
-	wait_for $(( PM_CHUNKS * PM_CHUNK_GAP + 120 )) pm_gone "$PM_SPID" || fail "the sending nc did not finish"
+	wait_for $(( PM_CHUNKS * PM_CHUNK_GAP + 120 )) bg_gone "$PM_SPID" || fail "the sending nc did not finish"
 	wait "$PM_SPID"
 	src=$?
-	wait_for 60 pm_gone "$PM_RPID" || fail "the receiving nc did not finish"
-	PM_BG=$(echo " $PM_BG " | sed "s/ $PM_SPID / /")
-	pm_reap
+	wait_for 60 bg_gone "$PM_RPID" || fail "the receiving nc did not finish"
+	bg_forget "$PM_SPID"
+	bg_reap
 	sent=$(wc -c <"$PM_TX") got=$(wc -c <"$PM_RX")
 	h0=$(sha256sum <"$PM_TX") h1=$(in_peer sha256sum <"$PM_RX")
 	diag "transfer across $1: sender exit $src, sent $sent bytes, received $got; sha256 ${h0%% *} / ${h1%% *}"
@@ -272,7 +259,7 @@ pm_transfer_check() {
 
 t_pm_freeze_traffic() {
 	pm_need_waker
-	trap pm_reap EXIT
+	trap bg_reap EXIT
 	klog_mark "pm traffic"
 	pm_transfer_start
 	c=1
@@ -314,11 +301,11 @@ t_pm_mem_traffic() {
 	grep -qw deep /sys/power/mem_sleep 2>/dev/null || skip "mem_sleep has no 'deep' (S3): $(cat /sys/power/mem_sleep 2>/dev/null)"
 	echo deep >/sys/power/mem_sleep || fail "mem_sleep deep"
 	l=$(nic_name 0)
-	pm_bg ping -i 0.2 -W 1 10.0.0.2 >"$STATE/pm.ping"
+	bg_run ping -i 0.2 -W 1 10.0.0.2 >"$STATE/pm.ping"
 	mark="pm mem"
 	klog_mark "$mark"
 	pm_sleep mem || { klog_since "$mark" | tail -n 30 | diag_klog; fail "the S3 sleep failed"; }
-	pm_reap
+	bg_reap
 	[ "$PM_SLEPT" -lt $(( (PM_WAKE_S + 15) * 100 )) ] ||
 		diag "S3 lasted $(fmt_cs "$PM_SLEPT")s for a $PM_WAKE_S s RTC alarm: woken by the host's backstop, not the RTC?"
 	pm_driver_ran "$mark" || fail "the driver's suspend/resume did not run on both NICs"
@@ -332,7 +319,7 @@ t_pm_mem_traffic() {
 # pm_hib_restore: no hibernation test level left behind (the EXIT trap of the
 # case below).
 pm_hib_restore() {
-	pm_reap
+	bg_reap
 	echo none >/sys/power/pm_test 2>/dev/null
 }
 
