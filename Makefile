@@ -156,7 +156,8 @@ soak: kernel
 # bench: the non-debug kernel (qemu/kernel-bench.config), the module built
 # against it, then both drivers measured in one boot (scripts/bench.sh; knobs
 # BENCH_REPS, BENCH_TIME, BENCH_PINGS, BENCH_PNG), then the instruction counts
-# of make insncount (BENCH_INSN=0 skips them). Not part of check.
+# of make insncount (BENCH_INSN=0 skips them); BENCH_CPUS=4 is the multi-queue
+# variant. Not part of check.
 bench: setup
 	@scripts/setup-bench.sh >/dev/null && \
 	kdir=$$(scripts/build-kernel.sh bench) && \

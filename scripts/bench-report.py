@@ -31,9 +31,16 @@ METRICS = {
     "udp64_pps": ("UDP 64 B pkt/s", True),
     "rtt_us": ("ping RTT median", False),
     "cpu_s_per_gb": ("CPU s per GB", False),
+    # Only with BENCH_CPUS >= 4 (4 queue pairs, RSS spreading 8 flows).
+    "tcp8_tx": ("TCP 8 streams tx", True),
+    "tcp8_rx": ("TCP 8 streams rx", True),
     # Diagnostic, no target (None): where the time goes.
     "irqs_per_mb": ("NIC interrupts per MB", None),
+    "rxq_used": ("RX queues carrying the 8 streams", None),
 }
+# Metrics a run has only in some configurations: left out of the table when
+# no repetition reported them, rather than counted as missing.
+OPTIONAL = {"tcp8_tx", "tcp8_rx", "rxq_used"}
 LINE = re.compile(
     r"# bench: rep=(\d+) driver=(\S+) metric=(\S+) value=([-0-9.eE+]+) unit=(\S+)"
 )
@@ -58,6 +65,8 @@ def summarise(res):
     """One row per metric: medians, spreads, ratios, verdict."""
     rows = []
     for met, (label, higher) in METRICS.items():
+        if met in OPTIONAL and met not in res:
+            continue
         by = res.get(met, {})
         c, r = by.get(C, {}), by.get(RUST, {})
         if not c or not r:

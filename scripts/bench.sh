@@ -13,6 +13,12 @@
 #   BENCH_PINGS  pings for the latency metric (default 200)
 #   BENCH_PIN    1 (default): each end on its own vCPU (its NIC's interrupts and
 #                its programs); 0: placement left to the drivers and scheduler
+#   BENCH_CPUS   guest vCPUs, 2 (default), 4, 6 or 8: each end gets half of them;
+#                with 4 or more, each NIC runs one queue pair per CPU and the
+#                suite adds 8-stream TCP runs (tcp8_tx/rx) and the RX queues
+#                RSS spread them over (the multi-queue path, measured). On a
+#                2-core host 4 vCPUs share the cores: compare the drivers with
+#                each other, not with a 2-vCPU run
 #   BENCH_OUT    output directory (default $RUST_IGB_CACHE/bench); the run writes
 #                <stamp>.log (console), <stamp>.log.ktap, <stamp>.txt (table),
 #                <stamp>.md (table, Markdown) and <stamp>.png (chart) there
@@ -37,7 +43,9 @@ kdir=${1:?usage: scripts/bench.sh KDIR MODULE}
 module=${2:?usage: scripts/bench.sh KDIR MODULE}
 [ -f "$module" ] || die "no module $module"
 reps=${BENCH_REPS:-5} secs=${BENCH_TIME:-5} pings=${BENCH_PINGS:-200} pin=${BENCH_PIN:-1}
+cpus=${BENCH_CPUS:-2}
 [[ $pin =~ ^[01]$ ]] || die "BENCH_PIN must be 0 or 1"
+[[ $cpus =~ ^(2|4|6|8)$ ]] || die "BENCH_CPUS must be 2, 4, 6 or 8 (two equal halves, one per end)"
 for v in "$reps" "$secs" "$pings"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS, BENCH_TIME and BENCH_PINGS must be positive integers"
 done
@@ -54,6 +62,8 @@ kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo unknown)
 # ~1 s set-up each, the pings (~12 ms apart), load/unload ~5 s: 30 s for the
 # defaults on the bench kernel. The timeout allows a guest 4 times slower.
 per=$(( 5 * (secs + 1) + pings * 15 / 1000 + 5 ))
+# With 4 or more vCPUs, two more TCP runs (8 streams each way).
+[ "$cpus" -lt 4 ] || per=$(( per + 2 * (secs + 1) ))
 timeout=$(( 2 * reps * per * 4 + 300 ))
 log "rust_igb $commit vs C igb on $kver: $reps repetitions x 2 drivers, ${secs}s runs" \
 	"(about $(( (2 * reps * per + 60) / 60 )) minutes; timeout ${timeout}s)"
@@ -76,13 +86,14 @@ if [ "$profile" = 1 ]; then
 fi
 
 rc=0
+QEMU_ARGS="${QEMU_ARGS:-} -smp $cpus" \
 EXTRA_INITRD=$extra KDIR=$kdir MODULE=$module DRIVER=rust_igb TESTS=bench QUIET=1 TIMEOUT=$timeout LOG="$out/$stamp.log" \
 	KERNEL_ARGS="rigb.bench_reps=$reps rigb.bench_time=$secs rigb.bench_pings=$pings rigb.bench_profile=$profile rigb.bench_pin=$pin" \
 	"$here/guest-run.sh" >"$out/$stamp.run" 2>&1 || rc=$?
 grep -v '^# bench: ' "$out/$stamp.run" | grep -E '^(not ok|    #|==== |[0-9]+ passed)' || true
 [ "$rc" = 0 ] || log "guest run failed (exit $rc): see $out/$stamp.run"
 
-title="rust_igb $commit vs C igb, $kver (QEMU TCG, 2 vCPUs), $(date -u +%Y-%m-%d), ${reps}x${secs}s$([ "$pin" = 1 ] && echo ", ends pinned")"
+title="rust_igb $commit vs C igb, $kver (QEMU TCG, $cpus vCPUs), $(date -u +%Y-%m-%d), ${reps}x${secs}s$([ "$pin" = 1 ] && echo ", ends pinned")"
 "$py" "$here/bench-report.py" --title "$title" --png "$out/$stamp.png" --markdown "$out/$stamp.md" \
 	"$out/$stamp.log.ktap" | tee "$out/$stamp.txt" || rc=1
 if [ -n "${BENCH_PNG:-}" ] && [ -f "$out/$stamp.png" ]; then

@@ -19,6 +19,11 @@
 # (on the console and the KTAP channel) for the host to parse. Metrics:
 #   tcp1_tx, tcp1_rx  iperf3 TCP, 1 stream, BENCH_TIME s: receiver Mbit/s
 #   tcp4_tx, tcp4_rx  iperf3 TCP, 4 streams (-P 4): receiver Mbit/s (sum)
+#   tcp8_tx, tcp8_rx  with 4 or more vCPUs (scripts/bench.sh BENCH_CPUS=4): iperf3
+#                     TCP, 8 streams (-P 8), receiver Mbit/s: the multi-queue path,
+#                     4 queue pairs with RSS spreading the flows
+#   rxq_used          (diagnostic, with tcp8) RX queues of the receiving NIC that
+#                     carried at least 1/16 of tcp8_tx's frames
 #   udp64_pps         iperf3 UDP, 64-byte payloads (106-byte frames), unlimited
 #                     rate (-b 0), local -> peer: datagrams received per second
 #   rtt_us            median ICMP echo round trip local -> peer over BENCH_PINGS
@@ -39,11 +44,12 @@
 #   BENCH_PINGS    rigb.bench_pings    pings for rtt_us (default 200)
 #   BENCH_DRIVERS  rigb.bench_drivers  comma list of drivers (default igb,rust_igb);
 #                  an out-of-tree one is /lib/modules/<name>.ko, else modprobe <name>
-#   BENCH_PIN      rigb.bench_pin      1 (default): each end gets its own vCPU, as
+#   BENCH_PIN      rigb.bench_pin      1 (default): each end gets its own vCPUs, as
 #                  if on its own host: every interrupt of NIC 0 and the local
 #                  programs (iperf3 client, ping) on CPU 0, every interrupt of
 #                  NIC 1 and the peer's iperf3 server on CPU 1, for both drivers
-#                  alike. 0: leave placement to the drivers and the scheduler
+#                  alike; with 4 vCPUs, CPUs 0-1 and 2-3, queue N's interrupts on
+#                  the half's CPU N mod 2. 0: leave placement to the drivers and the scheduler
 #                  (then whether the receiving queue's interrupt shares the
 #                  sender's CPU is a lottery of the flow hash, worth up to 2x in
 #                  the small-packet rate; Documentation/benchmark.md).
@@ -93,18 +99,27 @@ b_up() {
 	wait_for 30 b_peer_answers || fail "$B_PEER4 does not answer pings"
 	b_pin
 }
-# b_pin: BENCH_PIN placement (see the header): NIC N's interrupts to CPU N;
-# B_RUN_LOCAL/B_RUN_PEER prefix the local and peer programs.
+# b_pin: BENCH_PIN placement (see the header): the CPUs split in two halves,
+# the first for NIC 0 and the local programs, the second for NIC 1 and the peer's
+# (with 2 CPUs: CPU 0 and CPU 1). Within a half, queue N's interrupts go to its
+# CPU N modulo the half's size, an interrupt without a queue number (the "other"
+# vector, MSI, INTx) to the half's first. B_RUN_LOCAL/B_RUN_PEER prefix the local
+# and peer programs.
 B_RUN_LOCAL="" B_RUN_PEER=""
 b_pin() {
 	[ "$BENCH_PIN" = 1 ] || return 0
-	[ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ] || return 0
-	B_RUN_LOCAL="taskset -c 0" B_RUN_PEER="taskset -c 1"
+	_ncpu=$(grep -c ^processor /proc/cpuinfo)
+	[ "$_ncpu" -ge 2 ] || return 0
+	_half=$(( _ncpu / 2 ))
+	B_RUN_LOCAL="taskset -c 0-$(( _half - 1 ))" B_RUN_PEER="taskset -c $_half-$(( 2 * _half - 1 ))"
 	for _i in 0 1; do
-		for _irq in $(awk -v p="$(nic_pci "$_i")" 'index($0, p) { sub(":", "", $1); print $1 }' /proc/interrupts); do
-			echo "$_i" >"/proc/irq/$_irq/smp_affinity_list" ||
-				fail "pinning IRQ $_irq of NIC $_i to CPU $_i failed"
-		done
+		awk -v p="$(nic_pci "$_i")" 'index($0, p) { sub(":", "", $1); q = $NF; sub(/.*-/, "", q); print $1, (q ~ /^[0-9]+$/) ? q : 0 }' \
+			/proc/interrupts >"$STATE/bench.irqs"
+		while read -r _irq _q; do
+			_cpu=$(( _i * _half + _q % _half ))
+			echo "$_cpu" >"/proc/irq/$_irq/smp_affinity_list" ||
+				fail "pinning IRQ $_irq of NIC $_i (queue $_q) to CPU $_cpu failed"
+		done <"$STATE/bench.irqs"
 	done
 }
 # b_down: namespace gone (NIC 1 returns), driver unloaded, NICs unbound.
@@ -168,6 +183,33 @@ b_tcp() {
 	CPU_J=$(( CPU_J + _c1 - _c0 )) BYTES=$(( BYTES + _b1 - _b0 )) IRQS=$(( IRQS + _i1 - _i0 ))
 }
 
+# b_rxq_packets local|peer: "N PACKETS" per RX queue of that end's NIC
+# (`rx_queue_N_packets` of ethtool -S, the same name in both drivers).
+b_rxq_packets() {
+	if [ "$1" = peer ]; then
+		in_peer ethtool -S "$B"
+	else
+		ethtool -S "$A"
+	fi | sed -n 's/^ *rx_queue_\([0-9]*\)_packets: *\([0-9]*\)$/\1 \2/p'
+}
+# b_tcp8: 8 TCP streams each way (with 4 or more CPUs: 4 queue pairs, RSS
+# spreading the flows), and how many of the receiving NIC's RX queues carried at
+# least 1/16 of the transmit run's frames (diagnostic: where RSS put 8 flows).
+# Not in the CPU/byte totals of cpu_s_per_gb, which stay those of the four
+# transfers above.
+b_tcp8() {
+	_cj=$CPU_J _by=$BYTES _iq=$IRQS
+	b_rxq_packets peer >"$STATE/bench.rxq0"
+	b_tcp tcp8_tx 8 tx
+	b_rxq_packets peer >"$STATE/bench.rxq1"
+	_used=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1]; t += d[$1] } END { for (q in d) if (t > 0 && d[q] * 16 >= t) n++; print n + 0 }' \
+		"$STATE/bench.rxq0" "$STATE/bench.rxq1")
+	diag "tcp8_tx: frames per peer RX queue: $(awk 'NR == FNR { a[$1] = $2; next } { printf "%s:%d ", $1, $2 - a[$1] }' "$STATE/bench.rxq0" "$STATE/bench.rxq1")"
+	b_report rxq_used "$_used" queues
+	b_tcp tcp8_rx 8 rx
+	CPU_J=$_cj BYTES=$_by IRQS=$_iq
+}
+
 b_udp() {
 	b_iperf "$STATE/bench.udp" -u -l 64 -b 0 -f k
 	_lt=$(awk '/receiver *$/ { for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+\/[0-9]+$/) r = $i } END { print r }' "$STATE/bench.udp")
@@ -205,6 +247,9 @@ b_run() { # DRIVER
 	b_report cpu_s_per_gb "$(awk -v j="$CPU_J" -v b="$BYTES" 'BEGIN { printf "%.2f", j / 100 / (b / 1e9) }')" s/GB
 	b_report irqs_per_mb "$(awk -v i="$IRQS" -v b="$BYTES" 'BEGIN { printf "%.1f", i / (b / 1e6) }')" irq/MB
 	diag "cpu: $CPU_J jiffies, $IRQS interrupts for $BYTES bytes"
+	if [ "$(grep -c ^processor /proc/cpuinfo)" -ge 4 ]; then
+		b_tcp8
+	fi
 	b_udp
 	b_rtt
 	trap - EXIT
