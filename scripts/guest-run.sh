@@ -34,6 +34,9 @@
 #               (lib.sh host_qmp; rigb.hostctl=1 tells the guest); QEMU's netdevs
 #               are n0/n1, the NIC devices nic0/nic1. The relay's log is $LOG.relay
 #   EXTRA_INITRD  a gzip'd cpio appended to the initramfs (e.g. scripts/bench.sh's perf)
+#   PYTHON      1: append python3.11 with the kernel's YNL library (`ynl --family
+#               netdev ...`; scripts/mkinitramfs.sh --python, about 7 MB); default
+#               1 when TESTS has the netlink suite, else 0
 #
 # The summary ends with a line "N passed, N failed". Exit status 0 only if
 # cases ran and none failed, the guest finished within TIMEOUT, and the console
@@ -95,6 +98,21 @@ if [ -n "$MODULE" ]; then
 	"$here/mkinitramfs.sh" --overlay "$tmp/overlay.cpio.gz" "$MODULE:/lib/modules/$DRIVER.ko"
 	cat "$base" "$tmp/overlay.cpio.gz" >"$tmp/initrd"
 	initrd=$tmp/initrd
+fi
+
+# Python with the kernel's YNL library (mkinitramfs.sh --python), for the suites
+# that talk netlink through `ynl`; cached by its inputs like the base image.
+case ",$TESTS," in *,netlink,*) PYTHON=${PYTHON:-1} ;; esac
+if [ "${PYTHON:-0}" = 1 ]; then
+	ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scripts/setup.sh"
+	py=$cache/python-$("$here/mkinitramfs.sh" --python-key "$ksrc").cpio.gz
+	if [ ! -f "$py" ]; then
+		log "building $py"
+		"$here/mkinitramfs.sh" --python "$py" "$ksrc"
+		ls -t "$cache"/python-*.cpio.gz | tail -n +3 | xargs -r rm -f
+	fi
+	cat "$initrd" "$py" >"$tmp/initrd.py"
+	initrd=$tmp/initrd.py
 fi
 
 if [ -n "${EXTRA_INITRD:-}" ]; then

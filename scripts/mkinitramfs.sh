@@ -10,6 +10,11 @@
 #       (the kernel unpacks concatenated archives in order)
 #   scripts/mkinitramfs.sh --key KDIR
 #       print a hash of the full image's inputs, for caching
+#   scripts/mkinitramfs.sh --python OUT KSRC
+#       small image with python3.11, PyYAML and KSRC's YNL library and netlink
+#       specs (`ynl --family netdev ...` in the guest), to append to a full one
+#   scripts/mkinitramfs.sh --python-key KSRC
+#       a hash of that image's inputs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -85,6 +90,72 @@ full() { # OUT KDIR EXTRA...
 	pack "$out"
 }
 
+# The Python overlay (--python): Debian's python3.11 with the standard-library
+# modules, PyYAML (with its libyaml extension) and the kernel's YNL library
+# (tools/net/ynl/pyynl) and netlink specs of KSRC, in the tree's layout under
+# /ksrc, so that `ynl --family netdev ...` runs in the guest (in-tree mode: the
+# library finds the specs beside it). Which modules: what importing the YNL
+# CLI and the kernel's NIC selftest harness modules loads on the host
+# (python3.11 -B), each .py with its compiled __pycache__ .pyc, mtimes kept
+# (the kernel restores them, so the guest uses the .pyc files as they are).
+PY=/usr/bin/python3.11
+# Modules the guest's Python code imports beyond what the YNL CLI pulls in.
+PY_EXTRA=(argparse json subprocess threading ctypes dataclasses ipaddress uuid
+	random queue fnmatch glob getopt inspect platform socket signal textwrap datetime
+	selectors yaml)
+python_overlay() { # OUT KSRC
+	local out=$1 ksrc=$2 f rel
+	[ -x "$PY" ] || die "$PY not found (apt-get install python3.11)"
+	[ -f "$ksrc/tools/net/ynl/pyynl/cli.py" ] || die "$ksrc: no tools/net/ynl/pyynl/cli.py"
+	put_elf "$PY" /usr/bin/python3.11
+	ln -sf python3.11 "$stage/usr/bin/python3"
+	# The module closure, as files of the host's interpreter.
+	"$PY" -B -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import importlib
+for m in sys.argv[2:]:
+    importlib.import_module(m)
+from pyynl.lib import YnlFamily  # noqa: F401
+import pyynl.cli  # noqa: F401
+for mod in list(sys.modules.values()):
+    f = getattr(mod, "__file__", None)
+    if f and (f.startswith("/usr/lib/python3") and not f.startswith(sys.argv[1])):
+        print(f)
+' "$ksrc/tools/net/ynl" "${PY_EXTRA[@]}" | LC_ALL=C sort -u >"$stage/.pyfiles" ||
+		die "python3.11 could not import the YNL library and its modules"
+	while read -r f; do
+		case $f in
+		*.so) put_elf "$f" ;;
+		*.py)
+			install -D -p -m 644 "$f" "$stage$f"
+			for c in "$(dirname "$f")/__pycache__/$(basename "$f" .py)".cpython-311*.pyc; do
+				[ -f "$c" ] && install -D -p -m 644 "$c" "$stage$c"
+			done
+			;;
+		esac
+	done <"$stage/.pyfiles"
+	rm -f "$stage/.pyfiles"
+	# The kernel's YNL library and the specs it looks for beside it.
+	for rel in tools/net/ynl/pyynl Documentation/netlink; do
+		mkdir -p "$stage/ksrc/$rel"
+		(cd "$ksrc/$rel" && find . -name '*.py' -o -name '*.yaml' | cpio -pdm --quiet "$stage/ksrc/$rel")
+	done
+	# No jsonschema in the guest: the specs are the kernel's own, not validated.
+	printf '#!/bin/sh\nexec python3.11 /ksrc/tools/net/ynl/pyynl/cli.py --no-schema "$@"\n' >"$stage/usr/bin/ynl"
+	chmod 755 "$stage/usr/bin/ynl"
+	pack "$out"
+}
+# python_key KSRC: a hash of the Python overlay's inputs, for caching.
+python_key() {
+	{
+		sha256sum "$0"
+		stat -L -c '%n %s %Y' "$PY"
+		find /usr/lib/python3.11 /usr/lib/python3/dist-packages/yaml -maxdepth 1 -printf '%P %s %T@\n' | LC_ALL=C sort
+		(cd "$1" && find tools/net/ynl/pyynl Documentation/netlink -type f -printf '%P %s %T@\n' | LC_ALL=C sort)
+	} | sha256sum | cut -c1-16
+}
+
 key() { # KDIR
 	local mods
 	mods=$(modules_dir "$1")
@@ -98,8 +169,10 @@ key() { # KDIR
 
 case ${1:-} in
 --key) [ $# = 2 ] || die "usage: $0 --key KDIR"; key "$2"; exit ;;
+--python-key) [ $# = 2 ] || die "usage: $0 --python-key KSRC"; python_key "$2"; exit ;;
 --overlay) mode=overlay; shift ;;
--*|"") die "usage: $0 OUT KDIR [SRC[:DEST]...] | --overlay OUT SRC:DEST... | --key KDIR" ;;
+--python) mode=python; shift ;;
+-*|"") die "usage: $0 OUT KDIR [SRC[:DEST]...] | --overlay OUT SRC:DEST... | --python OUT KSRC | --key KDIR | --python-key KSRC" ;;
 *) mode=full ;;
 esac
 stage=$(mktemp -d)
@@ -109,6 +182,9 @@ shift
 if [ $mode = overlay ]; then
 	put_extras "$@"
 	pack "$out"
+elif [ $mode = python ]; then
+	[ $# = 1 ] || die "usage: $0 --python OUT KSRC"
+	python_overlay "$out" "$1"
 else
 	[ $# -ge 1 ] || die "usage: $0 OUT KDIR [SRC[:DEST]...]"
 	full "$out" "$@"

@@ -1,0 +1,83 @@
+# shellcheck shell=sh
+# "netlink" suite: the interface as netdev netlink shows it, through the
+# kernel's own YNL CLI (`ynl`, python3.11 and tools/net/ynl appended to the
+# initramfs: scripts/guest-run.sh PYTHON=1, the default with this suite).
+# Sourced by /init after lib.sh; not part of `make check` yet (issue 16 grows
+# it: queue/NAPI/IRQ linking, qstats).
+#
+# Cases:
+#   up        the pair is up (NIC 0 here, NIC 1 in namespace "peer")
+#   ynl       ynl runs: `dev-get` lists NIC 0's ifindex (the netdev family
+#             answers, the specs and the library load in the guest)
+#   queues    `queue-get` lists exactly RX and TX queues 0..n-1 of NIC 0, n the
+#             real queue count the stack uses (its sysfs queues directories),
+#             each with NIC 0's ifindex
+#   napis     `napi-get` lists NIC 0's NAPI instances, each with a nonzero id and
+#             NIC 0's ifindex, as many as its queue vectors (the interrupts named
+#             after it, minus the "other" vector in MSI-X mode)
+#   bad_input netlink values that do not exist get the core's errors: queue-get
+#             of queue n (past the last) fails, napi-get of an id no NAPI has fails
+
+nl_ifindex() { cat "/sys/class/net/$(nic_name 0)/ifindex"; }
+# nl_ynl OUT ARGS...: ynl with its output in OUT; fails (with OUT shown) if it does.
+nl_ynl() {
+	_o=$1
+	shift
+	ynl "$@" >"$_o" 2>&1 || { diag_klog <"$_o"; return 1; }
+}
+# nl_count FILE KEY VALUE: entries of ynl's printed list with 'KEY': VALUE.
+nl_count() { grep -o "'$2': $3[,}]" "$1" | wc -l; }
+
+t_nl_up() {
+	pair_up || fail "$PAIR_ERR"
+	command -v ynl >/dev/null || fail "no ynl in the initramfs (PYTHON=1)"
+}
+
+t_nl_ynl() {
+	nl_ynl "$STATE/nl.dev" --family netdev --dump dev-get || fail "ynl --family netdev --dump dev-get failed"
+	i=$(nl_ifindex)
+	grep -q "'ifindex': $i[,}]" "$STATE/nl.dev" || { diag_klog <"$STATE/nl.dev"; fail "dev-get does not list ifindex $i"; }
+}
+
+t_nl_queues() {
+	i=$(nl_ifindex) l=$(nic_name 0)
+	nrx=$(ls -d "/sys/class/net/$l/queues/rx-"* | wc -l) ntx=$(ls -d "/sys/class/net/$l/queues/tx-"* | wc -l)
+	nl_ynl "$STATE/nl.q" --family netdev --dump queue-get --json "{\"ifindex\": $i}" || fail "queue-get failed"
+	rx=$(nl_count "$STATE/nl.q" type "'rx'") tx=$(nl_count "$STATE/nl.q" type "'tx'")
+	diag "$l (ifindex $i): queue-get lists $rx RX and $tx TX queues; sysfs has $nrx and $ntx"
+	[ "$rx" = "$nrx" ] && [ "$tx" = "$ntx" ] || { diag_klog <"$STATE/nl.q"; fail "queue-get and sysfs disagree"; }
+	q=0
+	while [ "$q" -lt "$nrx" ]; do
+		nl_ynl "$STATE/nl.q1" --family netdev --do queue-get --json "{\"ifindex\": $i, \"id\": $q, \"type\": \"rx\"}" ||
+			fail "queue-get of RX queue $q failed"
+		q=$((q + 1))
+	done
+}
+
+t_nl_napis() {
+	i=$(nl_ifindex) l=$(nic_name 0)
+	nl_ynl "$STATE/nl.napi" --family netdev --dump napi-get --json "{\"ifindex\": $i}" || fail "napi-get failed"
+	n=$(nl_count "$STATE/nl.napi" ifindex "$i")
+	vec=$(grep -cE " $l-(TxRx|rx|tx)-[0-9]+$" /proc/interrupts)
+	[ "$vec" -gt 0 ] || vec=1 # MSI/INTx: one vector, one NAPI
+	diag "$l: napi-get lists $n NAPI instances; $vec queue vectors"
+	[ "$n" = "$vec" ] || { diag_klog <"$STATE/nl.napi"; fail "expected $vec NAPI instances"; }
+	! grep -q "'id': 0[,}]" "$STATE/nl.napi" || fail "a NAPI instance without an id"
+}
+
+t_nl_bad_input() {
+	i=$(nl_ifindex) l=$(nic_name 0)
+	n=$(ls -d "/sys/class/net/$l/queues/rx-"* | wc -l)
+	ynl --family netdev --do queue-get --json "{\"ifindex\": $i, \"id\": $n, \"type\": \"rx\"}" >"$STATE/nl.bad" 2>&1 &&
+		fail "queue-get of RX queue $n (one past the last) succeeded"
+	diag "queue-get of RX queue $n: $(grep -m1 -o "error.*\|Netlink.*" "$STATE/nl.bad")"
+	ynl --family netdev --do napi-get --json '{"id": 4000000000}' >"$STATE/nl.bad" 2>&1 &&
+		fail "napi-get of a NAPI id no instance has succeeded"
+	diag "napi-get of id 4000000000: $(grep -m1 -o "error.*\|Netlink.*" "$STATE/nl.bad")"
+}
+
+run_case up t_nl_up
+run_case ynl t_nl_ynl
+run_case queues t_nl_queues
+run_case napis t_nl_napis
+run_case bad_input t_nl_bad_input
