@@ -34,7 +34,7 @@ use super::{
     ethtool,
     features::Features,
     irq::{IrqMode, IrqState},
-    napi::{Napi, NapiSlot, MAX_QUEUE_VECTORS},
+    napi::{Napi, NapiSlot, QueueLinks, MAX_QUEUE_VECTORS},
     process::Process,
     rtnl::{Rtnl, RtnlGuard},
     skb::SkBuff,
@@ -251,6 +251,8 @@ struct Priv<T> {
     reset: Opaque<bindings::delayed_work>,
     /// NAPI instances (see `napi.rs`).
     napi: [NapiSlot; MAX_QUEUE_VECTORS],
+    /// Which queue is linked to which NAPI instance (see `napi.rs`). RTNL.
+    links: QueueLinks,
     /// Interrupt vectors (see `irq.rs`).
     irq: IrqState,
     /// What `get_sset_count` last returned for the statistics and the test
@@ -297,6 +299,10 @@ impl<T: Operations> Device<T> {
 
     pub(super) fn priv_napi(&self) -> &[NapiSlot; MAX_QUEUE_VECTORS] {
         &self.priv_area().napi
+    }
+
+    pub(super) fn priv_links(&self) -> &QueueLinks {
+        &self.priv_area().links
     }
 
     pub(super) fn priv_irq(&self) -> &IrqState {
@@ -605,6 +611,7 @@ impl<T: Operations> Registration<T> {
         let init = unsafe {
             (&raw mut (*priv_ptr).dev).write(dev.as_ptr());
             (&raw mut (*priv_ptr).napi).write([const { NapiSlot::new() }; MAX_QUEUE_VECTORS]);
+            (&raw mut (*priv_ptr).links).write(QueueLinks::new());
             (&raw mut (*priv_ptr).irq).write(IrqState::new());
             (&raw mut (*priv_ptr).sset_counts).write([const { AtomicU32::new(0) }; 2]);
             // Infallible; pinned in place like the rest of the area.

@@ -139,7 +139,7 @@ impl IrqState {
 }
 
 impl<T: Operations> Device<T> {
-    fn pci_dev(&self) -> *mut bindings::pci_dev {
+    pub(super) fn pci_dev(&self) -> *mut bindings::pci_dev {
         // SAFETY: Devices are registered with a PCI parent
         // (`Registration::register` takes a `pci::Device`).
         unsafe { bindings::rust_igb_to_pci_dev(self.parent_raw()) }

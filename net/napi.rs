@@ -11,6 +11,24 @@
 //! deletes it in `stop`. Each slot tracks its state so a call in the wrong
 //! state is refused instead of reaching the C API in an invalid state.
 //!
+//! Each instance is added with the persistent configuration of its index
+//! (`netif_napi_add_config`): its NAPI ID and the per-NAPI settings user space
+//! makes through netdev netlink or sysfs (defer-hard-irqs, GRO flush and
+//! IRQ-suspend timeouts, threaded) survive a close and reopen, a channel or
+//! ring change and a reset, which all delete and add the instances again. The
+//! driver tells the core which interrupt serves an instance
+//! ([`Device::napi_set_irq`]) and which RX and TX queues it polls
+//! ([`Device::queue_set_napi`]); the abstraction remembers the queue links and
+//! removes them when the instance is disabled, so netdev netlink never shows a
+//! queue linked to an instance that is not running.
+//!
+//! Locking: rust_igb's device has no queue-management, ops-lock or shaper
+//! operations, so in 7.3 the core runs its `ndo`s and ethtool operations under
+//! RTNL alone, never under the instance lock (`netdev->lock`), and the calls
+//! here are the unlocked forms that take that lock themselves
+//! (`netif_napi_add_config`, `napi_enable`, `netif_napi_set_irq`, ...).
+//! `netif_queue_set_napi` wants RTNL for such a device: the [`Rtnl`] token.
+//!
 //! Contexts: add/enable/disable/del run in process context under RTNL (they
 //! may sleep) and take an [`Rtnl`] token; schedule runs in hard-IRQ context;
 //! poll runs in softirq (NET_RX_SOFTIRQ) with BHs disabled, serialised per
@@ -73,6 +91,44 @@ impl NapiSlot {
             dev: AtomicPtr::new(ptr::null_mut()),
             index: AtomicU32::new(0),
             state: AtomicU8::new(NAPI_NONE),
+        }
+    }
+}
+
+/// No instance linked (a [`QueueLinks`] entry).
+const NO_LINK: u8 = u8::MAX;
+
+/// The kind of a queue, for [`Device::queue_set_napi`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QueueKind {
+    /// A receive queue.
+    Rx,
+    /// A transmit queue.
+    Tx,
+}
+
+/// Which NAPI instance each queue is linked to, as last told to the core
+/// (queues `0..MAX_QUEUE_VECTORS` of each kind; [`NO_LINK`]: none). Changed
+/// under RTNL only (or with every other state change excluded, in the
+/// registration's drop).
+pub(super) struct QueueLinks {
+    rx: [AtomicU8; MAX_QUEUE_VECTORS],
+    tx: [AtomicU8; MAX_QUEUE_VECTORS],
+}
+
+impl QueueLinks {
+    /// No queue linked.
+    pub(super) const fn new() -> Self {
+        Self {
+            rx: [const { AtomicU8::new(NO_LINK) }; MAX_QUEUE_VECTORS],
+            tx: [const { AtomicU8::new(NO_LINK) }; MAX_QUEUE_VECTORS],
+        }
+    }
+
+    fn of(&self, kind: QueueKind) -> &[AtomicU8; MAX_QUEUE_VECTORS] {
+        match kind {
+            QueueKind::Rx => &self.rx,
+            QueueKind::Tx => &self.tx,
         }
     }
 }
@@ -166,8 +222,10 @@ impl<T: Operations> Device<T> {
         self.priv_napi().get(index).ok_or(EINVAL)
     }
 
-    /// Add NAPI instance `index` (`netif_napi_add`), disabled. Process
-    /// context, RTNL held (from `open`).
+    /// Add NAPI instance `index` with the persistent configuration of the
+    /// same index (`netif_napi_add_config`), disabled. Process context, RTNL
+    /// held (from `open`). `EINVAL` if the device has no configuration
+    /// `index`.
     pub(crate) fn napi_add(&self, _rtnl: Rtnl<'_>, index: usize) -> Result {
         let slot = self.napi_slot(index)?;
         if slot.state.load(Ordering::Relaxed) != NAPI_NONE {
@@ -179,12 +237,114 @@ impl<T: Operations> Device<T> {
         slot.index.store(index as u32, Ordering::Relaxed);
         // SAFETY: The slot is not added (checked under RTNL, which every
         // state change holds); the net_device is registered and the slot
-        // lives in its private area until the device is freed.
-        unsafe {
-            bindings::rust_igb_napi_add(self.as_raw(), slot.napi.get(), Some(poll_callback::<T>))
+        // lives in its private area until the device is freed. The shim
+        // checks `index` against the device's NAPI configurations.
+        let ret = unsafe {
+            bindings::rust_igb_napi_add(
+                self.as_raw(),
+                slot.napi.get(),
+                Some(poll_callback::<T>),
+                index as u32,
+            )
         };
+        kernel::error::to_result(ret)?;
         slot.state.store(NAPI_ADDED, Ordering::Release);
         Ok(())
+    }
+
+    /// Tell the core which interrupt serves NAPI instance `index`
+    /// (`netif_napi_set_irq`): allocated interrupt vector `vector` of the
+    /// device (see `irq.rs`), or none. Shown by netdev netlink's `napi-get`.
+    /// RTNL held; `EINVAL` for an instance not added or a vector not
+    /// allocated.
+    pub(crate) fn napi_set_irq(
+        &self,
+        _rtnl: Rtnl<'_>,
+        index: usize,
+        vector: Option<usize>,
+    ) -> Result {
+        let slot = self.napi_slot(index)?;
+        if slot.state.load(Ordering::Relaxed) == NAPI_NONE {
+            return Err(EINVAL);
+        }
+        let irq = match vector {
+            None => -1,
+            Some(v) if v < self.irq_vectors() => {
+                // SAFETY: The device's vectors are allocated (at
+                // registration) and `v` is one of them.
+                let irq = unsafe { bindings::pci_irq_vector(self.pci_dev(), v as u32) };
+                if irq < 0 {
+                    return Err(Error::from_errno(irq));
+                }
+                irq
+            }
+            Some(_) => return Err(EINVAL),
+        };
+        // SAFETY: The instance is added (checked under RTNL).
+        unsafe { bindings::rust_igb_napi_set_irq(slot.napi.get(), irq) };
+        Ok(())
+    }
+
+    /// Link queue `queue` of `kind` to NAPI instance `index`
+    /// (`netif_queue_set_napi`), or unlink it (`None`): netdev netlink's
+    /// `queue-get` then shows the instance's ID. RTNL held. `EINVAL` for a
+    /// queue the device does not have or an instance that is not enabled;
+    /// disabling the instance unlinks its queues.
+    pub(crate) fn queue_set_napi(
+        &self,
+        _rtnl: Rtnl<'_>,
+        kind: QueueKind,
+        queue: usize,
+        index: Option<usize>,
+    ) -> Result {
+        let link = self.priv_links().of(kind).get(queue).ok_or(EINVAL)?;
+        let napi = match index {
+            None => ptr::null_mut(),
+            Some(i) => {
+                let slot = self.napi_slot(i)?;
+                if slot.state.load(Ordering::Relaxed) != NAPI_ENABLED {
+                    return Err(EINVAL);
+                }
+                slot.napi.get()
+            }
+        };
+        // SAFETY: RTNL is held (the token); `napi` is null or an enabled
+        // instance of this device, which stays added while linked (its
+        // disable unlinks first); the shim checks `queue` against the
+        // device's queues.
+        let ret = unsafe {
+            bindings::rust_igb_queue_set_napi(
+                self.as_raw(),
+                queue as u32,
+                kind == QueueKind::Tx,
+                napi,
+            )
+        };
+        kernel::error::to_result(ret)?;
+        link.store(index.map_or(NO_LINK, |i| i as u8), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Unlink every queue linked to NAPI instance `index` (before it is
+    /// disabled). RTNL held, or every other state change excluded.
+    fn unlink_queues(&self, index: usize) {
+        for kind in [QueueKind::Rx, QueueKind::Tx] {
+            for (q, link) in self.priv_links().of(kind).iter().enumerate() {
+                if usize::from(link.load(Ordering::Relaxed)) == index {
+                    // SAFETY: As in `queue_set_napi`: unlinking a queue the
+                    // device has (it was linked).
+                    let _ = unsafe {
+                        bindings::rust_igb_queue_set_napi(
+                            self.as_raw(),
+                            q as u32,
+                            kind == QueueKind::Tx,
+                            ptr::null_mut(),
+                        )
+                    };
+                    link.store(NO_LINK, Ordering::Relaxed);
+                }
+            }
+        }
     }
 
     /// Enable NAPI instance `index` (`napi_enable`). RTNL held.
@@ -217,6 +377,8 @@ impl<T: Operations> Device<T> {
     fn napi_disable_excl(&self, index: usize) {
         if let Ok(slot) = self.napi_slot(index) {
             if slot.state.load(Ordering::Relaxed) == NAPI_ENABLED {
+                // No queue stays linked to an instance that is not running.
+                self.unlink_queues(index);
                 // SAFETY: The instance is enabled.
                 unsafe { bindings::napi_disable(slot.napi.get()) };
                 slot.state.store(NAPI_ADDED, Ordering::Release);

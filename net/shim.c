@@ -159,10 +159,40 @@ const char *rust_igb_dev_driver_name(const struct device *dev)
 	return dev->driver ? dev->driver->name : "";
 }
 
-void rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
-		       int (*poll)(struct napi_struct *, int))
+/*
+ * NAPI instance `index` with the persistent per-NAPI configuration of the same
+ * index (ID, defer-hard-irqs, GRO flush and IRQ-suspend timeouts, threaded),
+ * so they survive a close and reopen; -EINVAL past the device's configs (the
+ * core does not check).
+ */
+int rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
+		      int (*poll)(struct napi_struct *, int), unsigned int index)
 {
-	netif_napi_add(dev, napi, poll);
+	if (index >= dev->num_napi_configs)
+		return -EINVAL;
+	netif_napi_add_config(dev, napi, poll, index);
+	return 0;
+}
+
+/* The interrupt that serves `napi` (-1: none), as netdev netlink shows it. */
+void rust_igb_napi_set_irq(struct napi_struct *napi, int irq)
+{
+	netif_napi_set_irq(napi, irq);
+}
+
+/*
+ * Link queue `index` (TX if `tx`, else RX) to `napi`, or unlink it (NULL),
+ * for netdev netlink's queue-get; -EINVAL past the queues the device has
+ * (the core does not check).
+ */
+int rust_igb_queue_set_napi(struct net_device *dev, unsigned int index, bool tx,
+			    struct napi_struct *napi)
+{
+	if (index >= (tx ? dev->num_tx_queues : dev->num_rx_queues))
+		return -EINVAL;
+	netif_queue_set_napi(dev, index,
+			     tx ? NETDEV_QUEUE_TYPE_TX : NETDEV_QUEUE_TYPE_RX, napi);
+	return 0;
 }
 
 void rust_igb_napi_del(struct napi_struct *napi)

@@ -58,8 +58,11 @@ const char *rust_igb_dev_driver_name(const struct device *dev);
 
 /* NAPI */
 struct napi_struct;
-void rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
-		       int (*poll)(struct napi_struct *, int));
+int rust_igb_napi_add(struct net_device *dev, struct napi_struct *napi,
+		      int (*poll)(struct napi_struct *, int), unsigned int index);
+void rust_igb_napi_set_irq(struct napi_struct *napi, int irq);
+int rust_igb_queue_set_napi(struct net_device *dev, unsigned int index, bool tx,
+			    struct napi_struct *napi);
 void rust_igb_napi_del(struct napi_struct *napi);
 void rust_igb_napi_schedule(struct napi_struct *napi);
 void rust_igb_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);

@@ -18,6 +18,7 @@ use crate::{
     filter, intr, mac,
     net::{
         irq::{IrqMode, VectorUse},
+        napi::QueueKind,
         queues::num_online_cpus,
         Device, Rtnl,
     },
@@ -179,7 +180,38 @@ fn setup_irqs(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) -> Result<Ir
     for (v, itr) in a.itr.iter().enumerate().take(map.vectors()) {
         itr.reset(initial);
         intr::write_itr(hw, msix_vector(dev, v), initial >> 2)?;
+        // What netdev netlink shows (`igb_request_msix`'s
+        // `netif_napi_set_irq`, here in every mode): the instance's
+        // interrupt, then its queues (`igb_set_queue_napi`, after
+        // `napi_enable`). Informational: a failure is logged, not fatal.
+        if let Err(e) = dev.napi_set_irq(rtnl, v, Some(msix_vector(dev, v))) {
+            dev_warn!(
+                dev.parent(),
+                "{}: NAPI {} IRQ not recorded ({:?})\n",
+                dev.name(),
+                v,
+                e
+            );
+        }
         dev.napi_enable(rtnl, v)?;
+    }
+    for q in 0..map.queues() {
+        for (kind, v) in [
+            (QueueKind::Rx, map.rx_vector(q)),
+            (QueueKind::Tx, map.tx_vector(q)),
+        ] {
+            if let Err(e) = dev.queue_set_napi(rtnl, kind, q, Some(v)) {
+                dev_warn!(
+                    dev.parent(),
+                    "{}: {:?} queue {} not linked to NAPI {} ({:?})\n",
+                    dev.name(),
+                    kind,
+                    q,
+                    v,
+                    e
+                );
+            }
+        }
     }
     intr::clear_pending(hw);
     match &masks {

@@ -15,6 +15,14 @@
 #   napis     `napi-get` lists NIC 0's NAPI instances, each with a nonzero id and
 #             NIC 0's ifindex, as many as its queue vectors (the interrupts named
 #             after it, minus the "other" vector in MSI-X mode)
+#   linked    every queue in queue-get carries the ID of a NAPI instance that
+#             napi-get lists, and that instance's IRQ is the vector serving the
+#             queue (/proc/interrupts: <if>-rx-N, <if>-tx-N or <if>-TxRx-N for
+#             queue N; the bare <if> in MSI/INTx mode)
+#   persist   a NAPI setting made through netlink (defer-hard-irqs 7 on RX queue
+#             0's instance) and the instance's ID survive `ip link set down/up`
+#             and an `ethtool -L` to one channel and back (persistent NAPI
+#             configuration); the setting is cleared at the end
 #   bad_input netlink values that do not exist get the core's errors: queue-get
 #             of queue n (past the last) fails, napi-get of an id no NAPI has fails
 
@@ -65,6 +73,75 @@ t_nl_napis() {
 	! grep -q "'id': 0[,}]" "$STATE/nl.napi" || fail "a NAPI instance without an id"
 }
 
+# nl_json OUT OP [JSON]: ynl --output-json dump of OP for NIC 0.
+nl_json() {
+	nl_ynl "$1" --output-json --family netdev --dump "$2" --json "{\"ifindex\": $(nl_ifindex)}"
+}
+
+t_nl_linked() {
+	l=$(nic_name 0)
+	nl_json "$STATE/nl.qj" queue-get || fail "queue-get failed"
+	nl_json "$STATE/nl.nj" napi-get || fail "napi-get failed"
+	grep -E " $l(-(TxRx|rx|tx)-[0-9]+)?$" /proc/interrupts | awk '{ sub(":", "", $1); print $1, $NF }' >"$STATE/nl.irqs"
+	python3 - "$STATE/nl.qj" "$STATE/nl.nj" "$STATE/nl.irqs" "$l" >"$STATE/nl.linked" 2>&1 <<'PY'
+import json, sys
+queues = json.load(open(sys.argv[1]))
+napis = {n["id"]: n for n in json.load(open(sys.argv[2]))}
+irqs = dict(line.split() for line in open(sys.argv[3]))
+ifname, bad = sys.argv[4], []
+for q in sorted(queues, key=lambda q: (q["type"], q["id"])):
+    kind, qid, nid = q["type"], q["id"], q.get("napi-id")
+    napi = napis.get(nid)
+    irq = napi.get("irq") if napi else None
+    name = irqs.get(str(irq))
+    print(f"{kind} queue {qid}: napi-id {nid}, irq {irq} ({name})")
+    if nid is None or napi is None:
+        bad.append(f"{kind} queue {qid}: no NAPI instance napi-get lists")
+    elif name is None:
+        bad.append(f"{kind} queue {qid}: NAPI {nid}'s irq {irq} is not one of {ifname}'s")
+    elif name != ifname and not name.endswith((f"-{kind}-{qid}", f"-TxRx-{qid}")):
+        bad.append(f"{kind} queue {qid}: NAPI {nid} is on {name}, not the queue's vector")
+for b in bad:
+    print("MISMATCH", b)
+sys.exit(1 if bad else 0)
+PY
+	_rc=$?
+	diag_klog <"$STATE/nl.linked"
+	[ "$_rc" = 0 ] || fail "queues, NAPI instances and interrupts do not match"
+}
+
+# nl_rxq0 FIELD: FIELD of the NAPI instance RX queue 0 is linked to (the
+# instance's id for FIELD=id), empty if none.
+nl_rxq0() {
+	nl_json "$STATE/nl.qj" queue-get && nl_json "$STATE/nl.nj" napi-get || return 1
+	python3 - "$STATE/nl.qj" "$STATE/nl.nj" "$1" <<'PY'
+import json, sys
+q = [q for q in json.load(open(sys.argv[1])) if q["type"] == "rx" and q["id"] == 0]
+nid = q[0].get("napi-id") if q else None
+n = [n for n in json.load(open(sys.argv[2])) if n["id"] == nid]
+print(n[0].get(sys.argv[3], "") if n else "")
+PY
+}
+
+t_nl_persist() {
+	l=$(nic_name 0)
+	id=$(nl_rxq0 id) || fail "queue-get/napi-get failed"
+	[ -n "$id" ] || fail "RX queue 0 has no NAPI instance"
+	nl_ynl "$STATE/nl.set" --family netdev --do napi-set --json "{\"id\": $id, \"defer-hard-irqs\": 7}" ||
+		fail "napi-set defer-hard-irqs 7 on NAPI $id failed"
+	ch=$(ethtool -l "$l" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
+	for step in "ip link set $l down; ip link set $l up" "ethtool -L $l combined 1" "ethtool -L $l combined $ch"; do
+		sh -c "$step" || fail "$step failed"
+		wait_for 30 link_up "$l" || fail "no carrier after: $step"
+		id2=$(nl_rxq0 id) defer=$(nl_rxq0 defer-hard-irqs)
+		diag "after '$step': RX queue 0 on NAPI ${id2:-none}, defer-hard-irqs ${defer:-?}"
+		[ "$id2" = "$id" ] || fail "RX queue 0's NAPI ID changed from $id to ${id2:-none} ($step)"
+		[ "$defer" = 7 ] || fail "defer-hard-irqs is ${defer:-unset} after: $step"
+	done
+	nl_ynl "$STATE/nl.set" --family netdev --do napi-set --json "{\"id\": $id, \"defer-hard-irqs\": 0}" ||
+		fail "napi-set defer-hard-irqs 0 failed"
+}
+
 t_nl_bad_input() {
 	i=$(nl_ifindex) l=$(nic_name 0)
 	n=$(ls -d "/sys/class/net/$l/queues/rx-"* | wc -l)
@@ -80,4 +157,6 @@ run_case up t_nl_up
 run_case ynl t_nl_ynl
 run_case queues t_nl_queues
 run_case napis t_nl_napis
+run_case linked t_nl_linked
+run_case persist t_nl_persist
 run_case bad_input t_nl_bad_input
