@@ -26,6 +26,7 @@ pub(crate) mod page_pool;
 pub(crate) mod pci;
 pub(crate) mod pm;
 pub(crate) mod process;
+pub(crate) mod qstats;
 pub(crate) mod queues;
 pub(crate) mod rtnl;
 pub(crate) mod skb;

@@ -51,6 +51,7 @@ use crate::{
         features::Features,
         irq::IrqMode,
         napi::{Napi, MAX_QUEUE_VECTORS},
+        qstats::{QueueStatsRx, QueueStatsTx},
         queues::num_online_cpus,
         skb::SkBuff,
         skb_offload::TxHeaders,
@@ -408,6 +409,37 @@ impl net::device::Operations for Adapter {
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) {
         xmit::start_xmit(dev, skb);
+    }
+
+    fn queue_stats_rx(dev: &Device<Self>, _rtnl: Rtnl<'_>, queue: u32, s: &mut QueueStatsRx) {
+        if let Some(qp) = dev.data().pairs.get(queue as usize) {
+            *s = qp.stats.qstats_rx();
+        }
+    }
+
+    fn queue_stats_tx(dev: &Device<Self>, _rtnl: Rtnl<'_>, queue: u32, s: &mut QueueStatsTx) {
+        if let Some(qp) = dev.data().pairs.get(queue as usize) {
+            *s = qp.stats.qstats_tx();
+        }
+    }
+
+    fn base_stats(
+        dev: &Device<Self>,
+        _rtnl: Rtnl<'_>,
+        rx: &mut QueueStatsRx,
+        tx: &mut QueueStatsTx,
+    ) {
+        // Every pair's counters run from probe and are never reset, and the
+        // stack asks for the queues in use (the first `queues()`): the base
+        // is the pairs beyond them, so base plus live queues is every pair,
+        // what `get_stats64` sums too. Zeroes make every counter reported.
+        *rx = QueueStatsRx::zero();
+        *tx = QueueStatsTx::zero();
+        let a = dev.data();
+        for qp in a.pairs.iter().skip(a.queues()) {
+            rx.add(&qp.stats.qstats_rx());
+            tx.add(&qp.stats.qstats_tx());
+        }
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64) {

@@ -33,6 +33,7 @@ use crate::{
     net::{
         lock::{new_softirq_lock, SoftirqLock},
         napi::MAX_QUEUE_VECTORS,
+        qstats::{QueueStatsRx, QueueStatsTx},
     },
     rx_ring::RxRing,
     tx_ring::TxRing,
@@ -169,6 +170,9 @@ pub(crate) struct QueueStats {
     pub(crate) tx_tso: AtomicU64,
     /// Times the stopped TX queue was woken (the ring had filled up).
     pub(crate) tx_restart: AtomicU64,
+    /// Times `start_xmit` stopped the queue because the ring was nearly full
+    /// (netdev netlink's `tx-stop`).
+    pub(crate) tx_stop: AtomicU64,
     /// Packets dropped by `start_xmit` (mapping failures, interface down).
     pub(crate) tx_dropped: AtomicU64,
     /// Frames received and passed up on this RX queue.
@@ -191,12 +195,34 @@ pub(crate) struct QueueStats {
 }
 
 impl QueueStats {
+    /// The RX counters netdev netlink reports for this pair's queue.
+    pub(crate) fn qstats_rx(&self) -> QueueStatsRx {
+        QueueStatsRx {
+            packets: Some(self.rx_packets.load(Relaxed)),
+            bytes: Some(self.rx_bytes.load(Relaxed)),
+            alloc_fail: Some(self.rx_alloc_failed.load(Relaxed)),
+            csum_bad: Some(self.rx_csum_errors.load(Relaxed)),
+        }
+    }
+
+    /// The TX counters netdev netlink reports for this pair's queue.
+    pub(crate) fn qstats_tx(&self) -> QueueStatsTx {
+        QueueStatsTx {
+            packets: Some(self.tx_packets.load(Relaxed)),
+            bytes: Some(self.tx_bytes.load(Relaxed)),
+            hw_gso_packets: Some(self.tx_tso.load(Relaxed)),
+            stop: Some(self.tx_stop.load(Relaxed)),
+            wake: Some(self.tx_restart.load(Relaxed)),
+        }
+    }
+
     const fn new() -> Self {
         Self {
             tx_packets: AtomicU64::new(0),
             tx_bytes: AtomicU64::new(0),
             tx_tso: AtomicU64::new(0),
             tx_restart: AtomicU64::new(0),
+            tx_stop: AtomicU64::new(0),
             tx_dropped: AtomicU64::new(0),
             rx_packets: AtomicU64::new(0),
             rx_bytes: AtomicU64::new(0),

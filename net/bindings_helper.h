@@ -10,6 +10,7 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <net/devlink.h>
+#include <net/netdev_queues.h>
 #include <net/page_pool/types.h>
 
 #include "shim.h"

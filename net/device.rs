@@ -36,6 +36,7 @@ use super::{
     irq::{IrqMode, IrqState},
     napi::{Napi, NapiSlot, QueueLinks, MAX_QUEUE_VECTORS},
     process::Process,
+    qstats::{self, QueueStatsRx, QueueStatsTx},
     rtnl::{Rtnl, RtnlGuard},
     skb::SkBuff,
     skb_offload::TxHeaders, //
@@ -147,6 +148,31 @@ pub(crate) trait Operations: ethtool::Operations + Sized + Send + Sync + 'static
 
     /// `ndo_get_stats64`: report the interface counters (any context).
     fn get_stats64(dev: &Device<Self>, stats: &mut Stats64);
+
+    /// `netdev_stat_ops.get_queue_stats_rx`: the counters of RX queue
+    /// `queue` (one of the `real_num_rx_queues` in use), for netdev
+    /// netlink's `qstats-get`. RTNL held. See `net/qstats.rs`.
+    fn queue_stats_rx(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _queue: u32, _s: &mut QueueStatsRx) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `netdev_stat_ops.get_queue_stats_tx`: likewise for TX queue `queue`.
+    fn queue_stats_tx(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _queue: u32, _s: &mut QueueStatsTx) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `netdev_stat_ops.get_base_stats`: the device's history that belongs
+    /// to no queue in use (queues a channel change removed), so that the
+    /// base plus the live queues is the device's total. Every counter the
+    /// per-queue calls report must be set (0 included). RTNL held.
+    fn base_stats(
+        _dev: &Device<Self>,
+        _rtnl: Rtnl<'_>,
+        _rx: &mut QueueStatsRx,
+        _tx: &mut QueueStatsTx,
+    ) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// `ndo_change_mtu`: switch to `new_mtu` (already checked against the
     /// device's MTU range by the core), calling [`Device::set_mtu`] once the
@@ -644,6 +670,7 @@ impl<T: Operations> Registration<T> {
                 raw_device(parent.as_ref()),
                 OpsTable::<T>::netdev_ops(),
                 ethtool::OpsTable::<T>::ethtool_ops(),
+                qstats::StatOpsTable::<T>::stat_ops(),
                 config.min_mtu,
                 config.max_mtu,
             );

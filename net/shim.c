@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <net/devlink.h>
+#include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
 
 #include "shim.h"
@@ -27,11 +28,13 @@ const size_t rust_igb_netdev_parent_offset = offsetof(struct net_device, dev.par
 void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
 			   const struct net_device_ops *ops,
 			   const struct ethtool_ops *ethtool_ops,
+			   const struct netdev_stat_ops *stat_ops,
 			   unsigned int min_mtu, unsigned int max_mtu)
 {
 	SET_NETDEV_DEV(dev, parent);
 	dev->netdev_ops = ops;
 	dev->ethtool_ops = ethtool_ops;
+	dev->stat_ops = stat_ops;
 	dev->min_mtu = min_mtu;
 	dev->max_mtu = max_mtu;
 	dev->watchdog_timeo = 5 * HZ;

@@ -28,9 +28,11 @@ struct spinlock;
  */
 extern const size_t rust_igb_netdev_priv_offset;
 extern const size_t rust_igb_netdev_parent_offset;
+struct netdev_stat_ops;
 void rust_igb_netdev_setup(struct net_device *dev, struct device *parent,
 			   const struct net_device_ops *ops,
 			   const struct ethtool_ops *ethtool_ops,
+			   const struct netdev_stat_ops *stat_ops,
 			   unsigned int min_mtu, unsigned int max_mtu);
 void rust_igb_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
 void rust_igb_netdev_copy_name(const struct net_device *dev, char *out);

@@ -67,6 +67,7 @@ pub(super) fn start_xmit(dev: &Device<Adapter>, skb: SkBuff) {
                 // the queue under this same lock once there is room.
                 if ring.unused() < DESC_NEEDED {
                     dev.tx_stop(queue);
+                    bump(&qp.stats.tx_stop, 1);
                 }
                 let stalled = a.tx_stall.load(katomic::Relaxed) != 0;
                 // Defer the tail write while the stack has more frames

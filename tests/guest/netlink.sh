@@ -23,6 +23,13 @@
 #             0's instance) and the instance's ID survive `ip link set down/up`
 #             and an `ethtool -L` to one channel and back (persistent NAPI
 #             configuration); the setting is cleared at the end
+#   qstats    `qstats-get` (netdev_stat_ops; skips on a driver without them, such
+#             as the C igb): the device's rx/tx packets and bytes lie between two
+#             readings of its sysfs statistics taken around the query; each queue's
+#             rx-packets/tx-packets between two readings of its ethtool -S
+#             counters; after `ethtool -L combined 1` only queue 0 is listed and
+#             the device totals did not go back (the base keeps the removed
+#             queue's history); channels restored
 #   bad_input netlink values that do not exist get the core's errors: queue-get
 #             of queue n (past the last) fails, napi-get of an id no NAPI has fails
 
@@ -142,6 +149,97 @@ t_nl_persist() {
 		fail "napi-set defer-hard-irqs 0 failed"
 }
 
+# nl_qstats OUT [SCOPE]: qstats-get (a dump) of NIC 0, for the device (a list
+# of one) or per queue (SCOPE=queue).
+nl_qstats() {
+	if [ -n "${2:-}" ]; then
+		ynl --output-json --family netdev --dump qstats-get --json "{\"ifindex\": $(nl_ifindex), \"scope\": \"$2\"}" >"$1" 2>&1
+	else
+		ynl --output-json --family netdev --dump qstats-get --json "{\"ifindex\": $(nl_ifindex)}" >"$1" 2>&1
+	fi
+}
+# nl_sysfs OUT: NIC 0's sysfs statistics as "name value" lines.
+nl_sysfs() {
+	for _c in rx_packets rx_bytes tx_packets tx_bytes; do
+		echo "$_c $(cat "/sys/class/net/$(nic_name 0)/statistics/$_c")"
+	done >"$1"
+}
+
+t_nl_qstats() {
+	l=$(nic_name 0)
+	if ! nl_qstats "$STATE/nl.qs"; then
+		grep -q "Operation not supported\|EOPNOTSUPP\|95" "$STATE/nl.qs" &&
+			skip "$DRIVER has no netdev_stat_ops (qstats-get: $(tail -n 1 "$STATE/nl.qs"))"
+		diag_klog <"$STATE/nl.qs"
+		fail "qstats-get failed"
+	fi
+	ping -c 20 -i 0.05 -W 1 10.0.0.2 >/dev/null || fail "ping"
+	nl_sysfs "$STATE/nl.sys0"
+	ethtool -S "$l" >"$STATE/nl.es0"
+	nl_qstats "$STATE/nl.qs" || fail "qstats-get failed"
+	nl_qstats "$STATE/nl.qq" queue || fail "qstats-get per queue failed"
+	nl_sysfs "$STATE/nl.sys1"
+	ethtool -S "$l" >"$STATE/nl.es1"
+	python3 - "$STATE/nl.qs" "$STATE/nl.qq" "$STATE/nl.sys0" "$STATE/nl.sys1" "$STATE/nl.es0" "$STATE/nl.es1" \
+		>"$STATE/nl.qcheck" 2>&1 <<'PY'
+import json, re, sys
+dev, queues = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+dev = dev[0] if isinstance(dev, list) and dev else dev
+def kv(path):
+    return {k: int(v) for k, v in (l.split() for l in open(path))}
+def es(path):
+    return {m.group(1): int(m.group(2)) for m in (re.match(r"\s*(\S+): (\d+)$", l) for l in open(path)) if m}
+s0, s1, e0, e1 = kv(sys.argv[3]), kv(sys.argv[4]), es(sys.argv[5]), es(sys.argv[6])
+bad = []
+for c in ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes"):
+    v = dev.get(c.replace("_", "-"))
+    print(f"device {c}: sysfs {s0[c]}..{s1[c]}, qstats {v}")
+    if v is None or not s0[c] <= v <= s1[c]:
+        bad.append(f"device {c} {v} outside {s0[c]}..{s1[c]}")
+for q in sorted(queues, key=lambda q: (q["queue-type"], q["queue-id"])):
+    t, i = q["queue-type"], q["queue-id"]
+    c = f"{t}_queue_{i}_packets"
+    v = q.get(f"{t}-packets")
+    print(f"{t} queue {i}: ethtool {e0.get(c)}..{e1.get(c)}, qstats {v}")
+    if c not in e0 or v is None or not e0[c] <= v <= e1[c]:
+        bad.append(f"{t} queue {i}: {v} outside {e0.get(c)}..{e1.get(c)}")
+for b in bad:
+    print("MISMATCH", b)
+sys.exit(1 if bad else 0)
+PY
+	_rc=$?
+	diag_klog <"$STATE/nl.qcheck"
+	[ "$_rc" = 0 ] || fail "qstats and the interface's counters disagree"
+	ch=$(ethtool -l "$l" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
+	[ "${ch:-1}" -gt 1 ] || skip "one channel: nothing to remove"
+	ethtool -L "$l" combined 1 || fail "ethtool -L combined 1"
+	wait_for 30 link_up "$l" || fail "no carrier after ethtool -L"
+	nl_qstats "$STATE/nl.qs2" || fail "qstats-get failed after ethtool -L"
+	nl_qstats "$STATE/nl.qq2" queue || fail "qstats-get per queue failed after ethtool -L"
+	ethtool -L "$l" combined "$ch" || fail "ethtool -L combined $ch"
+	wait_for 30 link_up "$l" || fail "no carrier after restoring the channels"
+	python3 - "$STATE/nl.qs" "$STATE/nl.qs2" "$STATE/nl.qq2" >"$STATE/nl.qcheck" 2>&1 <<'PY'
+import json, sys
+before, after, queues = (json.load(open(p)) for p in sys.argv[1:4])
+before, after = ((d[0] if isinstance(d, list) and d else d) for d in (before, after))
+bad = []
+ids = sorted({q["queue-id"] for q in queues})
+print(f"after ethtool -L combined 1: queues {ids}")
+if ids != [0]:
+    bad.append(f"queues {ids} listed, expected [0]")
+for c in ("rx-packets", "rx-bytes", "tx-packets", "tx-bytes"):
+    print(f"device {c}: {before.get(c)} -> {after.get(c)}")
+    if after.get(c) is None or after[c] < before.get(c, 0):
+        bad.append(f"device {c} went back from {before.get(c)} to {after.get(c)}")
+for b in bad:
+    print("MISMATCH", b)
+sys.exit(1 if bad else 0)
+PY
+	_rc=$?
+	diag_klog <"$STATE/nl.qcheck"
+	[ "$_rc" = 0 ] || fail "the device totals or the queue list are wrong after ethtool -L"
+}
+
 t_nl_bad_input() {
 	i=$(nl_ifindex) l=$(nic_name 0)
 	n=$(ls -d "/sys/class/net/$l/queues/rx-"* | wc -l)
@@ -159,4 +257,5 @@ run_case queues t_nl_queues
 run_case napis t_nl_napis
 run_case linked t_nl_linked
 run_case persist t_nl_persist
+run_case qstats t_nl_qstats
 run_case bad_input t_nl_bad_input
