@@ -63,6 +63,14 @@ pub(crate) struct QueueStatsTx {
     pub(crate) wake: Option<u64>,
 }
 
+/// The sum of two counters, kept if either is.
+fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+    }
+}
+
 /// `v` as the core may see it: never its "not set" marker.
 fn reportable(v: u64) -> u64 {
     v.min(NOT_SET - 1)
@@ -81,10 +89,6 @@ impl QueueStatsRx {
 
     /// Add `other`'s counters to these (a counter kept by either is kept).
     pub(crate) fn add(&mut self, other: &Self) {
-        let sum = |a: Option<u64>, b: Option<u64>| match (a, b) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
-        };
         self.packets = sum(self.packets, other.packets);
         self.bytes = sum(self.bytes, other.bytes);
         self.alloc_fail = sum(self.alloc_fail, other.alloc_fail);
@@ -119,10 +123,6 @@ impl QueueStatsTx {
 
     /// Add `other`'s counters to these (a counter kept by either is kept).
     pub(crate) fn add(&mut self, other: &Self) {
-        let sum = |a: Option<u64>, b: Option<u64>| match (a, b) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
-        };
         self.packets = sum(self.packets, other.packets);
         self.bytes = sum(self.bytes, other.bytes);
         self.hw_gso_packets = sum(self.hw_gso_packets, other.hw_gso_packets);

@@ -80,6 +80,21 @@ t_nl_napis() {
 	! grep -q "'id': 0[,}]" "$STATE/nl.napi" || fail "a NAPI instance without an id"
 }
 
+# nl_check OUT WHAT ARGS...: run the Python check on stdin with ARGS; it
+# collects what is wrong in a list `bad`. Its output goes to OUT and the log;
+# the case fails with WHAT if `bad` is not empty.
+nl_check() {
+	_out=$1 _what=$2
+	shift 2
+	{
+		cat
+		printf '%s\n' 'for b in bad:' '    print("MISMATCH", b)' 'sys.exit(1 if bad else 0)'
+	} | python3 - "$@" >"$_out" 2>&1
+	_rc=$?
+	diag_klog <"$_out"
+	[ "$_rc" = 0 ] || fail "$_what"
+}
+
 # nl_json OUT OP [JSON]: ynl --output-json dump of OP for NIC 0.
 nl_json() {
 	nl_ynl "$1" --output-json --family netdev --dump "$2" --json "{\"ifindex\": $(nl_ifindex)}"
@@ -90,7 +105,8 @@ t_nl_linked() {
 	nl_json "$STATE/nl.qj" queue-get || fail "queue-get failed"
 	nl_json "$STATE/nl.nj" napi-get || fail "napi-get failed"
 	grep -E " $l(-(TxRx|rx|tx)-[0-9]+)?$" /proc/interrupts | awk '{ sub(":", "", $1); print $1, $NF }' >"$STATE/nl.irqs"
-	python3 - "$STATE/nl.qj" "$STATE/nl.nj" "$STATE/nl.irqs" "$l" >"$STATE/nl.linked" 2>&1 <<'PY'
+	nl_check "$STATE/nl.linked" "queues, NAPI instances and interrupts do not match" \
+		"$STATE/nl.qj" "$STATE/nl.nj" "$STATE/nl.irqs" "$l" <<'PY'
 import json, sys
 queues = json.load(open(sys.argv[1]))
 napis = {n["id"]: n for n in json.load(open(sys.argv[2]))}
@@ -108,13 +124,7 @@ for q in sorted(queues, key=lambda q: (q["type"], q["id"])):
         bad.append(f"{kind} queue {qid}: NAPI {nid}'s irq {irq} is not one of {ifname}'s")
     elif name != ifname and not name.endswith((f"-{kind}-{qid}", f"-TxRx-{qid}")):
         bad.append(f"{kind} queue {qid}: NAPI {nid} is on {name}, not the queue's vector")
-for b in bad:
-    print("MISMATCH", b)
-sys.exit(1 if bad else 0)
 PY
-	_rc=$?
-	diag_klog <"$STATE/nl.linked"
-	[ "$_rc" = 0 ] || fail "queues, NAPI instances and interrupts do not match"
 }
 
 # nl_rxq0 FIELD: FIELD of the NAPI instance RX queue 0 is linked to (the
@@ -180,8 +190,8 @@ t_nl_qstats() {
 	nl_qstats "$STATE/nl.qq" queue || fail "qstats-get per queue failed"
 	nl_sysfs "$STATE/nl.sys1"
 	ethtool -S "$l" >"$STATE/nl.es1"
-	python3 - "$STATE/nl.qs" "$STATE/nl.qq" "$STATE/nl.sys0" "$STATE/nl.sys1" "$STATE/nl.es0" "$STATE/nl.es1" \
-		>"$STATE/nl.qcheck" 2>&1 <<'PY'
+	nl_check "$STATE/nl.qcheck" "qstats and the interface's counters disagree" \
+		"$STATE/nl.qs" "$STATE/nl.qq" "$STATE/nl.sys0" "$STATE/nl.sys1" "$STATE/nl.es0" "$STATE/nl.es1" <<'PY'
 import json, re, sys
 dev, queues = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 dev = dev[0] if isinstance(dev, list) and dev else dev
@@ -203,13 +213,7 @@ for q in sorted(queues, key=lambda q: (q["queue-type"], q["queue-id"])):
     print(f"{t} queue {i}: ethtool {e0.get(c)}..{e1.get(c)}, qstats {v}")
     if c not in e0 or v is None or not e0[c] <= v <= e1[c]:
         bad.append(f"{t} queue {i}: {v} outside {e0.get(c)}..{e1.get(c)}")
-for b in bad:
-    print("MISMATCH", b)
-sys.exit(1 if bad else 0)
 PY
-	_rc=$?
-	diag_klog <"$STATE/nl.qcheck"
-	[ "$_rc" = 0 ] || fail "qstats and the interface's counters disagree"
 	ch=$(ethtool -l "$l" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
 	[ "${ch:-1}" -gt 1 ] || skip "one channel: nothing to remove"
 	ethtool -L "$l" combined 1 || fail "ethtool -L combined 1"
@@ -218,7 +222,8 @@ PY
 	nl_qstats "$STATE/nl.qq2" queue || fail "qstats-get per queue failed after ethtool -L"
 	ethtool -L "$l" combined "$ch" || fail "ethtool -L combined $ch"
 	wait_for 30 link_up "$l" || fail "no carrier after restoring the channels"
-	python3 - "$STATE/nl.qs" "$STATE/nl.qs2" "$STATE/nl.qq2" >"$STATE/nl.qcheck" 2>&1 <<'PY'
+	nl_check "$STATE/nl.qcheck" "the device totals or the queue list are wrong after ethtool -L" \
+		"$STATE/nl.qs" "$STATE/nl.qs2" "$STATE/nl.qq2" <<'PY'
 import json, sys
 before, after, queues = (json.load(open(p)) for p in sys.argv[1:4])
 before, after = ((d[0] if isinstance(d, list) and d else d) for d in (before, after))
@@ -231,13 +236,7 @@ for c in ("rx-packets", "rx-bytes", "tx-packets", "tx-bytes"):
     print(f"device {c}: {before.get(c)} -> {after.get(c)}")
     if after.get(c) is None or after[c] < before.get(c, 0):
         bad.append(f"device {c} went back from {before.get(c)} to {after.get(c)}")
-for b in bad:
-    print("MISMATCH", b)
-sys.exit(1 if bad else 0)
 PY
-	_rc=$?
-	diag_klog <"$STATE/nl.qcheck"
-	[ "$_rc" = 0 ] || fail "the device totals or the queue list are wrong after ethtool -L"
 }
 
 t_nl_bad_input() {
