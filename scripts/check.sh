@@ -7,8 +7,9 @@
 #
 # SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
-# tuning,qdisc,reset,filters,ethtool) in a second MSI-X boot; the ethtool
-# self-test also runs under INTx;
+# tuning,qdisc,reset,filters,ethtool,netlink) in a second MSI-X boot; the ethtool
+# self-test also runs under INTx; the netlink suite (queues, NAPI instances and
+# their IRQs, qstats through the kernel's ynl) runs in every interrupt mode;
 # the smoke and multiqueue suites run again under MSI (module
 # parameter int_mode=1) and legacy INTx (kernel parameter pci=nomsi). A third
 # NIC (an e1000e at 00:07.0) is present for the refusal test. The datapath
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke,multiqueue,offload,datapath}
-control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool}
+control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool,netlink}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
@@ -54,8 +55,8 @@ run() {
 run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000" 2400
 [ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX" 2400
 run "control: peer NIC on the C igb" datapath "rigb.peer_driver=igb rigb.cycles_openstop=1000" 1200
-run "MSI" smoke,multiqueue "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
-run "INTx" smoke,multiqueue,selftest "pci=nomsi rigb.expect_irq=Intx"
+run "MSI" smoke,multiqueue,netlink "rigb.modparams=int_mode=1 rigb.expect_irq=Msi"
+run "INTx" smoke,multiqueue,selftest,netlink "pci=nomsi rigb.expect_irq=Intx"
 
 # The KASAN kernel (make check passes KASAN_KDIR and KASAN_MODULE, the module
 # built against it): datapath, reset and tuning again with every access of

@@ -2,8 +2,8 @@
 # "netlink" suite: the interface as netdev netlink shows it, through the
 # kernel's own YNL CLI (`ynl`, python3.11 and tools/net/ynl appended to the
 # initramfs: scripts/guest-run.sh PYTHON=1, the default with this suite).
-# Sourced by /init after lib.sh; not part of `make check` yet (issue 16 grows
-# it: queue/NAPI/IRQ linking, qstats).
+# Sourced by /init after lib.sh; `make check` runs it in the MSI-X control-plane,
+# MSI and INTx boots (scripts/check.sh).
 #
 # Cases:
 #   up        the pair is up (NIC 0 here, NIC 1 in namespace "peer")
