@@ -104,7 +104,10 @@ t_nl_linked() {
 	l=$(nic_name 0)
 	nl_json "$STATE/nl.qj" queue-get || fail "queue-get failed"
 	nl_json "$STATE/nl.nj" napi-get || fail "napi-get failed"
-	grep -E " $l(-(TxRx|rx|tx)-[0-9]+)?$" /proc/interrupts | awk '{ sub(":", "", $1); print $1, $NF }' >"$STATE/nl.irqs"
+	# "IRQ NAME" for each of the interface's interrupts (a shared INTx line
+	# lists several names, comma-separated).
+	awk -v l="$l" '{ for (i = 2; i <= NF; i++) { n = $i; sub(",$", "", n)
+		if (n ~ "^" l "(-(TxRx|rx|tx)-[0-9]+)?$") { sub(":", "", $1); print $1, n } } }' /proc/interrupts >"$STATE/nl.irqs"
 	nl_check "$STATE/nl.linked" "queues, NAPI instances and interrupts do not match" \
 		"$STATE/nl.qj" "$STATE/nl.nj" "$STATE/nl.irqs" "$l" <<'PY'
 import json, sys
