@@ -252,6 +252,12 @@ impl<T: Operations> Device<T> {
         Ok(())
     }
 
+    /// Whether NAPI instance `index` is added (enabled or not).
+    pub(crate) fn napi_is_added(&self, index: usize) -> bool {
+        self.napi_slot(index)
+            .is_ok_and(|slot| slot.state.load(Ordering::Relaxed) != NAPI_NONE)
+    }
+
     /// Tell the core which interrupt serves NAPI instance `index`
     /// (`netif_napi_set_irq`): allocated interrupt vector `vector` of the
     /// device (see `irq.rs`), or none. Shown by netdev netlink's `napi-get`.

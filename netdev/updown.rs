@@ -18,7 +18,7 @@ use crate::{
     filter, intr, mac,
     net::{
         irq::{IrqMode, VectorUse},
-        napi::QueueKind,
+        napi::{QueueKind, MAX_QUEUE_VECTORS},
         queues::num_online_cpus,
         Device, Rtnl,
     },
@@ -329,9 +329,11 @@ fn quiesce(dev: &Device<Adapter>, rtnl: Rtnl<'_>, hw: &Bar0<'_>) {
         reset_mac(dev, hw);
     }
     dev.free_irqs(rtnl);
-    for q in 0..MAX_QUEUES {
-        dev.napi_del(rtnl, q);
-    }
+    // The NAPI instances stay added, disabled, as the C igb keeps its
+    // q_vectors while down: their settings (sysfs `threaded`, netlink
+    // `napi-set`) can be changed while the interface is down. `start`
+    // deletes those the next vector layout does not use; the registration's
+    // drop deletes the rest.
     for (q, qp) in a.pairs.iter().enumerate() {
         let drained = match &mut *qp.tx.lock() {
             Some(tx) => {
@@ -421,8 +423,15 @@ fn start(dev: &Device<Adapter>, rtnl: Rtnl<'_>, n: usize) -> Result {
         // Receive filters as they were (RAR, MTA, VFTA, RCTL modes).
         filter::restore(dev, hw)?;
         configure(dev, hw)?;
-        for v in 0..vector_map(dev).vectors() {
-            dev.napi_add(rtnl, v)?;
+        // One NAPI instance per queue vector in use: the ones still added
+        // from before are reused, those beyond the layout deleted.
+        let vectors = vector_map(dev).vectors();
+        for v in 0..MAX_QUEUE_VECTORS {
+            if v >= vectors {
+                dev.napi_del(rtnl, v);
+            } else if !dev.napi_is_added(v) {
+                dev.napi_add(rtnl, v)?;
+            }
         }
         // Up from here (`igb_up` clears `__IGB_DOWN` before enabling NAPI
         // and unmasking): polls may unmask their vectors again.

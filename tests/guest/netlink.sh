@@ -23,6 +23,9 @@
 #             0's instance) and the instance's ID survive `ip link set down/up`
 #             and an `ethtool -L` to one channel and back (persistent NAPI
 #             configuration); the setting is cleared at the end
+#   threaded  `/sys/class/net/<if>/threaded` written 1 while the interface is
+#             down (the NAPI instances outlive a close, as the C igb's do), then up:
+#             napi-get shows every instance threaded, pings pass; written back 0
 #   qstats    `qstats-get` (netdev_stat_ops; skips on a driver without them, such
 #             as the C igb): the device's rx/tx packets and bytes lie between two
 #             readings of its sysfs statistics taken around the query; each queue's
@@ -162,6 +165,26 @@ t_nl_persist() {
 		fail "napi-set defer-hard-irqs 0 failed"
 }
 
+t_nl_threaded() {
+	l=$(nic_name 0)
+	t=/sys/class/net/$l/threaded
+	[ -w "$t" ] || skip "no $t"
+	ip link set "$l" down || fail "ip link set down"
+	if ! echo 1 >"$t"; then
+		ip link set "$l" up
+		fail "writing 1 to $t while $l is down failed"
+	fi
+	ip link set "$l" up || fail "ip link set up"
+	wait_for 30 link_up "$l" || fail "no carrier"
+	nl_json "$STATE/nl.nj" napi-get || fail "napi-get failed"
+	n=$(grep -o "\"ifindex\": $(nl_ifindex)[,}]" "$STATE/nl.nj" | wc -l)
+	on=$(grep -o '"threaded": "enabled"' "$STATE/nl.nj" | wc -l)
+	diag "after threaded=1 while down, then up: $on of $n NAPI instances threaded"
+	echo 0 >"$t" || fail "writing 0 to $t"
+	[ "$n" -gt 0 ] && [ "$on" = "$n" ] || { diag_klog <"$STATE/nl.nj"; fail "not every instance is threaded"; }
+	wait_for 20 ping -c 1 -W 1 10.0.0.2 >/dev/null || fail "no ping after"
+}
+
 # nl_qstats OUT [SCOPE]: qstats-get (a dump) of NIC 0, for the device (a list
 # of one) or per queue (SCOPE=queue).
 nl_qstats() {
@@ -262,5 +285,6 @@ run_case queues t_nl_queues
 run_case napis t_nl_napis
 run_case linked t_nl_linked
 run_case persist t_nl_persist
+run_case threaded t_nl_threaded
 run_case qstats t_nl_qstats
 run_case bad_input t_nl_bad_input
