@@ -3,8 +3,9 @@
 //! ethtool callbacks for rust_igb, following `igb_ethtool.c`: `-i`, link
 //! settings (`ethtool <if>`, `-s`, `-r`), pause parameters (`-a/-A`),
 //! message level, register dump (`-d`), EEPROM (`-e`), identify (`-p`),
-//! statistics (`-S`, see [`crate::stats`]) and self-test (`-t`, see
-//! [`crate::selftest`]).
+//! statistics (`-S`, see [`crate::stats`]; the standard groups of `-S
+//! --all-groups` and the PAUSE counts of `-I -a` in [`std_stats`]) and
+//! self-test (`-t`, see [`crate::selftest`]).
 //!
 //! All callbacks run in process context with RTNL held, so they are
 //! serialised with each other and with `open`/`stop`. The settings they
@@ -18,14 +19,17 @@ use core::sync::atomic::{
 
 use kernel::{io::Io, new_mutex, prelude::*, sync::Mutex};
 
+mod std_stats;
+
 use crate::{
     ctl_regs::{self, CtlOwner},
     hw::FlowControl,
     mac,
     net::{
         ethtool::{
-            mode, pci_ids, DrvInfo, LedState, LinkRequest, LinkSettings, Operations, PauseParams,
-            RegsOut, StatsOut, Strings, TestResults, WolInfo, PORT_TP,
+            mode, pci_ids, DrvInfo, EthCtrlStats, EthMacStats, LedState, LinkRequest, LinkSettings,
+            Operations, PauseParams, PauseStats, RegsOut, RmonRange, RmonStats, StatsOut, Strings,
+            TestResults, WolInfo, PORT_TP,
         },
         ethtool_queues::{Channels, Coalesce, RingParams, COALESCE_USECS},
         Device, Rtnl,
@@ -610,6 +614,24 @@ impl Operations for Adapter {
 
     fn get_stats(dev: &Device<Self>, out: &mut StatsOut<'_>) {
         stats::values(dev, out);
+    }
+
+    fn get_eth_mac_stats(dev: &Device<Self>) -> EthMacStats {
+        std_stats::eth_mac(&stats::current(dev))
+    }
+
+    fn get_eth_ctrl_stats(dev: &Device<Self>) -> EthCtrlStats {
+        std_stats::eth_ctrl(&stats::current(dev))
+    }
+
+    const RMON_RANGES: &'static [RmonRange] = &std_stats::RMON_RANGES;
+
+    fn get_rmon_stats(dev: &Device<Self>) -> RmonStats {
+        std_stats::rmon(&stats::current(dev))
+    }
+
+    fn get_pause_stats(dev: &Device<Self>) -> PauseStats {
+        std_stats::pause(&stats::current(dev))
     }
 
     fn test_strings(_dev: &Device<Self>, out: &mut Strings<'_>) {

@@ -7,8 +7,9 @@
 //! are split in a low and a high half; reading the high half clears both).
 //! As `igb_update_stats` does every watchdog tick, [`update`] reads them all
 //! and adds them into [`MacCounters`] under the adapter's `ctl.mac_counters`
-//! mutex; `ethtool -S`, `-d` and the self-test call it too before reading,
-//! so the values are current. The mutex is only taken in process context
+//! mutex; `ethtool -S` (also its standard groups, ethtool/std_stats.rs),
+//! `-d` and the self-test call it too before reading, so the values are
+//! current. The mutex is only taken in process context
 //! (the watchdog work item and RTNL-holding ethtool callbacks).
 
 use core::sync::atomic::Ordering::Relaxed;
@@ -76,6 +77,15 @@ pub(crate) fn snapshot(dev: &Device<Adapter>, hw: &Bar0<'_>) -> MacCounters {
     let mut c = dev.data().ctl.mac_counters.lock();
     c.accumulate(hw);
     *c
+}
+
+/// The counters as `ethtool` reports them: accumulated first if the device
+/// is reachable, else the last accumulation. Process context only.
+pub(crate) fn current(dev: &Device<Adapter>) -> MacCounters {
+    match Adapter::hw(dev) {
+        Ok(hw) => snapshot(dev, hw),
+        Err(_) => *dev.data().ctl.mac_counters.lock(),
+    }
 }
 
 /// Reads one statistic from the accumulated counters.
@@ -209,10 +219,7 @@ pub(crate) fn strings(dev: &Device<Adapter>, out: &mut Strings<'_>) {
 
 /// The `ethtool -S` values, in the order of [`strings`].
 pub(crate) fn values(dev: &Device<Adapter>, out: &mut StatsOut<'_>) {
-    let c = match Adapter::hw(dev) {
-        Ok(hw) => snapshot(dev, hw),
-        Err(_) => *dev.data().ctl.mac_counters.lock(),
-    };
+    let c = current(dev);
     for (_, get) in MAC_STATS {
         out.push(get(&c));
     }

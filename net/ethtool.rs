@@ -17,6 +17,8 @@
 
 use core::{fmt, marker::PhantomData, sync::atomic::Ordering};
 
+pub(crate) mod std_stats;
+
 use kernel::{
     error::{from_result, VTABLE_DEFAULT_ERROR},
     prelude::*, //
@@ -28,6 +30,7 @@ use super::{
     rtnl::Rtnl,
     Device,
 };
+pub(crate) use std_stats::{EthCtrlStats, EthMacStats, PauseStats, RmonRange, RmonStats};
 
 /// Legacy (`u32`) link-mode bits of `include/uapi/linux/ethtool.h`
 /// (`SUPPORTED_*` / `ADVERTISED_*`); the kernel converts them to link-mode
@@ -274,6 +277,33 @@ pub(crate) trait Operations: Sized {
     /// `self_test`: run the online tests, and the offline ones too if
     /// `offline`; a failed result sets `ETH_TEST_FL_FAILED`.
     fn self_test(_dev: &Device<Self>, _rtnl: Rtnl<'_>, _offline: bool, _out: &mut TestResults<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    // Standard statistics (see `ethtool/std_stats.rs`); counters left `None`
+    // are not reported.
+
+    /// `get_eth_mac_stats`: IEEE 802.3 MAC counters (`ethtool -S <if>
+    /// --groups eth-mac`).
+    fn get_eth_mac_stats(_dev: &Device<Self>) -> EthMacStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_eth_ctrl_stats`: IEEE 802.3 MAC Control counters (`--groups
+    /// eth-ctrl`).
+    fn get_eth_ctrl_stats(_dev: &Device<Self>) -> EthCtrlStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// The packet-size buckets of [`Self::get_rmon_stats`]'s histograms, at
+    /// most `ETHTOOL_RMON_HIST_MAX`, none empty or `0..=0` (checked at
+    /// compile time).
+    const RMON_RANGES: &'static [RmonRange] = &[];
+    /// `get_rmon_stats`: RMON counters and the size histograms (`--groups
+    /// rmon`).
+    fn get_rmon_stats(_dev: &Device<Self>) -> RmonStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_pause_stats`: PAUSE frames sent and received (`ethtool -I -a`).
+    fn get_pause_stats(_dev: &Device<Self>) -> PauseStats {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -576,7 +606,8 @@ pub(crate) fn pci_ids<T: device::Operations>(dev: &Device<T>) -> (u16, u16, u8) 
 }
 
 impl<T: device::Operations> OpsTable<T> {
-    /// Fill in the control-plane callbacks `T` implements.
+    /// Fill in the control-plane callbacks `T` implements (with the
+    /// standard statistics).
     const fn with_control(mut ops: bindings::ethtool_ops) -> bindings::ethtool_ops {
         if T::HAS_GET_MSGLEVEL {
             ops.get_msglevel = Some(get_msglevel::<T>);
@@ -623,7 +654,7 @@ impl<T: device::Operations> OpsTable<T> {
         if tests {
             ops.self_test = Some(self_test::<T>);
         }
-        ops
+        std_stats::install::<T>(ops)
     }
 }
 

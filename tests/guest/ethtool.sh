@@ -32,6 +32,16 @@
 #                    tx_queue_0_packets == ip -s link tx packets, hw >= sw rx packets, our
 #                    hw tx delta matches the C igb's rx delta on the peer (+-slack), counters
 #                    do not go backwards across watchdog ticks
+#   std_stats        the standard statistics: -S --all-groups (JSON, as ethtool 6.1 has it)
+#                    and -I -a (PAUSE frames); a driver without eth-mac, eth-ctrl, rmon or
+#                    pause statistics skips, naming them (the C igb has none; rust_igb must
+#                    have all). Pings of 4 sizes in distinct histogram buckets, 2/3/4/5 of
+#                    each (a swap of buckets fails): each bucket's rx and tx counts moved by
+#                    at least its replies/requests, eth-mac frames and octets by at least
+#                    the pings'; every standard counter lies between the `ethtool -S`
+#                    values of the same hardware counter read before and after it; rust_igb:
+#                    the 6 buckets of the 82576 and the 4 MAC counters it lacks not
+#                    reported; the text form (--groups) has the same counters, not below
 #   selftest_online  -t online: PASS, link test 0, traffic
 #   selftest_offline -t offline: PASS with all five results 0, the interface comes back:
 #                    the link-up report (waited for), carrier, pings, iperf3 TCP both
@@ -388,6 +398,186 @@ t_stats() {
 	[ $(( sw_rx - sw_rx0 )) -le "$hw_rx2" ] || fail "sw rx delta $(( sw_rx - sw_rx0 )) > hw rx delta $hw_rx2"
 }
 
+# et_json_flat: ethtool's JSON on stdin as "group.name value" lines for the
+# counters of each group (depth 3), "group.rx.LOW-HIGH value" for histogram
+# buckets (arrays "rx-pktsNtoM"/"tx-pktsNtoM" of {low, high, val}). No jq in
+# the guest: one token per line, then a walk that tracks the nesting.
+et_json_flat() {
+	tr -d ' \t\r\n' | awk '{ gsub(/[][{},:]/, "\n&\n"); print }' | awk 'NF { t[++n] = $0 }
+	END {
+		d = 0; key = ""
+		for (i = 1; i <= n; i++) {
+			x = t[i]
+			if (x ~ /^"/ && t[i + 1] == ":") { key = substr(x, 2, length(x) - 2); i++; continue }
+			if (x == "{" || x == "[") {
+				d++; kind[d] = x; name[d] = key; key = ""
+				if (x == "{") { lo = ""; hi = ""; va = "" }
+				continue
+			}
+			if (x == "}" || x == "]") {
+				if (x == "}" && d >= 4 && kind[d - 1] == "[" && va != "")
+					print name[d - 2] "." substr(name[d - 1], 1, 2) "." lo "-" hi, va
+				d--; key = ""; continue
+			}
+			if (x == ",") { key = ""; continue }
+			if (d >= 4 && kind[d - 1] == "[") {
+				if (key == "low") lo = x; else if (key == "high") hi = x; else if (key == "val") va = x
+				continue
+			}
+			if (d == 3 && x ~ /^[0-9]+$/) print name[d] "." key, x
+		}
+	}'
+}
+# et_text_flat: the same from the text form of `ethtool -S --groups` and
+# `ethtool -I -a` ("rx-rmon-etherStatsPkts65to127Octets: N", "...64Octets"
+# for a bucket from 0, "...toMaxOctets" for an open one, high 0 then).
+et_text_flat() {
+	sed -n -e 's/^\(rx\|tx\)-\([a-z-]*\)-etherStatsPkts\([0-9]*\)to\([0-9]*\)Octets: \([0-9]*\)$/\2.\1.\3-\4 \5/p' \
+		-e 's/^\(rx\|tx\)-\([a-z-]*\)-etherStatsPkts\([0-9]*\)toMaxOctets: \([0-9]*\)$/\2.\1.\3-0 \4/p' \
+		-e 's/^\(rx\|tx\)-\([a-z-]*\)-etherStatsPkts\([0-9]*\)Octets: \([0-9]*\)$/\2.\1.0-\3 \4/p' \
+		-e 's/^\(eth-phy\|eth-mac\|eth-ctrl\|rmon\|phydev\)-\([A-Za-z0-9_]*\): \([0-9]*\)$/\1.\2 \3/p' \
+		-e 's/^[[:space:]]*\([rt]x_pause_frames\): \([0-9]*\)$/statistics.\1 \2/p'
+}
+# et_std FILE: the standard statistics of $A (and its PAUSE frame counts,
+# "statistics.tx_pause_frames"), flattened, into FILE; JSON unless
+# ET_STD_TEXT is set.
+et_std() {
+	if [ -z "$ET_STD_TEXT" ]; then
+		ethtool --json -S "$A" --all-groups >"$1.raw" 2>"$1.err" || return 1
+		ethtool --json -I -a "$A" >"$1.rawp" 2>>"$1.err" || return 1
+		{ et_json_flat <"$1.raw"; et_json_flat <"$1.rawp"; } >"$1"
+	else
+		{ ethtool -S "$A" --groups eth-phy eth-mac eth-ctrl rmon && ethtool -I -a "$A"; } >"$1.raw" 2>"$1.err" || return 1
+		et_text_flat <"$1.raw" >"$1"
+	fi
+}
+et_sv() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; } # FILE KEY
+# et_bucket FILE rx|tx LEN: the histogram bucket key holding LEN-byte frames.
+et_bucket() {
+	sed -n "s/^rmon\.$2\.\([0-9]*-[0-9]*\) .*/\1/p" "$1" | awk -F- -v n="$3" -v d="$2" \
+		'$1 <= n && ($2 >= n || $2 == 0) { print "rmon." d "." $1 "-" $2; exit }'
+}
+
+t_std_stats() {
+	et_need
+	ethtool --json -S "$A" --all-groups >"$STATE/et.j" 2>&1 && [ "$(head -c1 "$STATE/et.j")" = "[" ] ||
+		{ diag "no JSON for -S --all-groups ($(head -n1 "$STATE/et.j")): the text form"; ET_STD_TEXT=1; }
+	et_std "$STATE/et.g0" || fail "ethtool standard statistics: $(cat "$STATE/et.g0.err")"
+	missing=
+	grep -q '^eth-mac\.' "$STATE/et.g0" || missing="$missing eth-mac"
+	grep -q '^eth-ctrl\.' "$STATE/et.g0" || missing="$missing eth-ctrl"
+	grep -q '^rmon\.rx\.' "$STATE/et.g0" || missing="$missing rmon"
+	grep -q '^statistics\.tx_pause_frames ' "$STATE/et.g0" || missing="$missing pause"
+	diag "$(wc -l <"$STATE/et.g0") standard counters${missing:+, none for$missing}"
+	if [ -n "$missing" ]; then
+		[ "$DRIVER" != rust_igb ] || { diag_klog <"$STATE/et.g0.raw"; fail "no$missing statistics"; }
+		skip "$DRIVER provides no$missing statistics (ethtool_ops get_eth_mac_stats, get_eth_ctrl_stats, get_rmon_stats, get_pause_stats)"
+	fi
+	if [ "$DRIVER" = rust_igb ]; then
+		# The 82576's PRC64..PRC1522 / PTC64..PTC1522, up to RLPML's jumbo maximum.
+		want="0-64 65-127 128-255 256-511 512-1023 1024-9728"
+		for d in rx tx; do
+			got=$(sed -n "s/^rmon\.$d\.\([0-9-]*\) .*/\1/p" "$STATE/et.g0" | tr '\n' ' ')
+			[ "$got" = "$want " ] || fail "$d histogram buckets '$got', not '$want'"
+		done
+		for n in FramesLostDueToIntMACXmitError FramesWithExcessiveDeferral InRangeLengthErrors OutOfRangeLengthField; do
+			grep -q "^eth-mac\.$n " "$STATE/et.g0" && fail "eth-mac $n reported: the 82576 has no such counter"
+		done
+	fi
+	# Payload sizes: frames of SIZE + 42 bytes, + 4 with the FCS (QEMU counts
+	# received frames without it when the CRC is stripped): both in one bucket.
+	sizes="150 350 700 1200"
+	buckets=
+	for sz in $sizes; do
+		for d in rx tx; do
+			b=$(et_bucket "$STATE/et.g0" $d $(( sz + 42 )))
+			[ -n "$b" ] && [ "$b" = "$(et_bucket "$STATE/et.g0" $d $(( sz + 46 )))" ] ||
+				fail "no single $d bucket for $(( sz + 42 ))-byte frames: $(grep "^rmon\.$d\." "$STATE/et.g0" | tr '\n' ' ')"
+		done
+		case " $buckets " in *" $b "*) fail "two ping sizes in bucket $b" ;; esac
+		buckets="$buckets $b"
+	done
+	ethtool -S "$A" >"$STATE/et.s0" || fail "ethtool -S"
+	et_std "$STATE/et.g0" || fail "ethtool standard statistics"
+	ethtool -S "$A" >"$STATE/et.s1" || fail "ethtool -S"
+	n=2 sent=0 got=0 tx_oct=0 rx_oct=0
+	for sz in $sizes; do
+		ping -c $n -s "$sz" -i 0.05 -W 3 -q $ET_P4 >"$STATE/et.ping" 2>&1
+		s=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$STATE/et.ping")
+		r=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$STATE/et.ping")
+		[ "$s" = $n ] && [ "$r" = $n ] || fail "$n pings of $sz bytes: $(tail -n 2 "$STATE/et.ping" | tr '\n' ' ')"
+		eval "cnt_$sz=$n"
+		sent=$(( sent + n )) got=$(( got + n ))
+		tx_oct=$(( tx_oct + n * (sz + 42) )) rx_oct=$(( rx_oct + n * (sz + 42) ))
+		n=$(( n + 1 ))
+	done
+	ethtool -S "$A" >"$STATE/et.s2" || fail "ethtool -S"
+	et_std "$STATE/et.g1" || fail "ethtool standard statistics"
+	ethtool -S "$A" >"$STATE/et.s3" || fail "ethtool -S"
+	dg() { echo $(( $(et_sv "$STATE/et.g1" "$1") - $(et_sv "$STATE/et.g0" "$1") )); }
+	fr=$(dg eth-mac.FramesReceivedOK) ft=$(dg eth-mac.FramesTransmittedOK)
+	orx=$(dg eth-mac.OctetsReceivedOK) otx=$(dg eth-mac.OctetsTransmittedOK)
+	diag "pings: $sent requests, $got replies; eth-mac deltas: frames rx $fr tx $ft, octets rx $orx tx $otx"
+	[ "$fr" -ge "$got" ] || fail "FramesReceivedOK moved by $fr (< $got replies)"
+	[ "$ft" -ge "$sent" ] || fail "FramesTransmittedOK moved by $ft (< $sent requests)"
+	[ "$orx" -ge "$rx_oct" ] || fail "OctetsReceivedOK moved by $orx (< $rx_oct)"
+	[ "$otx" -ge "$tx_oct" ] || fail "OctetsTransmittedOK moved by $otx (< $tx_oct)"
+	for sz in $sizes; do
+		eval "c=\$cnt_$sz"
+		for d in rx tx; do
+			b=$(et_bucket "$STATE/et.g1" $d $(( sz + 42 )))
+			v=$(dg "$b")
+			diag "$sz-byte pings: $b moved by $v (>= $c)"
+			[ "$v" -ge "$c" ] || fail "$b moved by $v (< $c pings of $sz bytes)"
+		done
+	done
+	# The same accumulated counters as `ethtool -S`: each standard value lies
+	# between the readings taken just before and after it (s0 <= g0 <= s1,
+	# s2 <= g1 <= s3). Pairs: standard counter, `ethtool -S` name(s) summed.
+	sv() { # FILE NAME[+NAME...]
+		_t=0
+		for _n in $(echo "$2" | tr + ' '); do _t=$(( _t + $(et_stat "$1" "$_n") )); done
+		echo $_t
+	}
+	for pair in eth-mac.FramesReceivedOK:rx_packets eth-mac.FramesTransmittedOK:tx_packets \
+		eth-mac.OctetsReceivedOK:rx_bytes eth-mac.OctetsTransmittedOK:tx_bytes \
+		eth-mac.MulticastFramesReceivedOK:rx_multicast eth-mac.BroadcastFramesReceivedOK:rx_broadcast \
+		eth-mac.MulticastFramesXmittedOK:tx_multicast eth-mac.BroadcastFramesXmittedOK:tx_broadcast \
+		eth-mac.FrameCheckSequenceErrors:rx_crc_errors eth-mac.AlignmentErrors:rx_align_errors \
+		eth-mac.SingleCollisionFrames:tx_single_coll_ok eth-mac.MultipleCollisionFrames:tx_multi_coll_ok \
+		eth-mac.LateCollisions:tx_abort_late_coll eth-mac.FramesAbortedDueToXSColls:tx_aborted_errors \
+		eth-mac.FramesWithDeferredXmissions:tx_deferred_ok eth-mac.CarrierSenseErrors:tx_carrier_errors \
+		eth-mac.FramesLostDueToIntMACRcvError:rx_missed_errors eth-mac.FrameTooLongErrors:rx_long_length_errors \
+		rmon.etherStatsUndersizePkts:rx_short_length_errors rmon.etherStatsOversizePkts:rx_long_length_errors \
+		eth-ctrl.MACControlFramesTransmitted:tx_flow_control_xon+tx_flow_control_xoff \
+		statistics.tx_pause_frames:tx_flow_control_xon+tx_flow_control_xoff \
+		statistics.rx_pause_frames:rx_flow_control_xon+rx_flow_control_xoff; do
+		k=${pair%%:*} names=${pair#*:}
+		for w in "s0 g0 s1" "s2 g1 s3"; do
+			set -- $w
+			v=$(et_sv "$STATE/et.$2" "$k")
+			[ -n "$v" ] || fail "$k not reported"
+			lo=$(sv "$STATE/et.$1" "$names") hi=$(sv "$STATE/et.$3" "$names")
+			[ "$lo" -le "$v" ] && [ "$v" -le "$hi" ] ||
+				fail "$k = $v outside [$lo, $hi] of ethtool -S $names"
+		done
+	done
+	diag "g1: $(grep -E '^(eth-mac\.(Frames(Received|Transmitted)OK|Octets)|rmon\.rx|statistics)' "$STATE/et.g1" | tr '\n' ' ')"
+	# The text form: the same counters, none below the JSON's (read earlier).
+	if [ -z "$ET_STD_TEXT" ]; then
+		ET_STD_TEXT=1 et_std "$STATE/et.gt" || fail "ethtool -S --groups (text): $(cat "$STATE/et.gt.err")"
+		# (The text form was asked for the groups ethtool 6.1 names, not phydev.)
+		grep -v '^phydev\.' "$STATE/et.g1" >"$STATE/et.g1f"
+		cut -d' ' -f1 "$STATE/et.g1f" | sort >"$STATE/et.k1"
+		cut -d' ' -f1 "$STATE/et.gt" | sort >"$STATE/et.kt"
+		cmp -s "$STATE/et.k1" "$STATE/et.kt" ||
+			fail "text and JSON differ in counters: $(diff "$STATE/et.k1" "$STATE/et.kt" | grep '^[-+][a-z]' | tr '\n' ' ')"
+		while read -r k v; do
+			[ "$(et_sv "$STATE/et.gt" "$k")" -ge "$v" ] || fail "text $k below the JSON's $v"
+		done <"$STATE/et.g1f"
+	fi
+}
+
 # et_test MODE: ethtool -t $A MODE into $STATE/et.t; PASS required.
 et_test() {
 	klog_mark "selftest $1"
@@ -493,6 +683,7 @@ run_case nway_reset t_nway_reset
 run_case pause t_pause
 run_case identify t_identify
 run_case stats t_stats
+run_case std_stats t_std_stats
 run_case selftest_online t_selftest_online
 run_case selftest_offline t_selftest_offline
 run_case kernel_log_clean t_kernel_log_clean
