@@ -14,10 +14,11 @@
 //! lengths in `ethtool_stats`/`ethtool_test`/`ethtool_eeprom`), never by
 //! asking the driver's length callbacks again: a driver whose answer changed
 //! in between must not make the glue write past the buffer.
+//!
+//! The standard statistics (`ethtool -S --all-groups`, `ethtool -I -a`) are
+//! in [`std_stats`].
 
 use core::{fmt, marker::PhantomData, sync::atomic::Ordering};
-
-pub(crate) mod std_stats;
 
 use kernel::{
     error::{from_result, VTABLE_DEFAULT_ERROR},
@@ -30,6 +31,8 @@ use super::{
     rtnl::Rtnl,
     Device,
 };
+
+pub(crate) mod std_stats;
 pub(crate) use std_stats::{EthCtrlStats, EthMacStats, PauseStats, RmonRange, RmonStats};
 
 /// Legacy (`u32`) link-mode bits of `include/uapi/linux/ethtool.h`
