@@ -33,6 +33,13 @@
 #             counters; after `ethtool -L combined 1` only queue 0 is listed and
 #             the device totals did not go back (the base keeps the removed
 #             queue's history); channels restored
+#   busy_poll a UDP socket with SO_BUSY_POLL (20 ms) receives 200 datagrams the
+#             peer sends 5 ms apart: the NAPI ID the socket reports
+#             (SO_INCOMING_NAPI_ID) is the one queue-get links to the RX queue
+#             whose ethtool -S counter took them, and the stack counted at least
+#             half of them as received by busy polling (TcpExt BusyPollRxPackets:
+#             the driver's poll ran from the socket's busy loop, not only from
+#             its interrupt)
 #   bad_input netlink values that do not exist get the core's errors: queue-get
 #             of queue n (past the last) fails, napi-get of an id no NAPI has fails
 
@@ -268,6 +275,69 @@ for c in ("rx-packets", "rx-bytes", "tx-packets", "tx-bytes"):
 PY
 }
 
+# nl_netstat FIELD: a TcpExt counter of this namespace's /proc/net/netstat.
+nl_netstat() { snmp_val /proc/net/netstat TcpExt "$1"; }
+t_nl_busy_poll() {
+	l=$(nic_name 0)
+	_n=200 _port=9777
+	link_quiet
+	ethtool -S "$l" >"$STATE/nl.bp0" || fail "ethtool -S"
+	_b0=$(nl_netstat BusyPollRxPackets)
+	[ -n "$_b0" ] || fail "no TcpExt BusyPollRxPackets in /proc/net/netstat"
+	# The receiver: a blocking recv busy polls for up to 20 ms (SO_BUSY_POLL,
+	# 46; a socket timeout would make Python poll() first, which busy polls
+	# only with the net.core.busy_poll sysctl); prints SO_INCOMING_NAPI_ID
+	# (56) after each datagram. bg_wait ends it if datagrams go missing.
+	bg_run python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 46, 20000)
+s.bind(("10.0.0.1", int(sys.argv[1])))
+ids = set()
+open(sys.argv[3], "w").close()
+for _ in range(int(sys.argv[2])):
+    s.recv(2048)
+    ids.add(s.getsockopt(socket.SOL_SOCKET, 56))
+print(" ".join(map(str, sorted(ids))))
+' "$_port" "$_n" "$STATE/nl.bp.ready" >"$STATE/nl.bp.ids" 2>&1
+	_rx=$!
+	trap bg_reap EXIT
+	wait_for 20 test -e "$STATE/nl.bp.ready" || fail "the receiver did not start"
+	in_peer python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"x" * 64, ("10.0.0.1", int(sys.argv[1])))
+    time.sleep(0.005)
+' "$_port" "$_n" || fail "the peer's sender failed"
+	bg_wait "$_rx" 30 || { diag_klog <"$STATE/nl.bp.ids"; fail "the receiver did not get $_n datagrams"; }
+	_b1=$(nl_netstat BusyPollRxPackets)
+	ethtool -S "$l" >"$STATE/nl.bp1" || fail "ethtool -S"
+	nl_json "$STATE/nl.qj" queue-get || fail "queue-get failed"
+	diag "receiver's NAPI IDs: $(cat "$STATE/nl.bp.ids"); BusyPollRxPackets +$(( _b1 - _b0 ))"
+	nl_check "$STATE/nl.bpcheck" "busy polling did not reach the driver's NAPI instance" \
+		"$STATE/nl.bp.ids" "$STATE/nl.bp0" "$STATE/nl.bp1" "$STATE/nl.qj" "$_n" "$(( _b1 - _b0 ))" <<'PY'
+import json, re, sys
+ids = open(sys.argv[1]).read().split()
+def es(path):
+    return {m.group(1): int(m.group(2)) for m in (re.match(r"\s*rx_queue_(\d+)_packets: (\d+)$", l) for l in open(path)) if m}
+e0, e1, n, busy = es(sys.argv[2]), es(sys.argv[3]), int(sys.argv[5]), int(sys.argv[6])
+queues = {q["id"]: q.get("napi-id") for q in json.load(open(sys.argv[4])) if q["type"] == "rx"}
+moved = {q: e1.get(q, 0) - e0.get(q, 0) for q in e1}
+top = max(moved, key=moved.get) if moved else None
+print(f"rx queue packets moved: {moved}; queue-get rx napi-ids: {queues}")
+bad = []
+if len(ids) != 1:
+    bad.append(f"the datagrams came with NAPI IDs {ids}, not one")
+elif top is None or moved[top] < n:
+    bad.append(f"no RX queue counted the {n} datagrams ({moved})")
+elif str(queues.get(int(top))) != ids[0]:
+    bad.append(f"SO_INCOMING_NAPI_ID {ids[0]}, but RX queue {top} (which took them) is linked to NAPI {queues.get(int(top))}")
+if busy * 2 < n:
+    bad.append(f"only {busy} of {n} datagrams were received by busy polling")
+PY
+}
+
 t_nl_bad_input() {
 	i=$(nl_ifindex) l=$(nic_name 0)
 	n=$(ls -d "/sys/class/net/$l/queues/rx-"* | wc -l)
@@ -287,4 +357,5 @@ run_case linked t_nl_linked
 run_case persist t_nl_persist
 run_case threaded t_nl_threaded
 run_case qstats t_nl_qstats
+run_case busy_poll t_nl_busy_poll
 run_case bad_input t_nl_bad_input
