@@ -34,6 +34,10 @@ t_ksft_up() {
 	command -v python3 >/dev/null || fail "no python3 in the initramfs (PYTHON=1)"
 	pair_up || fail "$PAIR_ERR"
 	l=$(nic_name 0) p=$(peer_if)
+	# The tests take the interface down and up (stats.procfs_downup_hammer
+	# hundreds of times); IPv6 addresses are flushed on down unless kept.
+	sysctl -qw "net.ipv6.conf.$l.keep_addr_on_down=1" &&
+		in_peer sysctl -qw "net.ipv6.conf.$p.keep_addr_on_down=1" || fail "keep_addr_on_down"
 	ip -6 addr add fd00:16::1/64 dev "$l" nodad || fail "local IPv6 address"
 	in_peer ip -6 addr add fd00:16::2/64 dev "$p" nodad || fail "peer IPv6 address"
 	# netpoll_basic configures netconsole through configfs.
@@ -118,7 +122,10 @@ ksft_translate() {
 			print "R", st, name, reason
 			next
 		}
-		{ if (nd < 80) d[nd++] = $0 }
+		{	# (a command line can hold a 64 KiB payload: ping.py)
+			if (length($0) > 400) $0 = substr($0, 1, 400) " [... " length($0) - 400 " more characters]"
+			if (nd < 80) d[nd++] = $0
+		}
 		END { print "T", (plan == "" ? "-" : plan), nres + 0, totals + 0, nfail + 0 }'
 }
 
@@ -181,7 +188,7 @@ ksft_file() {
 	fi
 	if [ -n "$_why" ]; then
 		diag "$_f.py: $_why; the end of its output:"
-		tail -n 40 "$_out" | sed 's/^/ksft| /' | while IFS= read -r _d; do diag "$_d"; done
+		tail -n 40 "$_out" | cut -c1-400 | sed 's/^/ksft| /' | while IFS= read -r _d; do diag "$_d"; done
 		ksft_result fail "$_f"
 	fi
 }
