@@ -11,7 +11,8 @@
 #
 # Each kselftest case becomes one case of ours, kselftest.<file>.<case>: pass,
 # fail (with the test's own diagnostics: failed checks, tracebacks), skip (with
-# its reason), an XFAIL as a skip "XFAIL: reason". A test file whose run is
+# its reason), an XFAIL (an expected failure: the test could not provoke what
+# it checks) as a skip "XFAIL: reason", with its diagnostics. A test file whose run is
 # broken (no TAP output, e.g. a traceback before its first case; killed by the
 # timeout; an exit status its results do not explain; fewer results than its
 # plan) adds a failing case kselftest.<file> with its output's tail.
@@ -45,7 +46,15 @@ t_ksft_up() {
 		{ mount -t configfs configfs /sys/kernel/config || fail "mount configfs"; }
 	wait_for 10 /opt/ksft/bin/ping -c 1 -W 1 10.0.0.2 >/dev/null || fail "no IPv4 connectivity to the peer"
 	wait_for 10 /opt/ksft/bin/ping -c 1 -W 1 fd00:16::2 >/dev/null || fail "no IPv6 connectivity to the peer"
-	diag "NETIF=$l REMOTE peer:$p; $(/opt/ksft/bin/ethtool --version)"
+	# The bpftrace stand-in counts calls: its own `sleep 1` (after it enabled
+	# its kprobe) calls hrtimer_nanosleep at least once.
+	/opt/ksft/bin/bpftrace -f json -q \
+		-e 'kprobe:hrtimer_nanosleep { @hits = count(); } interval:s:1 { exit(); }' >"$STATE/ksft.bt" 2>&1 ||
+		{ diag_klog <"$STATE/ksft.bt"; fail "the bpftrace stand-in failed"; }
+	hits=$(sed -n 's/^{"type": "map", "data": {"@hits": \([0-9]*\)}}$/\1/p' "$STATE/ksft.bt")
+	[ "${hits:-0}" -ge 1 ] || { diag_klog <"$STATE/ksft.bt"; fail "the bpftrace stand-in counted no call of hrtimer_nanosleep"; }
+	diag "NETIF=$l REMOTE peer:$p; $(/opt/ksft/bin/ethtool --version);" \
+		"bpftrace stand-in: $hits calls of hrtimer_nanosleep in its 1 s"
 }
 
 t_ksft_down() {
@@ -98,7 +107,7 @@ ksft_filter() {
 
 # ksft_translate OUT: the test's output as lines "R STATUS NAME REASON" (one
 # per TAP result; STATUS pass, fail, skip or xfail) and "D TEXT" (diagnostics
-# and other output since the previous result, kept for a failure only), then
+# and other output since the previous result, shown for a failure or an XFAIL), then
 # "T PLAN RESULTS TOTALS FAILS" (TOTALS 1 if the "# Totals:" line is there).
 ksft_translate() {
 	sed 's/\x1b\[[0-9;]*m//g' "$1" | awk '
@@ -159,7 +168,8 @@ ksft_file() {
 			case $_st in
 			fail) sed 's/^/ksft| /' "$_out.d" | while IFS= read -r _d; do diag "$_d"; done
 				ksft_result fail "$_name" ;;
-			xfail) ksft_result skip "$_name" "XFAIL: $*" ;;
+			xfail) sed 's/^/ksft| /' "$_out.d" | while IFS= read -r _d; do diag "$_d"; done
+				ksft_result skip "$_name" "XFAIL: $*" ;;
 			*) ksft_result "$_st" "$_name" "$*" ;;
 			esac
 			: >"$_out.d"
