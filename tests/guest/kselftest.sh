@@ -125,7 +125,7 @@ ksft_translate() {
 			}
 			if (!ok) { st = "fail"; nfail++; flush() }
 			else if (dir == "SKIP") st = "skip"
-			else if (dir == "XFAIL") st = "xfail"
+			else if (dir == "XFAIL") { st = "xfail"; flush() }
 			else st = "pass"
 			nd = 0; nres++
 			print "R", st, name, reason
