@@ -36,7 +36,10 @@
 #   EXTRA_INITRD  a gzip'd cpio appended to the initramfs (e.g. scripts/bench.sh's perf)
 #   PYTHON      1: append python3.11 with the kernel's YNL library (`ynl --family
 #               netdev ...`; scripts/mkinitramfs.sh --python, about 7 MB); default
-#               1 when TESTS has the netlink suite, else 0
+#               1 when TESTS has the netlink or kselftest suite, else 0
+#   (TESTS with the kselftest suite also appends the kernel's NIC selftests with
+#   their tools, scripts/mkinitramfs.sh --kselftest, about 7 MB, and makes the
+#   default TIMEOUT 2400)
 #
 # The summary ends with a line "N passed, N failed". Exit status 0 only if
 # cases ran and none failed, the guest finished within TIMEOUT, and the console
@@ -57,14 +60,15 @@ MODULE=${MODULE:-}
 DRIVER=${DRIVER:-$([ -n "$MODULE" ] && echo rust_igb || echo igb)}
 INTERACTIVE=${INTERACTIVE:-0}
 TESTS=${TESTS:-$([ "$INTERACTIVE" = 1 ] && echo show || echo foundation)}
-TIMEOUT=${TIMEOUT:-1200}
 QUIET=${QUIET:-0}
 GUEST_SHELL=${GUEST_SHELL:-0}
 CYCLES=${CYCLES:-20}
 MACS=${MACS:-52:54:00:12:34:56,52:54:00:12:34:57}
 TOPOLOGY=${TOPOLOGY:-pci}
 case ",$TESTS," in *,faults,* | *,soak,*) HOST_CONTROL=${HOST_CONTROL:-1} ;; esac
+case ",$TESTS," in *,kselftest,*) TIMEOUT=${TIMEOUT:-2400} ;; esac
 HOST_CONTROL=${HOST_CONTROL:-0}
+TIMEOUT=${TIMEOUT:-1200}
 KDIR=${KDIR:-$("$here/build-kernel.sh" debug)}
 LOG=${LOG:-$RUST_IGB_CACHE/logs/$(date +%Y%m%d-%H%M%S)-$DRIVER.log}
 guest=$top/tests/guest
@@ -102,7 +106,7 @@ fi
 
 # Python with the kernel's YNL library (mkinitramfs.sh --python), for the suites
 # that talk netlink through `ynl`; cached by its inputs like the base image.
-case ",$TESTS," in *,netlink,*) PYTHON=${PYTHON:-1} ;; esac
+case ",$TESTS," in *,netlink,* | *,kselftest,*) PYTHON=${PYTHON:-1} ;; esac
 if [ "${PYTHON:-0}" = 1 ]; then
 	ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scripts/setup.sh"
 	py=$cache/python-$("$here/mkinitramfs.sh" --python-key "$ksrc").cpio.gz
@@ -114,6 +118,21 @@ if [ "${PYTHON:-0}" = 1 ]; then
 	cat "$initrd" "$py" >"$tmp/initrd.py"
 	initrd=$tmp/initrd.py
 fi
+
+# The kernel's NIC selftests (suite kselftest): after the Python overlay.
+case ",$TESTS," in
+*,kselftest,*)
+	[ "${PYTHON:-0}" = 1 ] || die "the kselftest suite needs PYTHON=1"
+	ksft=$cache/kselftest-$("$here/mkinitramfs.sh" --kselftest-key "$ksrc").cpio.gz
+	if [ ! -f "$ksft" ]; then
+		log "building $ksft"
+		"$here/mkinitramfs.sh" --kselftest "$ksft" "$ksrc"
+		ls -t "$cache"/kselftest-*.cpio.gz | tail -n +3 | xargs -r rm -f
+	fi
+	cat "$initrd" "$ksft" >"$tmp/initrd.ksft"
+	initrd=$tmp/initrd.ksft
+	;;
+esac
 
 if [ -n "${EXTRA_INITRD:-}" ]; then
 	[ -f "$EXTRA_INITRD" ] || die "EXTRA_INITRD=$EXTRA_INITRD does not exist"

@@ -15,10 +15,20 @@
 #       specs (`ynl --family netdev ...` in the guest), to append to a full one
 #   scripts/mkinitramfs.sh --python-key KSRC
 #       a hash of that image's inputs
+#   scripts/mkinitramfs.sh --kselftest OUT KSRC
+#       small image with what the kernel's NIC selftests (KSRC's
+#       tools/testing/selftests/drivers/net/*.py, suite tests/guest/kselftest.sh)
+#       need beyond the Python one: the test tree under /ksrc, its C helpers
+#       and xdp_dummy.bpf.o built here, and /opt/ksft/bin with bash, socat,
+#       iputils ping, ethtool 7.2 and a bpftrace stand-in
+#   scripts/mkinitramfs.sh --kselftest-key KSRC
+#       a hash of that image's inputs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 die() { printf '[initramfs] ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=versions.sh
+. "$here/versions.sh"
 
 tools=(dash ip tc bridge ethtool devlink iperf3 kmod)
 kmod_links=(modprobe insmod rmmod lsmod modinfo depmod)
@@ -34,9 +44,10 @@ modules_dir() {
 
 # Copy host file $1 to $stage$2 (default: same path), dereferencing links.
 put() { install -D -m "$(stat -L -c %a "$1")" "$1" "$stage${2:-$1}"; }
-# Copy an ELF executable with the libraries and interpreter ldd reports.
+# Copy an ELF executable (to $2, default: the same path) with the libraries
+# and interpreter ldd reports.
 put_elf() {
-	put "$1"
+	put "$1" "${2:-}"
 	{ ldd "$1" || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
 		while read -r lib; do [ -e "$stage$lib" ] || put "$lib"; done
 }
@@ -103,27 +114,25 @@ PY=/usr/bin/python3.11
 PY_EXTRA=(argparse json subprocess threading ctypes dataclasses ipaddress uuid
 	random queue fnmatch glob getopt inspect platform socket signal textwrap datetime
 	selectors yaml)
-python_overlay() { # OUT KSRC
-	local out=$1 ksrc=$2 f rel
-	[ -x "$PY" ] || die "$PY not found (apt-get install python3.11)"
-	[ -f "$ksrc/tools/net/ynl/pyynl/cli.py" ] || die "$ksrc: no tools/net/ynl/pyynl/cli.py"
-	put_elf "$PY" /usr/bin/python3.11
-	ln -sf python3.11 "$stage/usr/bin/python3"
-	# The module closure, as files of the host's interpreter.
+# py_closure DIR MODULE...: the files of the host interpreter's library that
+# importing MODULEs (with DIR first on sys.path) loads, sorted.
+py_closure() {
 	"$PY" -B -c '
 import sys
 sys.path.insert(0, sys.argv[1])
 import importlib
 for m in sys.argv[2:]:
     importlib.import_module(m)
-from pyynl.lib import YnlFamily  # noqa: F401
-import pyynl.cli  # noqa: F401
 for mod in list(sys.modules.values()):
     f = getattr(mod, "__file__", None)
     if f and (f.startswith("/usr/lib/python3") and not f.startswith(sys.argv[1])):
         print(f)
-' "$ksrc/tools/net/ynl" "${PY_EXTRA[@]}" | LC_ALL=C sort -u >"$stage/.pyfiles" ||
-		die "python3.11 could not import the YNL library and its modules"
+' "$@" | LC_ALL=C sort -u
+}
+# put_pyfiles <LIST: each file (a .py with its compiled .pyc, mtimes kept; an
+# extension module with its libraries).
+put_pyfiles() {
+	local f c
 	while read -r f; do
 		case $f in
 		*.so) put_elf "$f" ;;
@@ -134,7 +143,17 @@ for mod in list(sys.modules.values()):
 			done
 			;;
 		esac
-	done <"$stage/.pyfiles"
+	done
+}
+python_overlay() { # OUT KSRC
+	local out=$1 ksrc=$2 f rel
+	[ -x "$PY" ] || die "$PY not found (apt-get install python3.11)"
+	[ -f "$ksrc/tools/net/ynl/pyynl/cli.py" ] || die "$ksrc: no tools/net/ynl/pyynl/cli.py"
+	put_elf "$PY" /usr/bin/python3.11
+	ln -sf python3.11 "$stage/usr/bin/python3"
+	py_closure "$ksrc/tools/net/ynl" "${PY_EXTRA[@]}" pyynl.lib pyynl.cli >"$stage/.pyfiles" ||
+		die "python3.11 could not import the YNL library and its modules"
+	put_pyfiles <"$stage/.pyfiles"
 	rm -f "$stage/.pyfiles"
 	# The kernel's YNL library and the specs it looks for beside it.
 	for rel in tools/net/ynl/pyynl Documentation/netlink; do
@@ -156,6 +175,83 @@ python_key() {
 	} | sha256sum | cut -c1-16
 }
 
+# The kselftest overlay (--kselftest), appended after the Python one. Tools go
+# to /opt/ksft/bin, which only the kselftest suite puts first on $PATH: the
+# other suites keep busybox ping and the host's ethtool 6.1 they were written
+# for. The test files keep the kernel tree's layout under /ksrc (the harness's
+# in-tree mode: ynl.py finds tools/net/ynl and Documentation/netlink/specs,
+# which the Python overlay has, six levels above net/lib/py).
+KSFT_TESTS=tools/testing/selftests
+# The test files (and modules they import only when they run) whose imports
+# make the overlay's module closure.
+KSFT_PY=(ping stats queues napi_id napi_threaded netpoll_basic ring_reconfig xdp
+	traceback string shlex tempfile logging.handlers)
+ksft_ethtool() { # print the path of the pinned ethtool .deb, downloading it once
+	local dir=$RUST_IGB_CACHE/kselftest deb
+	deb=$dir/$(basename "$KSFT_ETHTOOL_DEB")
+	if ! echo "$KSFT_ETHTOOL_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then
+		mkdir -p "$dir"
+		curl -sSf -m 300 -o "$deb.tmp" "$DEBIAN_MIRROR/$KSFT_ETHTOOL_DEB" >&2 ||
+			die "cannot download $DEBIAN_MIRROR/$KSFT_ETHTOOL_DEB (see KSFT_ETHTOOL_DEB in scripts/versions.sh)"
+		echo "$KSFT_ETHTOOL_SHA256  $deb.tmp" | sha256sum -c --status ||
+			die "$KSFT_ETHTOOL_DEB: sha256 differs from KSFT_ETHTOOL_SHA256"
+		mv -f "$deb.tmp" "$deb"
+	fi
+	echo "$deb"
+}
+kselftest_overlay() { # OUT KSRC
+	local out=$1 ksrc=$2 t bin=/opt/ksft/bin gen deb
+	local sel=$ksrc/$KSFT_TESTS dst=$stage/ksrc/$KSFT_TESTS
+	[ -f "$sel/drivers/net/lib/py/env.py" ] || die "$ksrc: no $KSFT_TESTS/drivers/net/lib/py/env.py"
+	mkdir -p "$stage$bin"
+	# The test tree: the tests, their Python libraries (mtimes kept), and
+	# .pyc files compiled for their guest paths.
+	(cd "$ksrc" && find "$KSFT_TESTS/drivers/net" "$KSFT_TESTS/net/lib/py" -maxdepth 1 -name '*.py' |
+		cpio -pdm --quiet "$stage/ksrc")
+	(cd "$ksrc" && find "$KSFT_TESTS/drivers/net/lib/py" -name '*.py' | cpio -pdm --quiet "$stage/ksrc")
+	# The standard-library modules the tests import beyond those of the Python
+	# overlay (importing stats.py opens YNL genetlink sockets; read-only).
+	py_closure "$ksrc/tools/net/ynl" "${PY_EXTRA[@]}" pyynl.lib pyynl.cli >"$stage/.py0" ||
+		die "python3.11 could not import the YNL library and its modules"
+	py_closure "$sel/drivers/net" "${KSFT_PY[@]}" >"$stage/.py1" || die "python3.11 could not import the selftests"
+	LC_ALL=C comm -13 "$stage/.py0" "$stage/.py1" | put_pyfiles
+	rm -f "$stage/.py0" "$stage/.py1"
+	"$PY" -m compileall -q -s "$stage" -p / "$stage/ksrc/$KSFT_TESTS" >/dev/null ||
+		die "python3.11 cannot compile the selftests"
+	# Their C helpers and the XDP object ping.py attaches (bpf_helpers.h from
+	# the tree's libbpf, its helper definitions generated as libbpf's build does).
+	gcc -O2 -Wall -I "$sel/net/lib" -o "$dst/drivers/net/napi_id_helper" "$sel/drivers/net/napi_id_helper.c" ||
+		die "cannot build napi_id_helper"
+	gcc -O2 -Wall -I "$sel/net/lib" -o "$dst/net/lib/xdp_helper" "$sel/net/lib/xdp_helper.c" ||
+		die "cannot build xdp_helper"
+	gen=$stage/.bpfgen
+	mkdir -p "$gen/bpf"
+	cp "$ksrc/tools/lib/bpf/bpf_helpers.h" "$gen/bpf/"
+	"$PY" "$ksrc/scripts/bpf_doc.py" --header --file "$ksrc/include/uapi/linux/bpf.h" >"$gen/bpf/bpf_helper_defs.h" ||
+		die "cannot generate bpf_helper_defs.h"
+	"clang-$LLVM_VERSION" --target=bpf -O2 -g -I "$ksrc/tools/include/uapi" -I "$gen" \
+		-c "$sel/net/lib/xdp_dummy.bpf.c" -o "$dst/net/lib/xdp_dummy.bpf.o" || die "cannot build xdp_dummy.bpf.o"
+	rm -rf "$gen"
+	# Tools. bash: the netns remote runs each command as `bash -c`.
+	for t in bash socat ping; do put_elf "$(tool "$t")" "$bin/$t"; done
+	"$(tool ping)" -V | grep -q iputils || die "$(tool ping) is not iputils ping (apt-get install iputils-ping)"
+	deb=$(ksft_ethtool)
+	mkdir -p "$stage/.deb"
+	dpkg-deb -x "$deb" "$stage/.deb"
+	put_elf "$stage/.deb/usr/sbin/ethtool" "$bin/ethtool"
+	rm -rf "$stage/.deb"
+	install -m 755 "$top/tests/kselftest/bpftrace" "$stage$bin/bpftrace"
+	pack "$out"
+}
+kselftest_key() { # KSRC
+	{
+		sha256sum "$0" "$top/tests/kselftest/bpftrace" "$here/versions.sh"
+		for t in bash socat ping gcc "clang-$LLVM_VERSION" "$PY"; do stat -L -c '%n %s %Y' "$(tool "$t")"; done
+		(cd "$1" && find "$KSFT_TESTS/drivers/net" "$KSFT_TESTS/net/lib" tools/lib/bpf/bpf_helpers.h \
+			include/uapi/linux/bpf.h -type f -printf '%P %s %T@\n' | LC_ALL=C sort)
+	} | sha256sum | cut -c1-16
+}
+
 key() { # KDIR
 	local mods
 	mods=$(modules_dir "$1")
@@ -170,9 +266,11 @@ key() { # KDIR
 case ${1:-} in
 --key) [ $# = 2 ] || die "usage: $0 --key KDIR"; key "$2"; exit ;;
 --python-key) [ $# = 2 ] || die "usage: $0 --python-key KSRC"; python_key "$2"; exit ;;
+--kselftest-key) [ $# = 2 ] || die "usage: $0 --kselftest-key KSRC"; kselftest_key "$2"; exit ;;
+--kselftest) mode=kselftest; shift ;;
 --overlay) mode=overlay; shift ;;
 --python) mode=python; shift ;;
--*|"") die "usage: $0 OUT KDIR [SRC[:DEST]...] | --overlay OUT SRC:DEST... | --python OUT KSRC | --key KDIR | --python-key KSRC" ;;
+-*|"") die "usage: $0 OUT KDIR [SRC[:DEST]...] | --overlay OUT SRC:DEST... | --python OUT KSRC | --kselftest OUT KSRC | --key KDIR | --python-key KSRC | --kselftest-key KSRC" ;;
 *) mode=full ;;
 esac
 stage=$(mktemp -d)
@@ -182,6 +280,9 @@ shift
 if [ $mode = overlay ]; then
 	put_extras "$@"
 	pack "$out"
+elif [ $mode = kselftest ]; then
+	[ $# = 1 ] || die "usage: $0 --kselftest OUT KSRC"
+	kselftest_overlay "$out" "$1"
 elif [ $mode = python ]; then
 	[ $# = 1 ] || die "usage: $0 --python OUT KSRC"
 	python_overlay "$out" "$1"

@@ -21,6 +21,7 @@ apt_pkgs=(
 	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
 	dwarves flex bison bc libelf-dev libssl-dev cpio make gcc python3 xz-utils zstd
 	busybox-static ethtool iproute2 iperf3 kmod pciutils
+	python3.11 python3-yaml socat iputils-ping bash
 )
 
 need_apt=()

@@ -13,6 +13,14 @@ RUST_VERSION=1.95.0
 BINDGEN_VERSION=0.73.0
 QEMU_SUITE=bookworm-backports
 DEBIAN_MIRROR=http://deb.debian.org/debian
+# The guest's ethtool for the kernel's NIC selftests (tests/guest/kselftest.sh):
+# they need `ethtool --json -l` (ethtool >= 6.15; bookworm has 6.1). Debian's
+# amd64 build (libc6 >= 2.34, libmnl0: runs on bookworm), from the pool; the
+# mirror here serves the binary package but not the source tarball. When the
+# pool drops this version: `apt-cache showsrc ethtool` with a deb-src line for
+# sid gives the current one and the .deb's sha256 is checked on download.
+KSFT_ETHTOOL_DEB=pool/main/e/ethtool/ethtool_7.2-1_amd64.deb
+KSFT_ETHTOOL_SHA256=1689955799ee8cec333a1ce87722e40e948fec49811e593defb10848ec4dc1b7
 # Where downloads and builds are cached, outside the work tree.
 RUST_IGB_CACHE=${RUST_IGB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-igb}
 export RUSTUP_TOOLCHAIN=$RUST_VERSION
