@@ -7,7 +7,8 @@
 #
 # SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
-# tuning,qdisc,reset,filters,ethtool,netlink) in a second MSI-X boot; the ethtool
+# tuning,qdisc,reset,filters,ethtool,netlink,kselftest) in a second MSI-X boot
+# (kselftest: the kernel's own drivers/net selftests, tests/guest/kselftest.sh); the ethtool
 # self-test also runs under INTx; the netlink suite (queues, NAPI instances and
 # their IRQs, qstats through the kernel's ynl) runs in every interrupt mode;
 # the smoke and multiqueue suites run again under MSI (module
@@ -23,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke,multiqueue,offload,datapath}
-control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool,netlink}
+control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool,netlink,kselftest}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0
@@ -50,7 +51,7 @@ run() {
 	[ "$rc" = 0 ] || status=1
 }
 
-# (Usual lengths: MSI-X 8 min, control plane 8 min, peer-C datapath 4 min,
+# (Usual lengths: MSI-X 8 min, control plane 10 min, peer-C datapath 4 min,
 # MSI 1 min, INTx 1.5 min.)
 run "MSI-X" "$suites" "rigb.expect_irq=MsiX rigb.cycles_openstop=1000" 2400
 [ -n "${3:-}" ] || run "MSI-X control plane" "$control" "rigb.expect_irq=MsiX" 2400
