@@ -40,7 +40,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs */*.rs))
+RUST_SRCS := $(filter-out net/bindings_generated.rs,$(wildcard *.rs */*.rs */*/*.rs))
 TESTS ?=
 
 .PHONY: all module setup kernel run check check-all check-kasan check-faults soak bench insncount clippy compile-fail fmtcheck fmt clean help

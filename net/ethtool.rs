@@ -29,6 +29,10 @@ use super::{
     Device,
 };
 
+mod rxfh_fields;
+
+pub(crate) use rxfh_fields::{FlowType, HashFields};
+
 /// Legacy (`u32`) link-mode bits of `include/uapi/linux/ethtool.h`
 /// (`SUPPORTED_*` / `ADVERTISED_*`); the kernel converts them to link-mode
 /// bitmaps. Their values are uapi and cannot change.
@@ -199,6 +203,19 @@ pub(crate) trait Operations: Sized {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `get_rxfh_fields`: the header fields hashed for `flow` (`ethtool -n
+    /// <if> rx-flow-hash`); `EINVAL` for a flow type not hashed.
+    fn get_rxfh_fields(_dev: &Device<Self>, _flow: FlowType) -> Result<HashFields> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_rxfh_fields`: hash `fields` for `flow` (`ethtool -N <if>
+    /// rx-flow-hash`); `EINVAL`, with nothing changed, for a set the device
+    /// cannot hash.
+    fn set_rxfh_fields(_dev: &Device<Self>, _flow: FlowType, _fields: HashFields) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     // Control-plane operations (issue 5); each one left out stays `NULL` in
     // the table, so the core answers `EOPNOTSUPP`.
 
@@ -343,6 +360,16 @@ impl<T: device::Operations> OpsTable<T> {
         },
         set_rxfh: if T::HAS_SET_RXFH {
             Some(q::set_rxfh::<T>)
+        } else {
+            None
+        },
+        get_rxfh_fields: if T::HAS_GET_RXFH_FIELDS {
+            Some(rxfh_fields::get_rxfh_fields::<T>)
+        } else {
+            None
+        },
+        set_rxfh_fields: if T::HAS_GET_RXFH_FIELDS && T::HAS_SET_RXFH_FIELDS {
+            Some(rxfh_fields::set_rxfh_fields::<T>)
         } else {
             None
         },
