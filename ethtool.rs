@@ -3,6 +3,7 @@
 //! ethtool callbacks for rust_igb, following `igb_ethtool.c`: `-i`, link
 //! settings (`ethtool <if>`, `-s`, `-r`), pause parameters (`-a/-A`),
 //! message level, register dump (`-d`), EEPROM (`-e`), identify (`-p`),
+//! RSS hash fields (`-n/-N rx-flow-hash`, see [`rxfh_fields`]),
 //! statistics (`-S`, see [`crate::stats`]; the standard groups of `-S
 //! --all-groups` and the PAUSE counts of `-I -a` in [`std_stats`]) and
 //! self-test (`-t`, see [`crate::selftest`]).
@@ -19,17 +20,15 @@ use core::sync::atomic::{
 
 use kernel::{io::Io, new_mutex, prelude::*, sync::Mutex};
 
-mod std_stats;
-
 use crate::{
     ctl_regs::{self, CtlOwner},
     hw::FlowControl,
     mac,
     net::{
         ethtool::{
-            mode, pci_ids, DrvInfo, EthCtrlStats, EthMacStats, LedState, LinkRequest, LinkSettings,
-            Operations, PauseParams, PauseStats, RegsOut, RmonRange, RmonStats, StatsOut, Strings,
-            TestResults, WolInfo, PORT_TP,
+            mode, pci_ids, DrvInfo, EthCtrlStats, EthMacStats, FlowType, HashFields, LedState,
+            LinkRequest, LinkSettings, Operations, PauseParams, PauseStats, RegsOut, RmonRange,
+            RmonStats, StatsOut, Strings, TestResults, WolInfo, PORT_TP,
         },
         ethtool_queues::{Channels, Coalesce, RingParams, COALESCE_USECS},
         Device, Rtnl,
@@ -42,6 +41,9 @@ use crate::{
     stats::{self, MacCounters},
     tuning,
 };
+
+mod rxfh_fields;
+mod std_stats;
 
 /// Copper modes the igb PHYs support and advertise by default.
 const COPPER_MODES: u32 = mode::T10_HALF
@@ -452,6 +454,14 @@ impl Operations for Adapter {
 
     fn set_rxfh(dev: &Device<Self>, indir: Option<&[u32]>, key: Option<&[u8]>) -> Result {
         tuning::set_rxfh(dev, indir, key)
+    }
+
+    fn get_rxfh_fields(dev: &Device<Self>, flow: FlowType) -> Result<HashFields> {
+        rxfh_fields::get(dev, flow)
+    }
+
+    fn set_rxfh_fields(dev: &Device<Self>, flow: FlowType, fields: HashFields) -> Result {
+        rxfh_fields::set(dev, flow, fields)
     }
 
     fn get_msglevel(dev: &Device<Self>) -> u32 {

@@ -57,8 +57,9 @@ const SCTP_CSUM_OFFSET: u32 = 8;
 const SCTP_ERRATUM_LEN: u32 = 60;
 
 /// What the interface advertises and enables at probe (`igb_probe()` for the 82576, without
-/// NTUPLE, RXALL, HW_TC, VLAN filtering and tunnel GSO, which are not implemented, and
-/// without GSO_UDP_L4, which QEMU does not emulate).
+/// RXALL, HW_TC, VLAN filtering and tunnel GSO, which are not implemented, without
+/// GSO_UDP_L4, which QEMU does not emulate, and without NTUPLE, which the C driver offers
+/// from the i350 on only: no flow steering rules on the 82576).
 pub(crate) const FEATURES: Features = Features::SG
     .with(Features::HW_CSUM)
     .with(Features::TSO)

@@ -4,7 +4,8 @@
 //! packet types (`igb_setup_mrqc`, `igb_write_rss_indir_tbl`).
 //!
 //! The MAC hashes each received packet with the Toeplitz function over its
-//! addresses (and ports, for TCP and UDP) using a 40-byte key, and a
+//! addresses (and ports, for TCP, and for UDP if `ethtool -N` asks: see
+//! [`UdpPorts`] for why not by default) using a 40-byte key, and a
 //! 128-entry redirection table maps the low 7 bits of the hash to an RX
 //! queue. As in the C driver, RSS is always on, even with one queue, so the
 //! hash is reported to the stack for every packet.
@@ -31,12 +32,47 @@ pub(crate) const RETA_SIZE: usize = 128;
 
 /// MRQC.MRQE: RSS only (`E1000_MRQC_ENABLE_RSS_MQ`).
 const MRQE_RSS: u32 = 2;
-/// MRQC field enables: TCP/IPv4, IPv4, TCP/IPv6Ex, IPv6, TCP/IPv6, UDP/IPv4,
-/// UDP/IPv6 (`E1000_MRQC_RSS_FIELD_*` >> 16). The C driver leaves the UDP
-/// types to `ethtool -N` because a fragmented datagram hashes by addresses
-/// only and may land on another queue than its first fragment; here UDP
-/// flows are spread by default, as the issue asks.
-const RSS_FIELDS: u16 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7);
+/// MRQC field enables always on: TCP/IPv4, IPv4, TCP/IPv6Ex, IPv6, TCP/IPv6
+/// (`E1000_MRQC_RSS_FIELD_*` >> 16), as `igb_setup_mrqc`.
+const RSS_FIELDS_FIXED: u16 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 5);
+/// MRQC field enable UDP/IPv4 (`E1000_MRQC_RSS_FIELD_IPV4_UDP` >> 16).
+const RSS_FIELD_IPV4_UDP: u16 = 1 << 6;
+/// MRQC field enable UDP/IPv6 (`E1000_MRQC_RSS_FIELD_IPV6_UDP` >> 16).
+const RSS_FIELD_IPV6_UDP: u16 = 1 << 7;
+
+/// Whether UDP flows are hashed with their ports (`ethtool -N <if>
+/// rx-flow-hash udp4|udp6 sdfn`) or by their addresses only (`sd`), per IP
+/// version (`IGB_FLAG_RSS_FIELD_IPV4_UDP`/`_IPV6_UDP`). TCP is always hashed
+/// with its ports, other IP traffic by its addresses.
+///
+/// Default: addresses only, as the C driver. Only the first fragment of a
+/// fragmented datagram carries the ports, so with ports hashed the first
+/// fragment and the others (hashed as plain IP) can land on different
+/// queues, be processed on different CPUs and reach the stack out of order;
+/// hashing UDP by addresses keeps every fragment of a datagram, and every
+/// datagram between two hosts, on one queue. `ethtool -N` spreads UDP by
+/// ports where that matters more (many UDP flows between two hosts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct UdpPorts {
+    /// UDP over IPv4 hashed with its ports.
+    pub(crate) v4: bool,
+    /// UDP over IPv6 hashed with its ports.
+    pub(crate) v6: bool,
+}
+
+/// The MRQC value for RSS with `udp` (`igb_setup_mrqc` without VMDq): the
+/// field enables and MRQE = RSS.
+pub(crate) fn mrqc(udp: UdpPorts) -> regs::MRQC {
+    let mut fields = RSS_FIELDS_FIXED;
+    if udp.v4 {
+        fields |= RSS_FIELD_IPV4_UDP;
+    }
+    if udp.v6 {
+        fields |= RSS_FIELD_IPV6_UDP;
+    }
+    let r = regs::MRQC::zeroed().with_rss_field(fields);
+    regs::MRQC::from_raw(r.into_raw() | MRQE_RSS)
+}
 
 /// What the RSS hash of a received packet covered (the descriptor's RSS
 /// type), for `skb_set_hash`.
@@ -72,6 +108,8 @@ pub(crate) struct RssConfig {
     /// Whether the user set the table (`ethtool -X`); otherwise it is
     /// spread evenly over however many queues are in use.
     pub(crate) user_reta: bool,
+    /// Which UDP flows are hashed with their ports (`ethtool -N`).
+    pub(crate) udp_ports: UdpPorts,
 }
 
 impl RssConfig {
@@ -84,6 +122,7 @@ impl RssConfig {
             key,
             reta: default_reta(1),
             user_reta: false,
+            udp_ports: UdpPorts::default(),
         }
     }
 
@@ -150,9 +189,16 @@ pub(crate) fn program(
     write_reta(hw, &cfg.reta)?;
     hw.update(regs::RXCSUM, |r| r.with_pcsd(true));
     ctl.with(|c| c.update_vmolr0(hw, |r| r.with_rsse(queues > 1)));
-    let mrqc = regs::MRQC::zeroed().with_rss_field(RSS_FIELDS);
-    hw.write_reg(regs::MRQC::from_raw(mrqc.into_raw() | MRQE_RSS));
+    write_mrqc(hw, cfg);
     Ok(())
+}
+
+/// Write MRQC for `cfg` (also live, from `ethtool -N rx-flow-hash`, as
+/// `igb_set_rxfh_fields` does: the MAC picks the new hashed types up from
+/// the next frame, no reset needed). Under the `rss` mutex, like every
+/// writer of the RSS registers.
+pub(crate) fn write_mrqc(hw: &Bar0<'_>, cfg: &RssConfig) {
+    hw.write_reg(mrqc(cfg.udp_ports));
 }
 
 /// Write the redirection table (also live, from `ethtool -X`).
@@ -193,6 +239,7 @@ mod tests {
             key: [0; KEY_LEN],
             reta: [0; RETA_SIZE],
             user_reta: true,
+            udp_ports: UdpPorts::default(),
         };
         // A user table naming only queue 0 survives any queue count.
         cfg.fit(2);
@@ -202,6 +249,39 @@ mod tests {
         cfg.fit(2);
         assert!(!cfg.user_reta);
         assert_eq!(cfg.reta, default_reta(2));
+    }
+
+    #[test]
+    fn mrqc_fields() {
+        // The C driver's values (`E1000_MRQC_RSS_FIELD_*`, `_ENABLE_RSS_MQ`):
+        // IPV4_TCP 0x10000 | IPV4 0x20000 | IPV6_TCP_EX 0x40000 |
+        // IPV6 0x100000 | IPV6_TCP 0x200000, RSS = 2.
+        let fixed = 0x0037_0002;
+        assert_eq!(mrqc(UdpPorts::default()).into_raw(), fixed);
+        let v4 = UdpPorts {
+            v4: true,
+            v6: false,
+        };
+        assert_eq!(mrqc(v4).into_raw(), fixed | 0x0040_0000);
+        let v6 = UdpPorts {
+            v4: false,
+            v6: true,
+        };
+        assert_eq!(mrqc(v6).into_raw(), fixed | 0x0080_0000);
+        let both = UdpPorts { v4: true, v6: true };
+        assert_eq!(mrqc(both).into_raw(), fixed | 0x00c0_0000);
+        // Never VMDq (bit 0) nor UDP/IPv6Ex (bit 24, which the C driver
+        // leaves off too).
+        assert_eq!(mrqc(both).into_raw() & 0x0100_0001, 0);
+        // The default: UDP by addresses only, as the C driver.
+        let cfg = RssConfig::new();
+        assert_eq!(
+            cfg.udp_ports,
+            UdpPorts {
+                v4: false,
+                v6: false
+            }
+        );
     }
 
     #[test]

@@ -32,7 +32,10 @@ use super::{
     Device,
 };
 
+mod rxfh_fields;
 pub(crate) mod std_stats;
+
+pub(crate) use rxfh_fields::{FlowType, HashFields};
 pub(crate) use std_stats::{EthCtrlStats, EthMacStats, PauseStats, RmonRange, RmonStats};
 
 /// Legacy (`u32`) link-mode bits of `include/uapi/linux/ethtool.h`
@@ -202,6 +205,19 @@ pub(crate) trait Operations: Sized {
     /// `set_rxfh`: replace the indirection table and/or key (Toeplitz only;
     /// other hash functions are refused before this is called).
     fn set_rxfh(_dev: &Device<Self>, _indir: Option<&[u32]>, _key: Option<&[u8]>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_rxfh_fields`: the header fields hashed for `flow` (`ethtool -n
+    /// <if> rx-flow-hash`); `EINVAL` for a flow type not hashed.
+    fn get_rxfh_fields(_dev: &Device<Self>, _flow: FlowType) -> Result<HashFields> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_rxfh_fields`: hash `fields` for `flow` (`ethtool -N <if>
+    /// rx-flow-hash`); `EINVAL`, with nothing changed, for a set the device
+    /// cannot hash.
+    fn set_rxfh_fields(_dev: &Device<Self>, _flow: FlowType, _fields: HashFields) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -376,6 +392,16 @@ impl<T: device::Operations> OpsTable<T> {
         },
         set_rxfh: if T::HAS_SET_RXFH {
             Some(q::set_rxfh::<T>)
+        } else {
+            None
+        },
+        get_rxfh_fields: if T::HAS_GET_RXFH_FIELDS {
+            Some(rxfh_fields::get_rxfh_fields::<T>)
+        } else {
+            None
+        },
+        set_rxfh_fields: if T::HAS_GET_RXFH_FIELDS && T::HAS_SET_RXFH_FIELDS {
+            Some(rxfh_fields::set_rxfh_fields::<T>)
         } else {
             None
         },

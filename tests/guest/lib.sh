@@ -399,7 +399,9 @@ frames_check() {
 # ---- RSS: which RX queue a flow lands on ------------------------------------
 # The 82576 hashes a received TCP/IPv4 frame with the Toeplitz function over
 # (source address, destination address, source port, destination port) and
-# the interface's key, and takes RX queue RETA[hash & 127]. Both come from
+# the interface's key (UDP/IPv4 likewise if `ethtool -N rx-flow-hash udp4
+# sdfn` asked; by default, as any other IPv4, over the addresses only) and
+# takes RX queue RETA[hash & 127]. Both come from
 # `ethtool -x`, so a test can pick ports whose flow lands on the queue it
 # wants instead of hoping that random ports spread.
 #
@@ -435,7 +437,9 @@ function hash(k, s,   r, i, j, h) {
 '
 # rss_port IFNAME QUEUE SRC DST SPORT FROM: the first destination port from
 # FROM on whose TCP/IPv4 flow SRC:SPORT -> DST:port IFNAME puts on RX queue
-# QUEUE (nothing and status 1 if none within 4096 ports).
+# QUEUE (nothing and status 1 if none within 4096 ports). The same for a
+# UDP flow while UDP is hashed with its ports (not the default, see
+# rss_queue).
 rss_port() {
 	ethtool -x "$1" >"$STATE/rss.x" 2>&1 || return 1
 	awk -v q="$2" -v src="$3" -v dst="$4" -v sp="$5" -v from="$6" "$RSS_AWK"'
@@ -447,6 +451,20 @@ rss_port() {
 		for (p = from; p < from + 4096; p++)
 			if (reta[hash(k, tuple(src, dst, sp, p)) % 128] == q) { print p; exit 0 }
 		exit 1
+	}' "$STATE/rss.x"
+}
+# rss_queue IFNAME SRC DST [SPORT DPORT]: the RX queue IFNAME puts the IPv4
+# flow on if it hashes the addresses and, when given, the ports (TCP, or UDP
+# when `ethtool -N rx-flow-hash udp4 sdfn` asked for them); status 1 if the
+# table or key cannot be read.
+rss_queue() {
+	ethtool -x "$1" >"$STATE/rss.x" 2>&1 || return 1
+	awk -v src="$2" -v dst="$3" -v sp="${4:-}" -v dp="${5:-}" "$RSS_AWK"'
+	/^[[:space:]]*[0-9]+:/ { for (f = 2; f <= NF; f++) reta[n++] = $f }
+	/RSS hash key/ { getline; key = $1 }
+	END {
+		if (n != 128 || key == "") exit 1
+		print reta[hash(keybits(key), tuple(src, dst, sp, dp)) % 128]
 	}' "$STATE/rss.x"
 }
 # queue_stat IFNAME NAME: counter NAME of `ethtool -S IFNAME` (e.g. rx_queue_1_packets).
