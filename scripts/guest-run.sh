@@ -104,33 +104,31 @@ if [ -n "$MODULE" ]; then
 	initrd=$tmp/initrd
 fi
 
+# overlay KIND: append the cached overlay image `mkinitramfs.sh --KIND` builds
+# (keyed by `--KIND-key`, the two newest kept) to the initramfs.
+overlay() {
+	local img
+	img=$cache/$1-$("$here/mkinitramfs.sh" "--$1-key" "$ksrc").cpio.gz
+	if [ ! -f "$img" ]; then
+		log "building $img"
+		"$here/mkinitramfs.sh" "--$1" "$img" "$ksrc"
+		ls -t "$cache/$1"-*.cpio.gz | tail -n +3 | xargs -r rm -f
+	fi
+	cat "$initrd" "$img" >"$tmp/initrd.$1"
+	initrd=$tmp/initrd.$1
+}
 # Python with the kernel's YNL library (mkinitramfs.sh --python), for the suites
-# that talk netlink through `ynl`; cached by its inputs like the base image.
+# that talk netlink through `ynl`; then, for suite kselftest, the kernel's NIC
+# selftests after it.
 case ",$TESTS," in *,netlink,* | *,kselftest,*) PYTHON=${PYTHON:-1} ;; esac
 if [ "${PYTHON:-0}" = 1 ]; then
 	ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scripts/setup.sh"
-	py=$cache/python-$("$here/mkinitramfs.sh" --python-key "$ksrc").cpio.gz
-	if [ ! -f "$py" ]; then
-		log "building $py"
-		"$here/mkinitramfs.sh" --python "$py" "$ksrc"
-		ls -t "$cache"/python-*.cpio.gz | tail -n +3 | xargs -r rm -f
-	fi
-	cat "$initrd" "$py" >"$tmp/initrd.py"
-	initrd=$tmp/initrd.py
+	overlay python
 fi
-
-# The kernel's NIC selftests (suite kselftest): after the Python overlay.
 case ",$TESTS," in
 *,kselftest,*)
 	[ "${PYTHON:-0}" = 1 ] || die "the kselftest suite needs PYTHON=1"
-	ksft=$cache/kselftest-$("$here/mkinitramfs.sh" --kselftest-key "$ksrc").cpio.gz
-	if [ ! -f "$ksft" ]; then
-		log "building $ksft"
-		"$here/mkinitramfs.sh" --kselftest "$ksft" "$ksrc"
-		ls -t "$cache"/kselftest-*.cpio.gz | tail -n +3 | xargs -r rm -f
-	fi
-	cat "$initrd" "$ksft" >"$tmp/initrd.ksft"
-	initrd=$tmp/initrd.ksft
+	overlay kselftest
 	;;
 esac
 
