@@ -186,26 +186,29 @@ KSFT_TESTS=tools/testing/selftests
 # make the overlay's module closure.
 KSFT_PY=(ping stats queues napi_id napi_threaded netpoll_basic ring_reconfig xdp
 	traceback string shlex tempfile logging.handlers)
+# deb_get POOL_PATH SHA256 DIR: print the path of the mirror's .deb POOL_PATH
+# in DIR, downloaded once and checked against SHA256 (a mismatch is fatal);
+# status 1 if it cannot be downloaded.
+deb_get() {
+	local deb
+	deb=$3/$(basename "$1")
+	if ! echo "$2  $deb" | sha256sum -c --status 2>/dev/null; then
+		mkdir -p "$3"
+		curl -sSf -m 300 -o "$deb.tmp" "$DEBIAN_MIRROR/$1" 2>/dev/null || return 1
+		echo "$2  $deb.tmp" | sha256sum -c --status || die "$1: sha256 differs from the expected $2"
+		mv -f "$deb.tmp" "$deb"
+	fi
+	echo "$deb"
+}
 # ksft_ethtool: print the path of the pinned ethtool .deb, downloading it once.
 # Debian's pool keeps a binary only while a suite lists it: when the pinned
 # one is gone, the one sid lists now is taken instead, checked against the
 # SHA256 of sid's package index (warned about: pin it in versions.sh), so a
 # moved pool does not turn `make check` red.
 ksft_ethtool() {
-	local dir=$RUST_IGB_CACHE/kselftest deb fn sum
-	deb=$dir/$(basename "$KSFT_ETHTOOL_DEB")
-	if echo "$KSFT_ETHTOOL_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then
-		echo "$deb"
-		return
-	fi
+	local dir=$RUST_IGB_CACHE/kselftest fn sum
+	deb_get "$KSFT_ETHTOOL_DEB" "$KSFT_ETHTOOL_SHA256" "$dir" && return
 	mkdir -p "$dir"
-	if curl -sSf -m 300 -o "$deb.tmp" "$DEBIAN_MIRROR/$KSFT_ETHTOOL_DEB" 2>/dev/null; then
-		echo "$KSFT_ETHTOOL_SHA256  $deb.tmp" | sha256sum -c --status ||
-			die "$KSFT_ETHTOOL_DEB: sha256 differs from KSFT_ETHTOOL_SHA256"
-		mv -f "$deb.tmp" "$deb"
-		echo "$deb"
-		return
-	fi
 	curl -sSf -m 300 "$DEBIAN_MIRROR/dists/sid/main/binary-amd64/Packages.xz" | xz -dc >"$dir/Packages.sid" ||
 		die "cannot download $DEBIAN_MIRROR/$KSFT_ETHTOOL_DEB nor sid's package index"
 	read -r fn sum < <(awk '/^Package: /{ p = ($2 == "ethtool") } p && /^Filename: /{ f = $2 }
@@ -213,13 +216,7 @@ ksft_ethtool() {
 	rm -f "$dir/Packages.sid"
 	[ -n "${fn:-}" ] && [ -n "${sum:-}" ] || die "no ethtool in sid's package index"
 	echo "mkinitramfs: WARNING: $KSFT_ETHTOOL_DEB is gone from the pool; using sid's $fn (update KSFT_ETHTOOL_DEB/SHA256 in scripts/versions.sh)" >&2
-	deb=$dir/$(basename "$fn")
-	if ! echo "$sum  $deb" | sha256sum -c --status 2>/dev/null; then
-		curl -sSf -m 300 -o "$deb.tmp" "$DEBIAN_MIRROR/$fn" >&2 || die "cannot download $DEBIAN_MIRROR/$fn"
-		echo "$sum  $deb.tmp" | sha256sum -c --status || die "$fn: sha256 differs from sid's package index"
-		mv -f "$deb.tmp" "$deb"
-	fi
-	echo "$deb"
+	deb_get "$fn" "$sum" "$dir" || die "cannot download $DEBIAN_MIRROR/$fn"
 }
 kselftest_overlay() { # OUT KSRC
 	local out=$1 ksrc=$2 t bin=/opt/ksft/bin gen deb
