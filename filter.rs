@@ -84,6 +84,16 @@ impl RxFlags {
         vfe: true,
         rompe: false,
     };
+
+    /// The flags with receive-all (`rx-all`, `NETIF_F_RXALL`) on or off: on, VLAN
+    /// filtering is off too, as in promiscuous mode (`igb_set_rx_mode()`: on the 82576
+    /// without VFs `igb_vlan_promisc_enable()` declines, so VFE is cleared).
+    pub(crate) const fn with_rx_all(self, on: bool) -> Self {
+        Self {
+            vfe: self.vfe && !on,
+            ..self
+        }
+    }
 }
 
 /// The filter mode for the interface flags and list sizes (the policy of
@@ -142,8 +152,10 @@ fn mta_table<'a>(addrs: impl Iterator<Item = &'a MacAddr>) -> [u32; MTA_ENTRIES]
 
 /// Software copy of the programmed filters (see the module docs).
 pub(crate) struct Filters {
-    /// RCTL/VMOLR mode bits.
+    /// RCTL/VMOLR mode bits of the receive mode (`set_rx_mode`).
     flags: RxFlags,
+    /// Receive-all is on (`set_rx_all`): VLAN filtering off whatever `flags` say.
+    rx_all: bool,
     /// Extra unicast addresses in RAR 1.., the first `uc_len` valid.
     uc: [MacAddr; UC_ENTRIES],
     /// Number of valid entries of `uc`.
@@ -161,6 +173,7 @@ impl Filters {
         vfta[0] = 1;
         Self {
             flags: RxFlags::EXACT,
+            rx_all: false,
             uc: [[0; 6]; UC_ENTRIES],
             uc_len: 0,
             mta: [0; MTA_ENTRIES],
@@ -287,7 +300,7 @@ pub(crate) fn set_rx_mode(dev: &Device<Adapter>, mode: &RxMode) {
     }
     f.uc_len = n;
     f.flags = flags;
-    write_flags(hw, &dev.data().ctl_regs, flags);
+    write_flags(hw, &dev.data().ctl_regs, flags.with_rx_all(f.rx_all));
     drop(f);
     if res.is_err() {
         dev_warn!(
@@ -342,8 +355,21 @@ pub(crate) fn restore(dev: &Device<Adapter>, hw: &Bar0<'_>) -> Result {
     for (i, v) in f.vfta.iter().enumerate() {
         write_vfta(hw, i, *v)?;
     }
-    write_flags(hw, &dev.data().ctl_regs, f.flags);
+    write_flags(hw, &dev.data().ctl_regs, f.flags.with_rx_all(f.rx_all));
     Ok(())
+}
+
+/// Switches the filter side of receive-all (`ndo_set_features` with `NETIF_F_RXALL`
+/// changed): VLAN filtering (RCTL.VFE) off while it is on, back to what the receive mode
+/// says when it is off. The RCTL bits for bad and control frames are the offload code's
+/// ([`crate::offload::configure`]). Non-sleeping; down, only the state is kept, for
+/// `restore` to write.
+pub(crate) fn set_rx_all(dev: &Device<Adapter>, on: bool) {
+    let mut f = dev.data().filters.lock();
+    f.rx_all = on;
+    if let Ok(hw) = Adapter::hw(dev) {
+        write_flags(hw, &dev.data().ctl_regs, f.flags.with_rx_all(on));
+    }
 }
 
 #[kunit_tests(rust_igb_filter)]
@@ -453,6 +479,13 @@ mod tests {
         assert!(!f.upe && f.mpe && f.vfe && !f.rompe);
         let f = rx_flags(true, false, 0, 0);
         assert!(f.upe && f.mpe && !f.vfe);
+        // Receive-all turns VLAN filtering off and nothing else; off again, the mode's
+        // own VFE comes back.
+        let f = rx_flags(false, true, 0, 3);
+        assert_eq!(f.with_rx_all(true), RxFlags { vfe: false, ..f });
+        assert!(f.with_rx_all(true).with_rx_all(false).vfe);
+        assert_eq!(f.with_rx_all(false), f);
+        assert!(!rx_flags(true, false, 0, 0).with_rx_all(false).vfe);
         Ok(())
     }
 }

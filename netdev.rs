@@ -581,7 +581,10 @@ impl net::device::Operations for Adapter {
         // Down, `open` programs them from the features; the registers keep
         // their values until then.
         let changed = dev.features().changed(features);
-        if changed.intersects(Features::RXCSUM | Features::HW_VLAN_CTAG_RX) {
+        if changed.contains(Features::RXALL) {
+            filter::set_rx_all(dev, features.contains(Features::RXALL));
+        }
+        if changed.intersects(Features::RXCSUM | Features::HW_VLAN_CTAG_RX | Features::RXALL) {
             offload::configure(Adapter::hw(dev)?, &dev.data().ctl_regs, features);
         }
         Ok(())

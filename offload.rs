@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Checksum, segmentation (TSO) and VLAN offloads: which features the interface advertises,
-//! how a packet's offload requests become a context descriptor and data descriptor bits, what
-//! the receive write-back says about checksums and tags, and the registers that switch the
-//! receive offloads.
+//! Checksum, segmentation (TCP, UDP, tunnels), VLAN and receive-all offloads: which features
+//! the interface advertises, how a packet's offload requests become a context descriptor and
+//! data descriptor bits, what the receive write-back says about checksums and tags, and the
+//! registers that switch the receive offloads.
 //!
 //! Follows `igb_tso()`, `igb_tx_csum()`, `igb_tx_cmd_type()`, `igb_tx_olinfo_status()`,
 //! `igb_features_check()`, `igb_fix_features()`, `igb_rx_checksum()`, the VLAN part of
-//! `igb_process_skb_fields()`, `igb_vlan_mode()` and the RXCSUM part of `igb_setup_mrqc()`
-//! (`igb_main.c`). The planning functions are pure (a [`TxHeaders`] in, descriptor values out)
-//! and covered by the KUnit suite at the end of the file.
+//! `igb_process_skb_fields()`, `igb_vlan_mode()`, the RXCSUM part of `igb_setup_mrqc()`, the
+//! receive-all parts of `igb_setup_rctl()` and `igb_cleanup_headers()`, and the features
+//! `igb_probe()` advertises (`igb_main.c`). The planning functions are pure (a [`TxHeaders`]
+//! in, descriptor values out) and covered by the KUnit suite at the end of the file.
 //!
 //! # What QEMU does (`hw/net/igb_core.c`)
 //!
@@ -17,7 +18,14 @@
 //!   stored per context index; the packet's first data descriptor selects it. TSE segments the
 //!   packet in software by the context's MSS (it parses the headers itself); TXSM computes the
 //!   L4 checksum (SCTP CRC32c with L4T_SCTP), IXSM the IPv4 header checksum; VLE inserts the
-//!   context's tag, independent of CTRL.VME. The header lengths of the context are not used.
+//!   context's tag, independent of CTRL.VME. The header lengths of the context are not used:
+//!   QEMU finds the L4 header by parsing the outer IP header, so it segments plain TCP only.
+//!   A UDP segmentation becomes IP fragments of one datagram (UFO), and a tunnelled packet
+//!   (GRE, IPIP: no TCP/UDP after the outer IP header) leaves as one oversized frame whose
+//!   inner checksum nobody fills in; a tunnelled packet asking only for a checksum gets none
+//!   either (`net_tx_pkt_build_vheader()` knows the outer L4 header only). The C igb
+//!   advertises the same offloads and meets the same model; `tests/guest/tunnel.sh` checks
+//!   what the driver hands over against the datasheet's segmentation instead.
 //! - Receive (`igb_build_rx_metadata()`, `igb_verify_csum_in_sw()`): with RXCSUM.IPOFL and
 //!   TUOFL it verifies the checksums of each frame and reports IPCS/L4CS/UDPCS and IPE/L4E;
 //!   without them, nothing. CTRL.VME strips the tag (VP and `vlan` in the write-back) when
@@ -35,7 +43,7 @@ use crate::{
     },
     net::{
         features::Features,
-        skb_offload::{TsoHeaders, TxHeaders},
+        skb_offload::{GsoKind, TsoHeaders, TxHeaders},
     },
     regs::{self, Bar0},
 };
@@ -56,28 +64,57 @@ const SCTP_CSUM_OFFSET: u32 = 8;
 /// erratum, `IGB_RING_FLAG_RX_SCTP_CSUM`): such an error is not counted.
 const SCTP_ERRATUM_LEN: u32 = 60;
 
-/// What the interface advertises and enables at probe (`igb_probe()` for the 82576, without
-/// RXALL, HW_TC, VLAN filtering and tunnel GSO, which are not implemented, without
-/// GSO_UDP_L4, which QEMU does not emulate, and without NTUPLE, which the C driver offers
-/// from the i350 on only: no flow steering rules on the 82576).
+/// The tunnel segmentations done as `GSO_PARTIAL` (`IGB_GSO_PARTIAL_FEATURES`): the stack
+/// fixes every header up to the innermost IP header for one segment, and the hardware,
+/// told that the IP header is all of it (IPLEN from the outer IP header to the inner L4
+/// header), segments the inner TCP or UDP payload and rewrites the outer IP header.
+pub(crate) const GSO_PARTIAL_FEATURES: Features = Features::GSO_GRE
+    .with(Features::GSO_GRE_CSUM)
+    .with(Features::GSO_IPXIP4)
+    .with(Features::GSO_IPXIP6)
+    .with(Features::GSO_UDP_TUNNEL)
+    .with(Features::GSO_UDP_TUNNEL_CSUM);
+
+/// What the interface advertises and enables at probe (`igb_probe()` for the 82576: UDP
+/// segmentation and the partial tunnel segmentations included, without HW_TC and NTUPLE,
+/// which the C driver offers from the i350 on only (no flow steering rules on the 82576),
+/// and without VLAN filtering, which is not implemented).
+///
+/// QEMU's model segments only plain TCP over IPv4/IPv6 (`net_tx_pkt_do_sw_fragmentation()`):
+/// it turns a UDP segmentation into IP fragments of one datagram and sends a tunnelled
+/// segmentation, or a tunnelled checksum, unsegmented and unchecksummed. The C igb
+/// advertises the same and fares the same there; `Documentation/status.md` has the tests.
 pub(crate) const FEATURES: Features = Features::SG
     .with(Features::HW_CSUM)
     .with(Features::TSO)
     .with(Features::TSO6)
     .with(Features::SCTP_CRC)
+    .with(Features::GSO_UDP_L4)
+    .with(Features::GSO_PARTIAL)
+    .with(GSO_PARTIAL_FEATURES)
     .with(Features::RXCSUM)
     .with(Features::RXHASH)
     .with(Features::HW_VLAN_CTAG_RX)
     .with(Features::HW_VLAN_CTAG_TX);
-/// What `ethtool -K` may toggle: all of [`FEATURES`].
-pub(crate) const HW_FEATURES: Features = FEATURES;
-/// What VLAN devices on top inherit (`netdev->vlan_features`).
+/// What `ethtool -K` may toggle: all of [`FEATURES`], and receiving all frames (`rx-all`,
+/// off at probe).
+pub(crate) const HW_FEATURES: Features = FEATURES.with(Features::RXALL);
+/// What VLAN devices on top inherit (`netdev->vlan_features`): the offloads but tag
+/// insertion and stripping, and TSO_MANGLEID (a tunnel's inner IPv4 ID stays the same in
+/// every segment the hardware cuts).
 pub(crate) const VLAN_FEATURES: Features = FEATURES
     .without(Features::HW_VLAN_CTAG_RX)
-    .without(Features::HW_VLAN_CTAG_TX);
+    .without(Features::HW_VLAN_CTAG_TX)
+    .with(Features::TSO_MANGLEID);
+/// What encapsulated packets may use (`netdev->hw_enc_features`, the C driver's copy of
+/// `vlan_features`): checksums and segmentation at the inner headers.
+pub(crate) const ENC_FEATURES: Features = VLAN_FEATURES;
+/// What MPLS-labelled packets may use (`netdev->mpls_features`).
+pub(crate) const MPLS_FEATURES: Features = Features::HW_CSUM;
 /// The features that need a context descriptor describing the headers.
 const HEADER_OFFLOADS: Features = Features::HW_CSUM
     .with(Features::SCTP_CRC)
+    .with(Features::GSO_UDP_L4)
     .with(Features::TSO)
     .with(Features::TSO6);
 
@@ -91,7 +128,9 @@ pub(crate) fn fix_features(features: Features) -> Features {
 }
 
 /// `igb_features_check()`: drop the offloads a context descriptor cannot describe for this
-/// packet (MAC header over 127 bytes, network header over 511 bytes), and TSO for tunnels.
+/// packet (MAC header over 127 bytes, network header, from the outer IP header to the
+/// checksum start, over 511 bytes), and IPv4 TSO of a tunnelled packet unless the inner
+/// IPv4 ID may be mangled (TSO_MANGLEID, which [`ENC_FEATURES`] has).
 pub(crate) fn features_check(h: &TxHeaders, features: Features) -> Features {
     if h.network_offset > MAX_MAC_HDR_LEN {
         return features
@@ -103,7 +142,7 @@ pub(crate) fn features_check(h: &TxHeaders, features: Features) -> Features {
     if !(0..=MAX_NETWORK_HDR_LEN).contains(&network_hdr_len) {
         return features.without(HEADER_OFFLOADS);
     }
-    if h.encapsulation {
+    if h.encapsulation && !features.contains(Features::TSO_MANGLEID) {
         return features.without(Features::TSO);
     }
     features
@@ -176,10 +215,18 @@ fn vlan_bits(h: &TxHeaders) -> (u32, u32) {
     }
 }
 
-/// Describes a TCP segmentation request (`igb_tso()`), for a packet whose headers were prepared
-/// with `SkBuff::tso_prepare` (which gave `t`). `EINVAL` if the lengths cannot be described.
+/// Describes a TCP or UDP segmentation request (`igb_tso()`), tunnelled or not, for a packet
+/// whose headers were prepared with `SkBuff::tso_prepare` (which gave `t`): MACLEN up to the
+/// outer IP header, IPLEN from there to the segmented L4 header (through any tunnel
+/// headers), L4LEN of that header (8 for UDP), and the MSS. `EINVAL` if the lengths cannot
+/// be described or `t` does not match the packet's GSO type.
 pub(crate) fn plan_tso(h: &TxHeaders, t: &TsoHeaders) -> Result<TxOffload> {
-    let gso = h.gso.filter(|g| g.tcp && g.size > 0).ok_or(EINVAL)?;
+    let gso = h.gso.filter(|g| g.size > 0).ok_or(EINVAL)?;
+    let l4t = match gso.kind {
+        Some(GsoKind::Tcp) if !t.udp => ADVTXD_TUCMD_L4T_TCP,
+        Some(GsoKind::UdpL4) if t.udp => ADVTXD_TUCMD_L4T_UDP,
+        _ => return Err(EINVAL),
+    };
     let maclen = u32::try_from(h.network_offset).map_err(|_| EINVAL)?;
     let iplen = t.l4_offset.checked_sub(maclen).ok_or(EINVAL)?;
     let l4len = t.hdr_len.checked_sub(t.l4_offset).ok_or(EINVAL)?;
@@ -205,7 +252,7 @@ pub(crate) fn plan_tso(h: &TxHeaders, t: &TsoHeaders) -> Result<TxOffload> {
     Ok(TxOffload {
         context: Some(AdvTxContextDesc::new(
             iplen | (maclen << ADVTXD_MACLEN_SHIFT) | vlan,
-            ADVTXD_TUCMD_L4T_TCP | ipv4_tucmd,
+            l4t | ipv4_tucmd,
             (l4len << ADVTXD_L4LEN_SHIFT) | (gso.size << ADVTXD_MSS_SHIFT),
         )),
         cmd: ADVTXD_DCMD_TSE | vle,
@@ -312,11 +359,35 @@ pub(crate) fn set_rx_csum(bar: &Bar0<'_>, on: bool) {
     });
 }
 
+/// RCTL for receive-all on or off (`igb_setup_rctl()`): on, store bad frames (SBP), accept
+/// every broadcast (BAM, always set) and MAC control frame (PMCF), pass filtered pause
+/// frames (DPF clear) and do not drop frames with the CFI bit (CFIEN clear). Off, SBP and
+/// PMCF clear (their reset values, which the C driver gets back through the reset of its
+/// reinit); DPF and CFIEN are left to the code that owns them.
+pub(crate) fn rctl_rx_all(r: regs::RCTL, on: bool) -> regs::RCTL {
+    let r = r.with_sbp(on).with_pmcf(on).with_bam(true);
+    if on {
+        r.with_dpf(false).with_cfien(false)
+    } else {
+        r
+    }
+}
+
 /// Programs the receive offloads for `features` (from `open`, after a reset, and from
-/// `ndo_set_features`). Non-sleeping.
+/// `ndo_set_features`): checksums, tag stripping and the RCTL bits of receive-all (the
+/// filter side of receive-all is `filter::set_rx_all`). Non-sleeping.
 pub(crate) fn configure(bar: &Bar0<'_>, ctl: &impl CtlOwner, features: Features) {
     set_rx_csum(bar, features.contains(Features::RXCSUM));
     set_vlan_strip(bar, ctl, features.contains(Features::HW_VLAN_CTAG_RX));
+    let rx_all = features.contains(Features::RXALL);
+    ctl.with(|c| c.update_rctl(bar, |r| rctl_rx_all(r, rx_all)));
+}
+
+/// Whether a frame the MAC flagged as bad (CRC, symbol, sequence, carrier extension or
+/// data error) is passed up instead of dropped: only with receive-all
+/// (`igb_cleanup_headers()`).
+pub(crate) fn keep_bad_frames(features: Features) -> bool {
+    features.contains(Features::RXALL)
 }
 
 #[kunit_tests(rust_igb_offload)]
@@ -358,10 +429,11 @@ mod tests {
         h.gso = Some(Gso {
             size: 1448,
             segs: 4,
-            tcp: true,
+            kind: Some(GsoKind::Tcp),
         });
         let t = TsoHeaders {
             ipv4: true,
+            udp: false,
             l4_offset: 34,
             hdr_len: 66,
         };
@@ -393,12 +465,13 @@ mod tests {
             gso: Some(Gso {
                 size: 1428,
                 segs: 7,
-                tcp: true,
+                kind: Some(GsoKind::Tcp),
             }),
             ..Default::default()
         };
         let t = TsoHeaders {
             ipv4: false,
+            udp: false,
             l4_offset: 54,
             hdr_len: 74,
         };
@@ -419,10 +492,147 @@ mod tests {
     }
 
     #[test]
+    fn udp_segmentation() -> Result {
+        // GSO_UDP_L4 over IPv4: 14 + 20, an 8-byte UDP header, 1400-byte datagrams.
+        let h = TxHeaders {
+            len: 14 + 20 + 8 + 4 * 1400,
+            csum_partial: true,
+            network_offset: 14,
+            csum_start: 34,
+            csum_offset: 6,
+            gso: Some(Gso {
+                size: 1400,
+                segs: 4,
+                kind: Some(GsoKind::UdpL4),
+            }),
+            ..Default::default()
+        };
+        let t = TsoHeaders {
+            ipv4: true,
+            udp: true,
+            l4_offset: 34,
+            hdr_len: 42,
+        };
+        let o = plan_tso(&h, &t)?;
+        // IPLEN 20, MACLEN 14; TUCMD L4T_UDP (0) | IPV4; L4LEN 8, MSS 1400.
+        assert_eq!(
+            o.context,
+            Some(AdvTxContextDesc::new(
+                (14 << 9) | 20,
+                ADVTXD_TUCMD_IPV4,
+                (8 << 8) | (1400 << 16)
+            ))
+        );
+        assert_eq!(o.cmd, ADVTXD_DCMD_TSE);
+        assert_eq!(o.popts, ADVTXD_POPTS_TXSM | ADVTXD_POPTS_IXSM);
+        assert_eq!((o.paylen, o.segs), (4 * 1400, 4));
+        // Each datagram carries its own 42 bytes of headers.
+        assert_eq!(o.bytes, h.len + 3 * 42);
+        // Headers prepared as the other kind: refused, nothing planned.
+        assert!(plan_tso(&h, &TsoHeaders { udp: false, ..t }).is_err());
+        let tcp = TxHeaders {
+            gso: Some(Gso {
+                kind: Some(GsoKind::Tcp),
+                ..Gso::default()
+            }),
+            ..h
+        };
+        assert!(plan_tso(&tcp, &t).is_err());
+        Ok(())
+    }
+
+    /// A TCP segmentation through a tunnel (`GSO_PARTIAL`): the context describes the outer
+    /// IP header as MACLEN's end and everything up to the inner TCP header as IPLEN.
+    fn tunnel(outer_v4: bool, tunnel_hdrs: u32, inner_ip: u32) -> Result<TxOffload> {
+        let outer_ip = if outer_v4 { 20 } else { 40 };
+        let l4 = 14 + outer_ip + tunnel_hdrs + inner_ip;
+        let h = TxHeaders {
+            len: l4 + 20 + 2 * 1360,
+            csum_partial: true,
+            network_offset: 14,
+            csum_start: l4 as i32,
+            csum_offset: 16,
+            gso: Some(Gso {
+                size: 1360,
+                segs: 2,
+                kind: Some(GsoKind::Tcp),
+            }),
+            encapsulation: true,
+            ..Default::default()
+        };
+        let t = TsoHeaders {
+            ipv4: outer_v4,
+            udp: false,
+            l4_offset: l4,
+            hdr_len: l4 + 20,
+        };
+        plan_tso(&h, &t)
+    }
+
+    #[test]
+    fn tunnel_segmentation() -> Result {
+        let mss_l4 = (20 << 8) | (1360 << 16);
+        let tcp4 = ADVTXD_TUCMD_L4T_TCP | ADVTXD_TUCMD_IPV4;
+        // GRE (4-byte header) over IPv4 around IPv4: IPLEN 20 + 4 + 20.
+        let o = tunnel(true, 4, 20)?;
+        assert_eq!(
+            o.context,
+            Some(AdvTxContextDesc::new((14 << 9) | 44, tcp4, mss_l4))
+        );
+        assert_eq!(o.popts, ADVTXD_POPTS_TXSM | ADVTXD_POPTS_IXSM);
+        // GRE with checksum (8 bytes): IPLEN 48.
+        assert_eq!(
+            tunnel(true, 8, 20)?.context,
+            Some(AdvTxContextDesc::new((14 << 9) | 48, tcp4, mss_l4))
+        );
+        // IPIP: no tunnel header, IPLEN 40.
+        assert_eq!(
+            tunnel(true, 0, 20)?.context,
+            Some(AdvTxContextDesc::new((14 << 9) | 40, tcp4, mss_l4))
+        );
+        // VXLAN over IPv4: UDP 8 + VXLAN 8 + inner Ethernet 14 + inner IPv4 20 = IPLEN 70.
+        assert_eq!(
+            tunnel(true, 30, 20)?.context,
+            Some(AdvTxContextDesc::new((14 << 9) | 70, tcp4, mss_l4))
+        );
+        // IPv4 in IPv6 (IPXIP6): IPLEN 60, no IPV4 command, no IXSM.
+        let o = tunnel(false, 0, 20)?;
+        assert_eq!(
+            o.context,
+            Some(AdvTxContextDesc::new(
+                (14 << 9) | 60,
+                ADVTXD_TUCMD_L4T_TCP,
+                mss_l4
+            ))
+        );
+        assert_eq!(o.popts, ADVTXD_POPTS_TXSM);
+        // Headers past IPLEN's 9 bits cannot be described.
+        assert!(tunnel(true, 500, 20).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn receive_all_rctl() {
+        // igb_setup_rctl() with NETIF_F_RXALL: SBP | BAM | PMCF set, DPF and CFIEN clear.
+        let r = regs::RCTL::zeroed().with_dpf(true).with_cfien(true);
+        let on = rctl_rx_all(r, true);
+        assert!(on.sbp() && on.bam() && on.pmcf() && !on.dpf() && !on.cfien());
+        // Off: SBP and PMCF back to their reset values; the rest untouched.
+        let off = rctl_rx_all(on, false);
+        assert!(!off.sbp() && off.bam() && !off.pmcf());
+        assert_eq!(
+            rctl_rx_all(r, false).into_raw(),
+            r.with_bam(true).into_raw()
+        );
+        assert!(keep_bad_frames(Features::RXALL) && !keep_bad_frames(FEATURES));
+    }
+
+    #[test]
     fn tso_rejects() {
         let mut h = tcp4();
         let t = TsoHeaders {
             ipv4: true,
+            udp: false,
             l4_offset: 34,
             hdr_len: 66,
         };
@@ -431,14 +641,14 @@ mod tests {
         h.gso = Some(Gso {
             size: 1448,
             segs: 4,
-            tcp: false,
+            kind: None,
         });
         assert!(plan_tso(&h, &t).is_err());
         // Headers longer than the packet.
         h.gso = Some(Gso {
             size: 1448,
             segs: 4,
-            tcp: true,
+            kind: Some(GsoKind::Tcp),
         });
         h.len = 60;
         assert!(plan_tso(&h, &t).is_err());
@@ -534,6 +744,19 @@ mod tests {
             features_check(&h, FEATURES),
             FEATURES.without(Features::TSO)
         );
+        // The core masks a tunnelled packet's features with hw_enc_features, which allow
+        // mangling the inner IPv4 ID: TSO stays (igb_features_check()).
+        assert_eq!(features_check(&h, ENC_FEATURES), ENC_FEATURES);
+        assert!(ENC_FEATURES.contains(Features::TSO | Features::GSO_UDP_L4 | Features::HW_CSUM));
+        // A tunnel whose headers up to the inner L4 header exceed IPLEN: no offload needing
+        // a context, UDP segmentation included.
+        h.csum_start = 14 + 512;
+        let f = features_check(&h, ENC_FEATURES);
+        assert!(!f.intersects(HEADER_OFFLOADS) && !f.intersects(Features::GSO_UDP_L4));
+        // What ethtool may switch: everything advertised, and rx-all, which is off at probe.
+        assert!(HW_FEATURES.contains(FEATURES | Features::RXALL));
+        assert!(!FEATURES.intersects(Features::RXALL));
+        assert!(FEATURES.contains(GSO_PARTIAL_FEATURES | Features::GSO_PARTIAL));
 
         assert!(fix_features(Features::HW_VLAN_CTAG_RX).contains(Features::HW_VLAN_CTAG_TX));
         assert_eq!(fix_features(Features::HW_VLAN_CTAG_TX), Features::EMPTY);

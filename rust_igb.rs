@@ -275,6 +275,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<IgbDevice
         features: offload::FEATURES,
         hw_features: offload::HW_FEATURES,
         vlan_features: offload::VLAN_FEATURES,
+        enc_features: offload::ENC_FEATURES,
+        gso_partial_features: offload::GSO_PARTIAL_FEATURES,
+        mpls_features: offload::MPLS_FEATURES,
     };
     // Per-device debugfs directory (fault injection for the tests).
     let debugfs = kernel::debugfs::Dir::new(&kernel::str::CString::try_from_fmt(fmt!(

@@ -87,15 +87,24 @@ pub(crate) enum RxVerdict {
 /// The [`RxVerdict`] for a descriptor `wb` of a ring receiving frames of up
 /// to `max_frame` bytes. `discarding` is the ring's state across
 /// descriptors (and polls): set while the rest of a spanning frame is being
-/// discarded. Never delivers a continuation buffer as a frame, nor a frame
-/// whose Ethernet header was not received.
-pub(crate) fn rx_verdict(discarding: &mut bool, wb: &RxWriteback, max_frame: u32) -> RxVerdict {
+/// discarded. `keep_bad` passes up frames the MAC flagged (receive-all,
+/// [`offload::keep_bad_frames`]). Never delivers a continuation buffer as a
+/// frame, nor a frame whose Ethernet header was not received.
+pub(crate) fn rx_verdict(
+    discarding: &mut bool,
+    wb: &RxWriteback,
+    max_frame: u32,
+    keep_bad: bool,
+) -> RxVerdict {
     if !wb.eop {
         *discarding = true;
         return RxVerdict::Skip;
     }
     let len = u32::from(wb.length);
-    if core::mem::replace(discarding, false) || wb.has_errors() || len < ETH_HLEN || len > max_frame
+    if core::mem::replace(discarding, false)
+        || (wb.has_errors() && !keep_bad)
+        || len < ETH_HLEN
+        || len > max_frame
     {
         return RxVerdict::Drop;
     }
@@ -290,7 +299,8 @@ impl RxRing {
         features: Features,
         got: &mut Received,
     ) -> Option<SkBuff> {
-        match rx_verdict(&mut self.discarding, wb, self.pool.max_frame()) {
+        let keep_bad = offload::keep_bad_frames(features);
+        match rx_verdict(&mut self.discarding, wb, self.pool.max_frame(), keep_bad) {
             RxVerdict::Deliver => {}
             RxVerdict::Skip => return None,
             RxVerdict::Drop => {
@@ -392,8 +402,13 @@ mod tests {
 
     /// The verdicts for a sequence of descriptors, from a fresh ring.
     fn verdicts<const N: usize>(descs: [RxWriteback; N]) -> [RxVerdict; N] {
+        verdicts_keeping(descs, false)
+    }
+
+    /// The same, with bad frames kept (`keep_bad`, receive-all) or not.
+    fn verdicts_keeping<const N: usize>(descs: [RxWriteback; N], keep_bad: bool) -> [RxVerdict; N] {
         let mut discarding = false;
-        descs.map(|d| rx_verdict(&mut discarding, &d, MAX))
+        descs.map(|d| rx_verdict(&mut discarding, &d, MAX, keep_bad))
     }
 
     #[test]
@@ -410,6 +425,32 @@ mod tests {
         assert_eq!(
             verdicts([wb(RXD_STAT_DD | RXD_STAT_EOP, MAX as u16)]),
             [RxVerdict::Deliver]
+        );
+    }
+
+    #[test]
+    fn receive_all_keeps_flagged_frames_only() {
+        // With receive-all a MAC-flagged frame goes up (igb_cleanup_headers());
+        // what the buffer cannot hold, or lacks a header, is still dropped.
+        let good = wb(RXD_STAT_DD | RXD_STAT_EOP, 60);
+        let crc = wb(RXD_STAT_DD | RXD_STAT_EOP | RXDEXT_STATERR_CE, 60);
+        let long = wb(RXD_STAT_DD | RXD_STAT_EOP, (MAX + 1) as u16);
+        let runt = wb(RXD_STAT_DD | RXD_STAT_EOP, 10);
+        assert_eq!(
+            verdicts_keeping([crc, long, runt, good], true),
+            [
+                RxVerdict::Deliver,
+                RxVerdict::Drop,
+                RxVerdict::Drop,
+                RxVerdict::Deliver
+            ]
+        );
+        // A spanning frame is discarded through its end either way.
+        let first = wb(RXD_STAT_DD, 2048);
+        let end = wb(RXD_STAT_DD | RXD_STAT_EOP | RXDEXT_STATERR_CE, 100);
+        assert_eq!(
+            verdicts_keeping([first, end, good], true),
+            [RxVerdict::Skip, RxVerdict::Drop, RxVerdict::Deliver]
         );
     }
 
@@ -438,9 +479,15 @@ mod tests {
         // The state survives between polls: the end may be written back
         // later.
         let mut discarding = false;
-        assert_eq!(rx_verdict(&mut discarding, &first, MAX), RxVerdict::Skip);
+        assert_eq!(
+            rx_verdict(&mut discarding, &first, MAX, false),
+            RxVerdict::Skip
+        );
         assert!(discarding);
-        assert_eq!(rx_verdict(&mut discarding, &end, MAX), RxVerdict::Drop);
+        assert_eq!(
+            rx_verdict(&mut discarding, &end, MAX, false),
+            RxVerdict::Drop
+        );
         assert!(!discarding);
     }
 

@@ -147,8 +147,9 @@ impl Prepared {
     }
 }
 
-/// Plans the offloads of `skb` as `igb_tso()`/`igb_tx_csum()` decide them: TSO
-/// for a TCP GSO packet (its headers are edited for the hardware), a hardware
+/// Plans the offloads of `skb` as `igb_tso()`/`igb_tx_csum()` decide them:
+/// segmentation for a TCP or UDP GSO packet, tunnelled or not (its headers
+/// are edited for the hardware), a hardware
 /// checksum where the hardware can place it, else a software checksum; a VLAN
 /// tag rides in the context descriptor either way.
 fn plan_offload(skb: &mut SkBuff) -> Result<TxOffload> {

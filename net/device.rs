@@ -581,6 +581,13 @@ pub(crate) struct Config {
     pub(crate) hw_features: Features,
     /// Offloads VLAN devices on top inherit (`dev->vlan_features`).
     pub(crate) vlan_features: Features,
+    /// Offloads usable for encapsulated packets (`dev->hw_enc_features`): the core masks an
+    /// `skb->encapsulation` packet's features with these.
+    pub(crate) enc_features: Features,
+    /// Tunnel segmentations done as `GSO_PARTIAL` (`dev->gso_partial_features`).
+    pub(crate) gso_partial_features: Features,
+    /// Offloads for MPLS-labelled packets (`dev->mpls_features`).
+    pub(crate) mpls_features: Features,
 }
 
 /// A registered `net_device` with private data `T`, owned by the parent
@@ -680,6 +687,9 @@ impl<T: Operations> Registration<T> {
                 config.features.bits(),
                 config.hw_features.bits(),
                 config.vlan_features.bits(),
+                config.enc_features.bits(),
+                config.gso_partial_features.bits(),
+                config.mpls_features.bits(),
             );
             addr::enable_filters::<T>(dev.as_ptr());
         }

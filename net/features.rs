@@ -42,6 +42,29 @@ impl Features {
     pub(crate) const RXCSUM: Self = Self(bit(bindings::NETIF_F_RXCSUM_BIT));
     /// Report the receive hash (RSS) to the stack.
     pub(crate) const RXHASH: Self = Self(bit(bindings::NETIF_F_RXHASH_BIT));
+    /// `NETIF_F_RXALL`: receive frames the MAC flags as bad, and frames the filters would drop.
+    pub(crate) const RXALL: Self = Self(bit(bindings::NETIF_F_RXALL_BIT));
+    /// `NETIF_F_GSO_UDP_L4`: UDP segmentation (`UDP_SEGMENT`): one datagram per segment.
+    pub(crate) const GSO_UDP_L4: Self = Self(bit(bindings::NETIF_F_GSO_UDP_L4_BIT));
+    /// `NETIF_F_GSO_PARTIAL`: the stack fixes up every header but the outermost IP header and
+    /// the innermost L4 header, which the hardware segments (`gso_partial_features`).
+    pub(crate) const GSO_PARTIAL: Self = Self(bit(bindings::NETIF_F_GSO_PARTIAL_BIT));
+    /// `NETIF_F_GSO_GRE`: segmentation of GRE-tunnelled packets.
+    pub(crate) const GSO_GRE: Self = Self(bit(bindings::NETIF_F_GSO_GRE_BIT));
+    /// `NETIF_F_GSO_GRE_CSUM`: the same, with the GRE checksum.
+    pub(crate) const GSO_GRE_CSUM: Self = Self(bit(bindings::NETIF_F_GSO_GRE_CSUM_BIT));
+    /// `NETIF_F_GSO_IPXIP4`: segmentation of IP-in-IPv4 (IPIP, SIT).
+    pub(crate) const GSO_IPXIP4: Self = Self(bit(bindings::NETIF_F_GSO_IPXIP4_BIT));
+    /// `NETIF_F_GSO_IPXIP6`: segmentation of IP-in-IPv6.
+    pub(crate) const GSO_IPXIP6: Self = Self(bit(bindings::NETIF_F_GSO_IPXIP6_BIT));
+    /// `NETIF_F_GSO_UDP_TUNNEL`: segmentation of UDP-tunnelled packets (VXLAN, GENEVE).
+    pub(crate) const GSO_UDP_TUNNEL: Self = Self(bit(bindings::NETIF_F_GSO_UDP_TUNNEL_BIT));
+    /// `NETIF_F_GSO_UDP_TUNNEL_CSUM`: the same, with the outer UDP checksum.
+    pub(crate) const GSO_UDP_TUNNEL_CSUM: Self =
+        Self(bit(bindings::NETIF_F_GSO_UDP_TUNNEL_CSUM_BIT));
+    /// `NETIF_F_TSO_MANGLEID`: TSO may give every segment the same (or any) IPv4 ID, which
+    /// is what segmenting a tunnel's outer header by MSS does to the inner one.
+    pub(crate) const TSO_MANGLEID: Self = Self(bit(bindings::NETIF_F_TSO_MANGLEID_BIT));
 
     /// The raw `netdev_features_t` value.
     pub(crate) const fn bits(self) -> u64 {

@@ -542,12 +542,17 @@ void rust_igb_skb_tx_headers(const struct sk_buff *skb,
 	h->vlan_tci = h->vlan_present ? skb_vlan_tag_get(skb) : 0;
 	h->gso = skb_is_gso(skb);
 	h->gso_tcp = !!(sh->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6));
+	h->gso_udp_l4 = !!(sh->gso_type & SKB_GSO_UDP_L4);
 	h->gso_size = sh->gso_size;
 	h->gso_segs = sh->gso_segs;
 	h->encapsulation = skb->encapsulation;
 }
 
-/* The header edits of igb_tso() for TCP; the descriptor is built in Rust. */
+/* The header edits of igb_tso() for TCP and UDP (GSO_UDP_L4) segmentation,
+ * tunnelled (GSO_PARTIAL) or not; the descriptor is built in Rust. The network
+ * header is the outermost IP header, the checksum start the innermost L4
+ * header: the hardware rewrites the one and checksums the other per segment.
+ * The stack has already made every header between them that of one segment. */
 int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t)
 {
 	union {
@@ -555,12 +560,17 @@ int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t
 		struct ipv6hdr *v6;
 		unsigned char *hdr;
 	} ip;
-	struct tcphdr *tcp;
+	union {
+		struct tcphdr *tcp;
+		struct udphdr *udp;
+		unsigned char *hdr;
+	} l4;
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
 	u32 paylen, l4_offset;
 	int err;
 
 	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_is_gso(skb) ||
-	    !(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+	    !(gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4)))
 		return -EINVAL;
 
 	err = skb_cow_head(skb, 0);
@@ -568,12 +578,15 @@ int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t
 		return err;
 
 	ip.hdr = skb_network_header(skb);
-	tcp = (struct tcphdr *)skb_checksum_start(skb);
+	l4.hdr = skb_checksum_start(skb);
 
 	if (ip.v4->version == 4) {
 		unsigned char *csum_start = skb_checksum_start(skb);
 		unsigned char *trans_start = ip.hdr + (ip.v4->ihl * 4);
 
+		/* The hardware checksums IPLEN bytes from the IP header,
+		 * through any tunnel headers: seed the field so that they
+		 * cancel out. */
 		ip.v4->check = csum_fold(csum_partial(trans_start,
 						      csum_start - trans_start, 0));
 		ip.v4->tot_len = 0;
@@ -583,11 +596,18 @@ int rust_igb_skb_tso_prepare(struct sk_buff *skb, struct rust_igb_tso_headers *t
 		t->ipv4 = false;
 	}
 
-	l4_offset = (unsigned char *)tcp - skb->data;
+	l4_offset = l4.hdr - skb->data;
 	paylen = skb->len - l4_offset;
 	t->l4_offset = l4_offset;
-	t->hdr_len = tcp->doff * 4 + l4_offset;
-	csum_replace_by_diff(&tcp->check, (__force __wsum)htonl(paylen));
+	if (gso_type & SKB_GSO_UDP_L4) {
+		t->udp = true;
+		t->hdr_len = sizeof(*l4.udp) + l4_offset;
+		csum_replace_by_diff(&l4.udp->check, (__force __wsum)htonl(paylen));
+	} else {
+		t->udp = false;
+		t->hdr_len = l4.tcp->doff * 4 + l4_offset;
+		csum_replace_by_diff(&l4.tcp->check, (__force __wsum)htonl(paylen));
+	}
 	return 0;
 }
 
@@ -616,11 +636,16 @@ u64 rust_igb_netdev_features(const struct net_device *dev)
 }
 
 void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
-				  u64 hw_features, u64 vlan_features)
+				  u64 hw_features, u64 vlan_features,
+				  u64 enc_features, u64 gso_partial_features,
+				  u64 mpls_features)
 {
 	dev->features |= features;
 	dev->hw_features |= hw_features;
 	dev->vlan_features |= vlan_features;
+	dev->hw_enc_features |= enc_features;
+	dev->gso_partial_features |= gso_partial_features;
+	dev->mpls_features |= mpls_features;
 }
 
 /* Receive filters: address lists, MAC address, VLAN filter (net/addr.rs) */

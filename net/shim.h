@@ -165,12 +165,14 @@ struct rust_igb_tx_headers {
 	u16 vlan_tci;
 	bool gso;
 	bool gso_tcp;
+	bool gso_udp_l4;
 	u32 gso_size;
 	u32 gso_segs;
 	bool encapsulation;
 };
 struct rust_igb_tso_headers {
 	bool ipv4;
+	bool udp;
 	u32 l4_offset;
 	u32 hdr_len;
 };
@@ -182,7 +184,9 @@ void rust_igb_skb_csum_unnecessary(struct sk_buff *skb);
 void rust_igb_skb_put_vlan_tag(struct sk_buff *skb, u16 tci);
 u64 rust_igb_netdev_features(const struct net_device *dev);
 void rust_igb_netdev_set_features(struct net_device *dev, u64 features,
-				  u64 hw_features, u64 vlan_features);
+				  u64 hw_features, u64 vlan_features,
+				  u64 enc_features, u64 gso_partial_features,
+				  u64 mpls_features);
 
 /* Receive filters: address lists, MAC address, VLAN filter (net/addr.rs) */
 struct netdev_hw_addr;

@@ -22,8 +22,17 @@ pub(crate) struct Gso {
     pub(crate) size: u32,
     /// `gso_segs`: segments the packet becomes.
     pub(crate) segs: u32,
-    /// `gso_type` has `SKB_GSO_TCPV4` or `SKB_GSO_TCPV6` (TCP segmentation).
-    pub(crate) tcp: bool,
+    /// What the packet is segmented as, if the hardware can do it.
+    pub(crate) kind: Option<GsoKind>,
+}
+
+/// The segmentations the hardware does (`skb_shinfo(skb)->gso_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GsoKind {
+    /// `SKB_GSO_TCPV4` or `SKB_GSO_TCPV6`: TCP segmentation, tunnelled or not.
+    Tcp,
+    /// `SKB_GSO_UDP_L4`: one UDP datagram per segment (`UDP_SEGMENT`), tunnelled or not.
+    UdpL4,
 }
 
 /// What the transmit offloads need to know about a packet, read before it is posted.
@@ -66,7 +75,13 @@ impl TxHeaders {
             gso: h.gso.then_some(Gso {
                 size: h.gso_size,
                 segs: h.gso_segs,
-                tcp: h.gso_tcp,
+                kind: if h.gso_udp_l4 {
+                    Some(GsoKind::UdpL4)
+                } else if h.gso_tcp {
+                    Some(GsoKind::Tcp)
+                } else {
+                    None
+                },
             }),
             encapsulation: h.encapsulation,
         }
@@ -86,14 +101,17 @@ impl TxHeaders {
     }
 }
 
-/// The headers of a packet prepared for TCP segmentation by [`SkBuff::tso_prepare`].
+/// The headers of a packet prepared for segmentation by [`SkBuff::tso_prepare`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TsoHeaders {
-    /// The network header is IPv4 (its `version` field), else IPv6.
+    /// The (outermost) network header is IPv4 (its `version` field), else IPv6.
     pub(crate) ipv4: bool,
-    /// Offset of the TCP header from `skb->data`.
+    /// The segmented L4 header is UDP (`SKB_GSO_UDP_L4`), else TCP.
+    pub(crate) udp: bool,
+    /// Offset of the (innermost) L4 header from `skb->data`: the checksum start.
     pub(crate) l4_offset: u32,
-    /// Bytes of all headers up to the TCP payload (`l4_offset + tcp_hdrlen()`).
+    /// Bytes of all headers up to the L4 payload (`l4_offset` plus the TCP header's
+    /// `doff * 4`, or the 8 bytes of a UDP header).
     pub(crate) hdr_len: u32,
 }
 
@@ -104,11 +122,13 @@ impl SkBuff {
         unsafe { TxHeaders::from_raw(self.as_raw()) }
     }
 
-    /// Prepares a TCP GSO packet for hardware segmentation as `igb_tso()` does: makes the
-    /// headers private (`skb_cow_head`), zeroes the IP total/payload length, sets the IPv4
-    /// header checksum seed and removes the payload length from the TCP pseudo-header checksum.
-    /// Fails with `EINVAL` for a packet that is not a TCP GSO packet with `CHECKSUM_PARTIAL`
-    /// (nothing is changed then), or with the error of `skb_cow_head` (out of memory).
+    /// Prepares a TCP or UDP (`GSO_UDP_L4`) GSO packet, tunnelled (`GSO_PARTIAL`) or not, for
+    /// hardware segmentation as `igb_tso()` does: makes the headers private (`skb_cow_head`),
+    /// zeroes the outer IP total/payload length, seeds the outer IPv4 header checksum so that
+    /// the tunnel headers up to the inner L4 header cancel out, and removes the payload length
+    /// from the L4 pseudo-header checksum. Fails with `EINVAL` for a packet that is not such a
+    /// GSO packet with `CHECKSUM_PARTIAL` (nothing is changed then), or with the error of
+    /// `skb_cow_head` (out of memory).
     pub(crate) fn tso_prepare(&mut self) -> Result<TsoHeaders> {
         // SAFETY: A C struct of integers and booleans, for which all-zero is valid.
         let mut t: bindings::rust_igb_tso_headers = unsafe { core::mem::zeroed() };
@@ -116,6 +136,7 @@ impl SkBuff {
         to_result(unsafe { bindings::rust_igb_skb_tso_prepare(self.as_raw(), &mut t) })?;
         Ok(TsoHeaders {
             ipv4: t.ipv4,
+            udp: t.udp,
             l4_offset: t.l4_offset,
             hdr_len: t.hdr_len,
         })

@@ -7,7 +7,7 @@
 #
 # SUITES (default: foundation,smoke,multiqueue,offload,datapath) run under MSI-X, then
 # (unless SUITES was given) the control-plane suites (CONTROL_SUITES, default
-# tuning,qdisc,reset,filters,ethtool,netlink,kselftest) in a second MSI-X boot
+# tuning,qdisc,reset,filters,ethtool,netlink,tunnel,kselftest) in a second MSI-X boot
 # (kselftest: the kernel's own drivers/net selftests, tests/guest/kselftest.sh); the ethtool
 # self-test also runs under INTx; the netlink suite (queues, NAPI instances and
 # their IRQs, qstats through the kernel's ynl) runs in every interrupt mode;
@@ -24,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=${1:?KDIR}
 module=${2:?MODULE}
 suites=${3:-foundation,smoke,multiqueue,offload,datapath}
-control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool,netlink,kselftest}
+control=${CONTROL_SUITES:-tuning,qdisc,reset,filters,ethtool,netlink,tunnel,kselftest}
 third_nic="-netdev hubport,id=n2,hubid=1 -device e1000e,netdev=n2,addr=0x7"
 
 pass=0 fail=0 status=0

@@ -120,7 +120,7 @@ overlay() {
 # Python with the kernel's YNL library (mkinitramfs.sh --python), for the suites
 # that talk netlink through `ynl`; then, for suite kselftest, the kernel's NIC
 # selftests after it.
-case ",$TESTS," in *,netlink,* | *,kselftest,*) PYTHON=${PYTHON:-1} ;; esac
+case ",$TESTS," in *,netlink,* | *,kselftest,* | *,tunnel,*) PYTHON=${PYTHON:-1} ;; esac
 if [ "${PYTHON:-0}" = 1 ]; then
 	ksrc=$(cat "$RUST_IGB_CACHE/ksrc" 2>/dev/null) || die "no kernel source; run scripts/setup.sh"
 	overlay python

@@ -96,7 +96,7 @@ full() { # OUT KDIR EXTRA...
 	mkdir -p "$stage/lib/modules/${mods##*/}"
 	(cd "$mods" && find . -mindepth 1 -maxdepth 1 ! -name build ! -name source -exec cp -a {} "$stage/lib/modules/${mods##*/}/" \;)
 	install -m 755 "$guest/init.sh" "$stage/init"
-	install -D -m 644 -t "$stage/tests" "$guest"/*.sh "$guest"/*.txt "$guest"/*.awk
+	install -D -m 644 -t "$stage/tests" "$guest"/*.sh "$guest"/*.txt "$guest"/*.awk "$guest"/*.py
 	put_extras "$@"
 	pack "$out"
 }

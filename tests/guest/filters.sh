@@ -36,7 +36,10 @@
 #                         traffic still flows
 #   vlan_filter           A.20 (VLAN 20): 5/5 pings over it; tagged frames of VLAN 30
 #                         (no interface on A) dropped; promiscuous (VLAN filter off):
-#                         accepted; after deleting A.20, VLAN 20 frames dropped
+#                         accepted; receive-all (`ethtool -K rx-all on`): accepted, and
+#                         RCTL (ethtool -d) has SBP and PMCF set, VFE and DPF clear; rx-all
+#                         off: dropped again, SBP and PMCF clear, VFE set; after deleting
+#                         A.20, VLAN 20 frames dropped
 #   down_up_keeps_filters  group, VLAN 20 and a new MAC set, ifdown/ifup: all still in force
 #   teardown              sysctls restored, VLANs and namespace removed, clean kernel log
 #
@@ -85,6 +88,15 @@ f_peer_neigh() { in_peer ip neigh replace "$1" lladdr "$2" dev "${3:-$B}" nud pe
 f_ping_ok() { # COUNT ADDR: all COUNT pings from the peer answered
 	in_peer ping -c "$1" -i 0.2 -W 2 "$2" >"$STATE/f.ping" 2>&1
 	[ "$(sed -n 's/.* \([0-9][0-9]*\) packets received.*/\1/p' "$STATE/f.ping")" = "$1" ]
+}
+# f_rctl SBP VFE DPF PMCF: RCTL (the register dump, ethtool -d raw: word 32 of the C igb's
+# layout) has exactly these of the four bits (1 set, 0 clear).
+f_rctl() {
+	ethtool -d "$A" raw on >"$STATE/f.regs" 2>/dev/null || fail "ethtool -d $A"
+	_r=$(od -A n -v -t x4 "$STATE/f.regs" | awk '{ for (i = 1; i <= NF; i++) w[n++] = $i } END { print w[32] }')
+	_got="$(( (0x$_r >> 2) & 1 )) $(( (0x$_r >> 18) & 1 )) $(( (0x$_r >> 22) & 1 )) $(( (0x$_r >> 23) & 1 ))"
+	diag "RCTL 0x$_r: SBP VFE DPF PMCF = $_got"
+	[ "$_got" = "$*" ] || fail "RCTL 0x$_r: SBP VFE DPF PMCF = $_got, want $*"
 }
 f_ready() { { f_names && link_up "$A"; } || fail "topology not ready (A=${A:-none} B=${B:-none})"; }
 f_peer_up() { in_peer sh -c "grep -q 1 /sys/class/net/$1/carrier"; }
@@ -259,6 +271,14 @@ t_vlan_filter() {
 	f_accepted "VLAN 30, promiscuous (VLAN filter off)" 10.0.30.1
 	ip link set "$A" promisc off || fail "promisc off"
 	f_dropped "VLAN 30, promiscuous off" 10.0.30.1
+	# Receive-all: VLAN filtering off too; bad and MAC control frames kept (igb_setup_rctl,
+	# igb_set_rx_mode; QEMU sends no bad frame, so the bits are read back instead).
+	ethtool -K "$A" rx-all on || fail "rx-all on"
+	f_rctl 1 0 0 1
+	f_accepted "VLAN 30, rx-all (VLAN filter off)" 10.0.30.1
+	ethtool -K "$A" rx-all off || fail "rx-all off"
+	f_rctl 0 1 0 0
+	f_dropped "VLAN 30, rx-all off" 10.0.30.1
 	ip link del "$A.20" || fail "ip link del $A.20"
 	f_dropped "VLAN 20 after deleting $A.20" 10.0.20.1
 }
