@@ -456,6 +456,10 @@ impl Operations for Adapter {
         tuning::set_rxfh(dev, indir, key)
     }
 
+    // The 82576 has no flow steering rules (no NETIF_F_NTUPLE, as the C igb
+    // before the i350): `ethtool -n` lists an empty table, as igb_get_rxnfc().
+    const NO_RX_CLASS_RULES: bool = true;
+
     fn get_rxfh_fields(dev: &Device<Self>, flow: FlowType) -> Result<HashFields> {
         rxfh_fields::get(dev, flow)
     }

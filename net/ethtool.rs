@@ -32,6 +32,7 @@ use super::{
     Device,
 };
 
+mod rx_class;
 mod rxfh_fields;
 pub(crate) mod std_stats;
 
@@ -207,6 +208,11 @@ pub(crate) trait Operations: Sized {
     fn set_rxfh(_dev: &Device<Self>, _indir: Option<&[u32]>, _key: Option<&[u8]>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Answer `ethtool -n <if>` (`get_rxnfc`'s rule queries) with an empty
+    /// rule table, as a driver without flow steering rules does (see
+    /// [`rx_class`]). Off: no `get_rxnfc`, and the core answers `EOPNOTSUPP`.
+    const NO_RX_CLASS_RULES: bool = false;
 
     /// `get_rxfh_fields`: the header fields hashed for `flow` (`ethtool -n
     /// <if> rx-flow-hash`); `EINVAL` for a flow type not hashed.
@@ -392,6 +398,11 @@ impl<T: device::Operations> OpsTable<T> {
         },
         set_rxfh: if T::HAS_SET_RXFH {
             Some(q::set_rxfh::<T>)
+        } else {
+            None
+        },
+        get_rxnfc: if T::NO_RX_CLASS_RULES {
+            Some(rx_class::get_rxnfc_none)
         } else {
             None
         },

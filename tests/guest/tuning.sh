@@ -169,7 +169,8 @@ t_tu_rss() {
 # the interface is down (programmed by open), addresses only again and
 # ports again changed live. Refused field sets (one address, one port,
 # VLAN, TCP without ports) fail with EINVAL and change nothing; a flow
-# steering rule (ethtool -N flow-type) fails with EOPNOTSUPP.
+# steering rule (ethtool -N flow-type) fails with EOPNOTSUPP, and the rule
+# listing (ethtool -n) is an empty table.
 # tu_fh TYPE: the hashed fields ethtool -n reports for TYPE, as -N letters.
 tu_fh() {
 	ethtool -n "$(tu_if)" rx-flow-hash "$1" 2>&1 | awk '
@@ -225,14 +226,20 @@ t_tu_rxfh() {
 	# from the i350 on only (and QEMU steers by none of the filters), so
 	# both drivers refuse a rule with EOPNOTSUPP (ethtool 6.1 prints
 	# "rmgr: Cannot insert RX class rule: ..." and may exit 0 all the same).
-	# The rule listing is reported, not judged: the C igb answers it with an
-	# empty table.
+	# The rule listing is an empty table, as the C igb answers it
+	# (igb_get_rxnfc): "Total 0 rules", and no rule 0 (EINVAL).
 	ethtool -N "$l" flow-type ether proto 0x88b5 action 0 loc 0 >"$STATE/tu.err" 2>&1
 	diag "flow steering rule: status $?: $(tr '\n' ' ' <"$STATE/tu.err")"
 	grep -q "Cannot insert RX class rule: Operation not supported" "$STATE/tu.err" ||
 		fail "the flow steering rule was not refused with EOPNOTSUPP"
 	ethtool -n "$l" >"$STATE/tu.n" 2>&1
-	diag "ethtool -n: status $?: $(tr '\n' ' ' <"$STATE/tu.n")"
+	_st=$?
+	diag "ethtool -n: status $_st: $(tr '\n' ' ' <"$STATE/tu.n")"
+	[ "$_st" = 0 ] && grep -q "^Total 0 rules" "$STATE/tu.n" || fail "ethtool -n does not list an empty rule table"
+	ethtool -n "$l" rule 0 >"$STATE/tu.n" 2>&1
+	_st=$?
+	diag "ethtool -n rule 0: status $_st: $(tr '\n' ' ' <"$STATE/tu.n")"
+	[ "$_st" != 0 ] && grep -q "Invalid argument" "$STATE/tu.n" || fail "ethtool -n rule 0 not refused with EINVAL"
 	nrx=$(ls -d /sys/class/net/"$l"/queues/rx-* | wc -l)
 	[ "$nrx" -gt 1 ] || skip "one RX queue"
 	link_quiet
