@@ -435,6 +435,13 @@ function hash(k, s,   r, i, j, h) {
 	return sprintf("%.0f", h)
 }
 '
+# RSS_TABLE: awk rules reading `ethtool -x` output into reta[0..n-1] (the
+# redirection table) and key; table_ok() says both were read whole.
+RSS_TABLE='
+/^[[:space:]]*[0-9]+:/ { for (f = 2; f <= NF; f++) reta[n++] = $f }
+/RSS hash key/ { getline; key = $1 }
+function table_ok() { return n == 128 && key != "" }
+'
 # rss_port IFNAME QUEUE SRC DST SPORT FROM: the first destination port from
 # FROM on whose TCP/IPv4 flow SRC:SPORT -> DST:port IFNAME puts on RX queue
 # QUEUE (nothing and status 1 if none within 4096 ports). The same for a
@@ -442,11 +449,9 @@ function hash(k, s,   r, i, j, h) {
 # rss_queue).
 rss_port() {
 	ethtool -x "$1" >"$STATE/rss.x" 2>&1 || return 1
-	awk -v q="$2" -v src="$3" -v dst="$4" -v sp="$5" -v from="$6" "$RSS_AWK"'
-	/^[[:space:]]*[0-9]+:/ { for (f = 2; f <= NF; f++) reta[n++] = $f }
-	/RSS hash key/ { getline; key = $1 }
+	awk -v q="$2" -v src="$3" -v dst="$4" -v sp="$5" -v from="$6" "$RSS_AWK$RSS_TABLE"'
 	END {
-		if (n != 128 || key == "") exit 1
+		if (!table_ok()) exit 1
 		k = keybits(key)
 		for (p = from; p < from + 4096; p++)
 			if (reta[hash(k, tuple(src, dst, sp, p)) % 128] == q) { print p; exit 0 }
@@ -459,11 +464,9 @@ rss_port() {
 # table or key cannot be read.
 rss_queue() {
 	ethtool -x "$1" >"$STATE/rss.x" 2>&1 || return 1
-	awk -v src="$2" -v dst="$3" -v sp="${4:-}" -v dp="${5:-}" "$RSS_AWK"'
-	/^[[:space:]]*[0-9]+:/ { for (f = 2; f <= NF; f++) reta[n++] = $f }
-	/RSS hash key/ { getline; key = $1 }
+	awk -v src="$2" -v dst="$3" -v sp="${4:-}" -v dp="${5:-}" "$RSS_AWK$RSS_TABLE"'
 	END {
-		if (n != 128 || key == "") exit 1
+		if (!table_ok()) exit 1
 		print reta[hash(keybits(key), tuple(src, dst, sp, dp)) % 128]
 	}' "$STATE/rss.x"
 }
