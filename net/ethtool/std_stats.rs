@@ -174,24 +174,18 @@ impl RmonStats {
         // same `u64` counters.
         let s = unsafe { &mut out.__bindgen_anon_1.__bindgen_anon_1 };
         let scalars = [
-            (self.undersize_pkts, &mut s.undersize_pkts),
-            (self.oversize_pkts, &mut s.oversize_pkts),
-            (self.fragments, &mut s.fragments),
-            (self.jabbers, &mut s.jabbers),
+            (&self.undersize_pkts, &mut s.undersize_pkts),
+            (&self.oversize_pkts, &mut s.oversize_pkts),
+            (&self.fragments, &mut s.fragments),
+            (&self.jabbers, &mut s.jabbers),
         ];
-        for (v, d) in scalars {
-            if let Some(v) = v {
+        let hist = self.hist_rx.iter().zip(s.hist.iter_mut());
+        let hist_tx = self.hist_tx.iter().zip(s.hist_tx.iter_mut());
+        // `Iterator::` spelled out: pin-init's `Init::chain` is in scope too.
+        let all = Iterator::chain(Iterator::chain(scalars.into_iter(), hist), hist_tx);
+        for (v, d) in all {
+            if let Some(v) = *v {
                 *d = v;
-            }
-        }
-        for (v, d) in self.hist_rx.iter().zip(s.hist.iter_mut()) {
-            if let Some(v) = v {
-                *d = *v;
-            }
-        }
-        for (v, d) in self.hist_tx.iter().zip(s.hist_tx.iter_mut()) {
-            if let Some(v) = v {
-                *d = *v;
             }
         }
     }
