@@ -56,9 +56,13 @@ TN_PARTIAL="tx-gre-segmentation tx-gre-csum-segmentation tx-ipxip4-segmentation
 tx-ipxip6-segmentation tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation"
 
 # ---- helpers -------------------------------------------------------------------
-# tn_k [peer] IF: the `ethtool -k` listing of IF (here, or in the peer).
+# tn_k [local|peer] IF: the `ethtool -k` listing of IF (here, or in the peer).
 tn_k() {
-	if [ "$1" = peer ]; then in_peer ethtool -k "$2"; else ethtool -k "$1"; fi >"$STATE/tn.k" 2>&1
+	case $1 in
+	peer) in_peer ethtool -k "$2" ;;
+	local) ethtool -k "$2" ;;
+	*) ethtool -k "$1" ;;
+	esac >"$STATE/tn.k" 2>&1
 }
 # tn_state NAME: "on", "off", "on [fixed]"... of NAME in the last tn_k listing.
 tn_state() { awk -v f="$1:" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' "$STATE/tn.k"; }
