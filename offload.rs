@@ -77,8 +77,8 @@ pub(crate) const GSO_PARTIAL_FEATURES: Features = Features::GSO_GRE
 
 /// What the interface advertises and enables at probe (`igb_probe()` for the 82576: UDP
 /// segmentation and the partial tunnel segmentations included, without HW_TC and NTUPLE,
-/// which the C driver offers from the i350 on only (no flow steering rules on the 82576),
-/// and without VLAN filtering, which is not implemented).
+/// which the C driver offers from the i350 on only (no flow steering rules on the 82576);
+/// VLAN filtering is added where its callbacks are registered, `net/addr.rs`).
 ///
 /// QEMU's model segments only plain TCP over IPv4/IPv6 (`net_tx_pkt_do_sw_fragmentation()`):
 /// it turns a UDP segmentation into IP fragments of one datagram and sends a tunnelled
